@@ -1,0 +1,80 @@
+//! # hessian-boundary
+//!
+//! How the top eigenvectors of a trained network's loss Hessian encode its decision boundary
+//! (Sabanayagam, Behrens, Adomaityte, Dawid, arXiv 2306.07104), as a pure-Rust core that runs natively
+//! (the `hessian-boundary` CLI) and in the browser (wasm, in a Web Worker).
+//!
+//! The modules are the pipeline, in order:
+//!
+//! | stage | module | what it holds |
+//! |---|---|---|
+//! | config | [`config`] | the one [`Config`] struct, its query-string form, validation and hard limits |
+//! | data | [`data`] | seeded synthetic datasets, iris/digits, the CSV loader, split, standardization |
+//! | model | [`model`] | the MLP, its flat parameter layout, and our own autodiff: gradients and exact Hessian-vector products |
+//! | train | [`train`] | SGD/Adam, the paper's regimes, snapshots, divergence detection |
+//! | export | [`export`] | `run.json` (schema `hessian-boundary/run/v1`) |
+//!
+//! Numerics never touch the browser: `wasm` (compiled for wasm32 only) is a thin binding.
+//! Determinism: one seeded RNG ([`rng`]), `libm` for every transcendental and a fixed summation order in
+//! every kernel, so a config gives bit-identical numbers on every platform.
+
+pub mod config;
+pub mod data;
+pub mod export;
+pub mod model;
+pub mod rng;
+pub mod train;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use config::Config;
+
+/// Everything that can stop a run, each with a message meant for the user.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Error {
+    Config(config::ConfigError),
+    Data(data::DataError),
+    Train(train::TrainError),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Config(e) => write!(f, "bad config: {e}"),
+            Error::Data(e) => write!(f, "bad data: {e}"),
+            Error::Train(e) => write!(f, "training stopped: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<config::ConfigError> for Error {
+    fn from(e: config::ConfigError) -> Self {
+        Error::Config(e)
+    }
+}
+impl From<data::DataError> for Error {
+    fn from(e: data::DataError) -> Self {
+        Error::Data(e)
+    }
+}
+impl From<train::TrainError> for Error {
+    fn from(e: train::TrainError) -> Self {
+        Error::Train(e)
+    }
+}
+
+/// The whole pipeline for one config: load the data, train, and assemble the run.
+/// `csv` is the data for `dataset=csv`.
+pub fn run(config: &Config, csv: Option<&str>) -> Result<export::Run, Error> {
+    let split = data::load(config, csv)?;
+    let trained = train::train(config, &split)?;
+    Ok(export::Run::new(config, split, trained))
+}
+
+/// [`run`] from a query string to the text of `run.json`.
+pub fn run_query(query: &str, csv: Option<&str>) -> Result<String, Error> {
+    let config = Config::parse(query)?;
+    Ok(run(&config, csv)?.to_json())
+}

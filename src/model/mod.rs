@@ -1,0 +1,1 @@
+//! The model stage (being written).
