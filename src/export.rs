@@ -1,13 +1,130 @@
-//! run.json (being written).
-use crate::{config::Config, data::Split, train::Trained};
+//! `run.json`, schema `hessian-boundary/run/v1`: everything a run computed, in one file that the CLI
+//! writes and the page downloads, byte for byte the same for the same query.
+//!
+//! Floats are written in their shortest round-trip form, so every number reads back bit-identical.
+//! Later stages add their own top-level sections (`hessian`, `alignment`, …).
+
+use serde::Serialize;
+
+use crate::config::{Config, LossKind};
+use crate::data::{Dataset, Split};
+use crate::train::{accuracy, Trained};
+
+pub const SCHEMA: &str = "hessian-boundary/run/v1";
+
+/// A finished run: its config, data and trained model.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Run {
-    pub params: Vec<f64>,
+    pub config: Config,
+    pub split: Split,
+    pub trained: Trained,
 }
-impl Run {
-    pub fn new(_config: &Config, _split: Split, trained: Trained) -> Run {
-        Run { params: trained.params }
+
+#[derive(Serialize)]
+struct RunJson<'a> {
+    schema: &'static str,
+    query: String,
+    config: &'a Config,
+    data: DataJson<'a>,
+    model: ModelJson<'a>,
+    loss: &'static str,
+    metrics: MetricsJson,
+    history: Vec<HistoryJson>,
+}
+
+#[derive(Serialize)]
+struct DataJson<'a> {
+    dim: usize,
+    classes: usize,
+    train: PointsJson<'a>,
+    test: PointsJson<'a>,
+}
+
+#[derive(Serialize)]
+struct PointsJson<'a> {
+    x: Vec<&'a [f64]>,
+    y: &'a [u32],
+}
+
+impl<'a> PointsJson<'a> {
+    fn new(d: &'a Dataset) -> Self {
+        PointsJson { x: d.x.chunks_exact(d.dim.max(1)).collect(), y: &d.y }
     }
+}
+
+#[derive(Serialize)]
+struct ModelJson<'a> {
+    layers: &'a [usize],
+    activation: crate::config::Activation,
+    params: &'a [f64],
+}
+
+#[derive(Serialize)]
+struct MetricsJson {
+    train_loss: f64,
+    train_accuracy: Option<f64>,
+    test_accuracy: Option<f64>,
+    epochs: usize,
+}
+
+#[derive(Serialize)]
+struct HistoryJson {
+    epoch: usize,
+    labels: &'static str,
+    train_loss: f64,
+    train_accuracy: f64,
+    test_accuracy: Option<f64>,
+}
+
+impl Run {
+    pub fn new(config: &Config, split: Split, trained: Trained) -> Run {
+        Run { config: config.clone(), split, trained }
+    }
+
+    /// The text of run.json (compact, one trailing newline).
     pub fn to_json(&self) -> String {
-        String::new()
+        let Run { config, split, trained } = self;
+        let train_loss = crate::model::autodiff::loss(
+            &trained.mlp,
+            &trained.params,
+            &split.train.x,
+            crate::model::autodiff::Target::Labels(&split.train.y),
+        );
+        let json = RunJson {
+            schema: SCHEMA,
+            query: config.to_query(),
+            config,
+            data: DataJson {
+                dim: split.train.dim,
+                classes: split.train.classes,
+                train: PointsJson::new(&split.train),
+                test: PointsJson::new(&split.test),
+            },
+            model: ModelJson { layers: &trained.mlp.sizes, activation: config.act, params: &trained.params },
+            loss: match config.loss {
+                LossKind::Ce => "cross_entropy",
+                LossKind::Mse => "mse",
+            },
+            metrics: MetricsJson {
+                train_loss,
+                train_accuracy: accuracy(&trained.mlp, &trained.params, &split.train),
+                test_accuracy: accuracy(&trained.mlp, &trained.params, &split.test),
+                epochs: trained.history.last().map_or(0, |h| h.epoch),
+            },
+            history: trained
+                .history
+                .iter()
+                .map(|h| HistoryJson {
+                    epoch: h.epoch,
+                    labels: h.labels.name(),
+                    train_loss: h.train_loss,
+                    train_accuracy: h.train_accuracy,
+                    test_accuracy: h.test_accuracy,
+                })
+                .collect(),
+        };
+        let mut text = serde_json::to_string(&json).expect("run.json serializes (all floats are finite)");
+        text.push('\n');
+        text
     }
 }

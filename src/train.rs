@@ -1,16 +1,369 @@
-//! Training (being written).
-use crate::{config::Config, data::Split};
+//! Training: minibatch SGD (momentum, weight decay) and Adam with PyTorch's update rules, the paper's
+//! regimes, snapshots of θ, and divergence detection.
+//!
+//! A [`Trainer`] advances one epoch per [`Trainer::step`], so the browser can train in slices and report
+//! progress; [`train`] runs it to the end. A regime is a list of phases, each a number of epochs on
+//! either the true or a seeded permutation of the training labels:
+//!
+//! | regime | phases |
+//! |---|---|
+//! | `normal` | `epochs` on true labels |
+//! | `random-labels` | `epochs` on permuted labels |
+//! | `adversarial` | `pre` on permuted labels, then `epochs` on true labels from there |
+//! | `large-norm` | `pre` on permuted labels to measure ‖θ‖; then the initial θ rescaled to that norm, `epochs` on true labels |
+//!
+//! The optimizer state is fresh at the start of each phase.
 
+use crate::config::{Config, Optimizer, Regime};
+use crate::data::{Dataset, Split};
+use crate::model::autodiff::{self, Target, Tape};
+use crate::model::Mlp;
+use crate::rng::Rng;
+
+/// At most this many snapshots of θ are kept (each is p numbers).
+pub const MAX_SNAPSHOTS: usize = 1_000;
+/// The loss/accuracy history keeps about this many points however long the run.
+const HISTORY_POINTS: usize = 500;
+
+/// Why training stopped early, with what to change.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainError(pub String);
+
 impl std::fmt::Display for TrainError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
 }
-pub struct Trained {
+
+/// Which labels a phase trains on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Labels {
+    True,
+    Permuted,
+}
+
+impl Labels {
+    pub fn name(self) -> &'static str {
+        match self {
+            Labels::True => "true-labels",
+            Labels::Permuted => "random-labels",
+        }
+    }
+}
+
+/// One point of the training curves; losses and accuracies are over whole splits with the true labels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryEntry {
+    /// Epochs completed since the start (counting every phase).
+    pub epoch: usize,
+    pub labels: Labels,
+    pub train_loss: f64,
+    pub train_accuracy: f64,
+    /// `None` when the test split is empty.
+    pub test_accuracy: Option<f64>,
+}
+
+/// θ at one epoch of the final phase.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    pub epoch: usize,
     pub params: Vec<f64>,
 }
-pub fn train(_config: &Config, _split: &Split) -> Result<Trained, TrainError> {
-    Err(TrainError("not yet".into()))
+
+/// The result of training.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trained {
+    pub mlp: Mlp,
+    pub params: Vec<f64>,
+    pub history: Vec<HistoryEntry>,
+    pub snapshots: Vec<Snapshot>,
+    /// The permuted training labels used by random-label phases (empty if none).
+    pub permuted_labels: Vec<u32>,
+}
+
+/// Optimizer state; PyTorch's formulas so the paper's hyperparameters mean the same thing here.
+enum OptState {
+    Sgd { velocity: Vec<f64> },
+    Adam { m: Vec<f64>, v: Vec<f64>, beta1_t: f64, beta2_t: f64 },
+}
+
+const ADAM_BETA1: f64 = 0.9;
+const ADAM_BETA2: f64 = 0.999;
+const ADAM_EPS: f64 = 1e-8;
+
+impl OptState {
+    fn new(opt: Optimizer, p: usize) -> OptState {
+        match opt {
+            Optimizer::Sgd => OptState::Sgd { velocity: vec![0.0; p] },
+            Optimizer::Adam => OptState::Adam { m: vec![0.0; p], v: vec![0.0; p], beta1_t: 1.0, beta2_t: 1.0 },
+        }
+    }
+
+    /// One update of `params` from `grad` (weight decay added to the gradient, like `weight_decay`).
+    fn update(&mut self, config: &Config, params: &mut [f64], grad: &[f64]) {
+        let (lr, wd) = (config.lr, config.wd);
+        match self {
+            OptState::Sgd { velocity } => {
+                for ((p, &g), b) in params.iter_mut().zip(grad).zip(velocity.iter_mut()) {
+                    let g = g + wd * *p;
+                    // momentum = 0 makes this plain SGD: b = g.
+                    *b = config.momentum * *b + g;
+                    *p -= lr * *b;
+                }
+            }
+            OptState::Adam { m, v, beta1_t, beta2_t } => {
+                *beta1_t *= ADAM_BETA1;
+                *beta2_t *= ADAM_BETA2;
+                let step = lr / (1.0 - *beta1_t);
+                let root_bc2 = libm::sqrt(1.0 - *beta2_t);
+                for (((p, &g), mi), vi) in params.iter_mut().zip(grad).zip(m.iter_mut()).zip(v.iter_mut()) {
+                    let g = g + wd * *p;
+                    *mi = ADAM_BETA1 * *mi + (1.0 - ADAM_BETA1) * g;
+                    *vi = ADAM_BETA2 * *vi + (1.0 - ADAM_BETA2) * g * g;
+                    *p -= step * *mi / (libm::sqrt(*vi) / root_bc2 + ADAM_EPS);
+                }
+            }
+        }
+    }
+}
+
+/// A training run advanced one epoch at a time.
+pub struct Trainer<'a> {
+    config: &'a Config,
+    train: &'a Dataset,
+    test: &'a Dataset,
+    mlp: Mlp,
+    params: Vec<f64>,
+    initial: Vec<f64>,
+    phases: Vec<(Labels, usize)>,
+    phase: usize,
+    epoch_in_phase: usize,
+    epoch: usize,
+    total_epochs: usize,
+    opt: OptState,
+    batches: Rng,
+    permuted: Vec<u32>,
+    history: Vec<HistoryEntry>,
+    history_every: usize,
+    snapshots: Vec<Snapshot>,
+    // Reused buffers of the hot loop.
+    tape: Tape,
+    grad: Vec<f64>,
+    batch_x: Vec<f64>,
+    batch_y: Vec<u32>,
+}
+
+impl<'a> Trainer<'a> {
+    pub fn new(config: &'a Config, split: &'a Split) -> Result<Trainer<'a>, TrainError> {
+        let train = &split.train;
+        let mlp = Mlp::new(train.dim, &config.layers, train.classes, config.act, config.loss);
+        let params = mlp.init(&mut Rng::derive(config.seed, "init"));
+        let phases = match config.regime {
+            Regime::Normal => vec![(Labels::True, config.epochs)],
+            Regime::RandomLabels => vec![(Labels::Permuted, config.epochs)],
+            Regime::Adversarial | Regime::LargeNorm => vec![(Labels::Permuted, config.pre), (Labels::True, config.epochs)],
+        };
+        let total_epochs: usize = phases.iter().map(|p| p.1).sum();
+        let final_epochs = phases.last().map_or(0, |p| p.1);
+        if config.snap > 0 && final_epochs / config.snap > MAX_SNAPSHOTS {
+            return Err(TrainError(format!(
+                "snap={} would keep {} snapshots of θ (at most {MAX_SNAPSHOTS}): raise snap to at least {}",
+                config.snap,
+                final_epochs / config.snap,
+                final_epochs.div_ceil(MAX_SNAPSHOTS)
+            )));
+        }
+        let mut permuted = train.y.clone();
+        if phases.iter().any(|p| p.0 == Labels::Permuted) {
+            Rng::derive(config.seed, "labels").shuffle(&mut permuted);
+        } else {
+            permuted.clear();
+        }
+        let p = mlp.param_count();
+        let mut trainer = Trainer {
+            config,
+            train,
+            test: &split.test,
+            opt: OptState::new(config.opt, p),
+            initial: params.clone(),
+            params,
+            mlp,
+            phase: 0,
+            epoch_in_phase: 0,
+            epoch: 0,
+            total_epochs,
+            batches: Rng::derive(config.seed, "batches"),
+            permuted,
+            history: Vec::new(),
+            history_every: total_epochs.div_ceil(HISTORY_POINTS).max(1),
+            snapshots: Vec::new(),
+            tape: Tape::new(),
+            grad: vec![0.0; p],
+            batch_x: Vec::new(),
+            batch_y: Vec::new(),
+            phases,
+        };
+        trainer.skip_empty_phases();
+        trainer.record(trainer.phases[0].0);
+        trainer.maybe_snapshot();
+        Ok(trainer)
+    }
+
+    pub fn mlp(&self) -> &Mlp {
+        &self.mlp
+    }
+
+    pub fn params(&self) -> &[f64] {
+        &self.params
+    }
+
+    /// Epochs done and in total (over all phases).
+    pub fn progress(&self) -> (usize, usize) {
+        (self.epoch, self.total_epochs)
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.phase >= self.phases.len()
+    }
+
+    pub fn history(&self) -> &[HistoryEntry] {
+        &self.history
+    }
+
+    /// Trains one epoch. Stops with an error (and leaves θ as it was before the bad step) on divergence.
+    pub fn step(&mut self) -> Result<(), TrainError> {
+        if self.is_done() {
+            return Ok(());
+        }
+        let labels = self.phases[self.phase].0;
+        let n = self.train.len();
+        let batch = self.config.batch.min(n);
+        let order = self.batches.permutation(n);
+        for idx in order.chunks(batch) {
+            self.batch_x.clear();
+            self.batch_y.clear();
+            for &i in idx {
+                self.batch_x.extend_from_slice(self.train.row(i));
+                self.batch_y.push(match labels {
+                    Labels::True => self.train.y[i],
+                    Labels::Permuted => self.permuted[i],
+                });
+            }
+            let scale = 1.0 / idx.len() as f64;
+            self.grad.fill(0.0);
+            self.tape.forward(&self.mlp, &self.params, &self.batch_x);
+            let loss = self.tape.backward(&self.mlp, &self.params, Target::Labels(&self.batch_y), 0, scale) * scale;
+            self.tape.accumulate_gradient(&self.mlp, &mut self.grad);
+            if !loss.is_finite() || self.grad.iter().any(|g| !g.is_finite()) {
+                return Err(self.diverged(loss));
+            }
+            self.opt.update(self.config, &mut self.params, &self.grad);
+        }
+        if self.params.iter().any(|p| !p.is_finite()) {
+            return Err(self.diverged(f64::NAN));
+        }
+        self.epoch += 1;
+        self.epoch_in_phase += 1;
+        if self.epoch_in_phase == self.phases[self.phase].1 {
+            self.end_phase();
+        }
+        if self.epoch % self.history_every == 0 || self.is_done() {
+            self.record(labels);
+        }
+        self.maybe_snapshot();
+        Ok(())
+    }
+
+    fn diverged(&self, loss: f64) -> TrainError {
+        let c = self.config;
+        TrainError(format!(
+            "training diverged in epoch {} (minibatch loss {loss}): the parameters left the finite range. \
+             Lower the learning rate (lr={}, try {}){}.",
+            self.epoch + 1,
+            c.lr,
+            c.lr / 10.0,
+            match c.opt {
+                Optimizer::Sgd if c.momentum > 0.0 => format!(", lower momentum (momentum={})", c.momentum),
+                _ => String::new(),
+            }
+        ))
+    }
+
+    /// Moves to the next phase: fresh optimizer; for large-norm, the initial θ rescaled to ‖θ‖.
+    fn end_phase(&mut self) {
+        if self.config.regime == Regime::LargeNorm && self.phases[self.phase].0 == Labels::Permuted {
+            let norm = |v: &[f64]| libm::sqrt(crate::model::linalg::dot(v, v));
+            let factor = norm(&self.params) / norm(&self.initial);
+            self.params = self.initial.iter().map(|w| w * factor).collect();
+        }
+        self.phase += 1;
+        self.epoch_in_phase = 0;
+        self.opt = OptState::new(self.config.opt, self.params.len());
+        self.skip_empty_phases();
+    }
+
+    /// Phases of 0 epochs end at once.
+    fn skip_empty_phases(&mut self) {
+        if self.phase < self.phases.len() && self.phases[self.phase].1 == 0 {
+            self.end_phase();
+        }
+    }
+
+    /// Snapshots are taken in the final phase, at its start, every `snap` epochs, and at the end.
+    fn maybe_snapshot(&mut self) {
+        let final_start = self.total_epochs - self.phases.last().map_or(0, |p| p.1);
+        let since = match self.epoch.checked_sub(final_start) {
+            Some(since) => since,
+            None => return,
+        };
+        let snap = self.config.snap;
+        if (snap > 0 && since % snap == 0) || self.is_done() {
+            self.snapshots.push(Snapshot { epoch: self.epoch, params: self.params.clone() });
+        }
+    }
+
+    /// Appends a point to the training curves (the labels are those of the epoch just trained).
+    fn record(&mut self, labels: Labels) {
+        let train_loss = autodiff::loss(&self.mlp, &self.params, &self.train.x, Target::Labels(&self.train.y));
+        self.history.push(HistoryEntry {
+            epoch: self.epoch,
+            labels,
+            train_loss,
+            train_accuracy: accuracy(&self.mlp, &self.params, self.train).unwrap_or(f64::NAN),
+            test_accuracy: accuracy(&self.mlp, &self.params, self.test),
+        });
+    }
+
+    /// Trains to the end.
+    pub fn finish(mut self) -> Result<Trained, TrainError> {
+        while !self.is_done() {
+            self.step()?;
+        }
+        Ok(self.into_trained())
+    }
+
+    fn into_trained(self) -> Trained {
+        Trained {
+            mlp: self.mlp,
+            params: self.params,
+            history: self.history,
+            snapshots: self.snapshots,
+            permuted_labels: self.permuted,
+        }
+    }
+}
+
+/// Fraction of points whose predicted label is the true one; `None` for an empty set.
+pub fn accuracy(mlp: &Mlp, params: &[f64], data: &Dataset) -> Option<f64> {
+    if data.is_empty() {
+        return None;
+    }
+    let predicted = autodiff::predict(mlp, params, &data.x);
+    let correct = predicted.iter().zip(&data.y).filter(|(p, y)| p == y).count();
+    Some(correct as f64 / data.len() as f64)
+}
+
+/// Trains a model for `config` on `split` to the end.
+pub fn train(config: &Config, split: &Split) -> Result<Trained, TrainError> {
+    Trainer::new(config, split)?.finish()
 }

@@ -1,0 +1,454 @@
+//! Our own autodiff for the MLP: exact gradients and exact Hessian-vector products, in f64.
+//!
+//! Four passes over a batch of rows, each a short loop over layers:
+//!
+//! 1. [`Tape::forward`]: `z_l = a_{l−1} W_lᵀ + b_l`, `a_l = σ(z_l)`; keeps `a_l`, `σ′(z_l)`, `σ″(z_l)`.
+//! 2. [`Tape::backward`]: the reverse pass. `δ_L = ∂ℓ/∂z_L` from the loss head, then
+//!    `∂ℓ/∂a_{l−1} = δ_l W_l` and `δ_{l−1} = ∂ℓ/∂a_{l−1} ⊙ σ′(z_{l−1})`; the parameter gradient is
+//!    `∂ℓ/∂W_l = δ_lᵀ a_{l−1}`, `∂ℓ/∂b_l = Σ_rows δ_l`. Rows stay separate, so `δ_l[r]` is sample r's own.
+//! 3. [`Tangent::forward`]: forward mode, the directional derivative `R{·}` of every forward value along
+//!    a parameter direction `V` and/or an input direction `dx`:
+//!    `R{z_l} = R{a_{l−1}} W_lᵀ + a_{l−1} V_lᵀ + c_l`, `R{a_l} = σ′(z_l) ⊙ R{z_l}`.
+//! 4. [`Tangent::backward`]: forward mode through the reverse pass (Pearlmutter's R-operator, i.e.
+//!    forward-over-reverse): `R{δ_L} = ∇²_z ℓ · R{z_L}`,
+//!    `R{∂ℓ/∂a_{l−1}} = R{δ_l} W_l + δ_l V_l`,
+//!    `R{δ_{l−1}} = R{∂ℓ/∂a_{l−1}} ⊙ σ′ + ∂ℓ/∂a_{l−1} ⊙ σ″ ⊙ R{z_{l−1}}`, and
+//!    `R{∂ℓ/∂W_l} = R{δ_l}ᵀ a_{l−1} + δ_lᵀ R{a_{l−1}}`, `R{∂ℓ/∂b_l} = Σ_rows R{δ_l}`.
+//!    With `dx = 0` this is exactly `H·V`; with `V = 0` it is the input derivative of the gradient.
+//!
+//! No finite differences anywhere: every formula is the exact derivative of the one above it.
+//! Whole-dataset functions run over fixed chunks of [`CHUNK`] rows so memory stays bounded; the chunk
+//! size is part of the summation order and so of the bit-exact results.
+
+use super::linalg::{axpy, dot, gemm_nn, gemm_tn, transpose};
+use super::{activate, argmax, loss_head, loss_head_tangent, Mlp};
+
+/// Rows per chunk in whole-dataset passes.
+pub const CHUNK: usize = 256;
+
+/// Which label each row's loss uses.
+#[derive(Clone, Copy, Debug)]
+pub enum Target<'a> {
+    /// The given labels (training loss, true or permuted labels).
+    Labels(&'a [u32]),
+    /// ŷ = argmax f(x): the per-sample gradient g(x) of the paper.
+    Predicted,
+}
+
+impl Target<'_> {
+    fn label(&self, row: usize, logits: &[f64]) -> usize {
+        match self {
+            Target::Labels(y) => y[row] as usize,
+            Target::Predicted => argmax(logits),
+        }
+    }
+}
+
+/// Forward values and reverse-pass adjoints of one batch, reusable across batches without reallocating.
+#[derive(Default)]
+pub struct Tape {
+    rows: usize,
+    /// `acts[0]` = input, `acts[l]` = output of layer l; the last is the logits.
+    acts: Vec<Vec<f64>>,
+    /// σ′(z_l) and σ″(z_l) for hidden layers (empty for the input and the output).
+    d1: Vec<Vec<f64>>,
+    d2: Vec<Vec<f64>>,
+    /// Transposed weights `W_lᵀ` (in × out), so every product is a row-major axpy kernel.
+    wt: Vec<Vec<f64>>,
+    /// `deltas[l]` = ∂ℓ/∂z_l per row (index 0 unused).
+    deltas: Vec<Vec<f64>>,
+    /// `dacts[l]` = ∂ℓ/∂a_l per row for hidden layers.
+    dacts: Vec<Vec<f64>>,
+    /// The label each row's loss used.
+    labels: Vec<usize>,
+}
+
+fn resize(bufs: &mut Vec<Vec<f64>>, count: usize) {
+    bufs.resize_with(count, Vec::new);
+}
+
+fn zeroed(buf: &mut Vec<f64>, len: usize) -> &mut Vec<f64> {
+    buf.clear();
+    buf.resize(len, 0.0);
+    buf
+}
+
+impl Tape {
+    pub fn new() -> Tape {
+        Tape::default()
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The logits of the last forward pass (rows × C).
+    pub fn logits(&self) -> &[f64] {
+        self.acts.last().map_or(&[], |a| a)
+    }
+
+    /// Forward pass over `x` (rows × d, row-major).
+    pub fn forward(&mut self, mlp: &Mlp, params: &[f64], x: &[f64]) {
+        let depth = mlp.layers.len();
+        let rows = x.len() / mlp.input_dim();
+        self.rows = rows;
+        for bufs in [&mut self.acts, &mut self.d1, &mut self.d2, &mut self.deltas, &mut self.dacts] {
+            resize(bufs, depth + 1);
+        }
+        resize(&mut self.wt, depth);
+        self.acts[0].clear();
+        self.acts[0].extend_from_slice(x);
+        for (l, layer) in mlp.layers.iter().enumerate() {
+            let (n_in, n_out) = (layer.inputs, layer.outputs);
+            let wt = zeroed(&mut self.wt[l], n_in * n_out);
+            transpose(n_out, n_in, &params[layer.w..layer.b], wt);
+            let (before, after) = self.acts.split_at_mut(l + 1);
+            let z = zeroed(&mut after[0], rows * n_out);
+            for zr in z.chunks_exact_mut(n_out) {
+                zr.copy_from_slice(&params[layer.b..layer.b + n_out]);
+            }
+            gemm_nn(rows, n_in, n_out, &before[l], &self.wt[l], z);
+            if l + 1 < depth {
+                let d1 = zeroed(&mut self.d1[l + 1], rows * n_out);
+                let d2 = zeroed(&mut self.d2[l + 1], rows * n_out);
+                for ((zi, g1), g2) in z.iter_mut().zip(d1.iter_mut()).zip(d2.iter_mut()) {
+                    let (a, s1, s2) = activate(mlp.activation, *zi);
+                    *zi = a;
+                    *g1 = s1;
+                    *g2 = s2;
+                }
+            }
+        }
+    }
+
+    /// Reverse pass from the loss head: fills the per-row adjoints and returns `Σ_rows ℓ_r` (unscaled);
+    /// the adjoints are of `scale · Σ_rows ℓ_r` (e.g. `scale = 1/n` for the mean loss).
+    pub fn backward(&mut self, mlp: &Mlp, params: &[f64], target: Target, row_offset: usize, scale: f64) -> f64 {
+        let depth = mlp.layers.len();
+        let rows = self.rows;
+        let c = mlp.classes();
+        let mut total = 0.0;
+        self.labels.clear();
+        let delta = zeroed(&mut self.deltas[depth], rows * c);
+        for (r, (dr, zr)) in delta.chunks_exact_mut(c).zip(self.acts[depth].chunks_exact(c)).enumerate() {
+            let label = target.label(row_offset + r, zr);
+            self.labels.push(label);
+            total += loss_head(mlp.loss, zr, label, scale, dr);
+        }
+        for l in (1..depth).rev() {
+            let layer = &mlp.layers[l];
+            let da = zeroed(&mut self.dacts[l], rows * layer.inputs);
+            gemm_nn(rows, layer.outputs, layer.inputs, &self.deltas[l + 1], &params[layer.w..layer.b], da);
+            let d = zeroed(&mut self.deltas[l], rows * layer.inputs);
+            for ((di, &dai), &s1) in d.iter_mut().zip(self.dacts[l].iter()).zip(self.d1[l].iter()) {
+                *di = dai * s1;
+            }
+        }
+        total
+    }
+
+    /// Adds the parameter gradient of the last backward pass to `grad`.
+    pub fn accumulate_gradient(&self, mlp: &Mlp, grad: &mut [f64]) {
+        for (l, layer) in mlp.layers.iter().enumerate() {
+            accumulate_layer(self.rows, layer, &self.deltas[l + 1], &self.acts[l], grad);
+        }
+    }
+
+    /// The labels the last backward pass used (ŷ for [`Target::Predicted`]).
+    pub fn labels(&self) -> &[usize] {
+        &self.labels
+    }
+}
+
+/// `grad_W += δᵀ a`, `grad_b += Σ_rows δ` for one layer.
+fn accumulate_layer(rows: usize, layer: &super::Layer, delta: &[f64], input: &[f64], grad: &mut [f64]) {
+    let (n_in, n_out) = (layer.inputs, layer.outputs);
+    gemm_tn(rows, n_out, n_in, delta, input, &mut grad[layer.w..layer.b]);
+    for dr in delta.chunks_exact(n_out) {
+        axpy(1.0, dr, &mut grad[layer.b..layer.b + n_out]);
+    }
+}
+
+/// Tangents (R-operator values) of one batch along a parameter and/or input direction.
+#[derive(Default)]
+pub struct Tangent {
+    /// `R{a_l}` (index 0 = the input tangent).
+    acts: Vec<Vec<f64>>,
+    /// `R{z_l}` (index 0 unused).
+    zs: Vec<Vec<f64>>,
+    /// `R{δ_l}` (index 0 unused).
+    deltas: Vec<Vec<f64>>,
+    /// Transposed direction weights `V_lᵀ`.
+    vt: Vec<Vec<f64>>,
+    /// Scratch for `R{∂ℓ/∂a}`.
+    scratch: Vec<f64>,
+    /// Whether the input had a tangent (else `R{a_0}` = 0 and its products are skipped).
+    input_tangent: bool,
+}
+
+impl Tangent {
+    pub fn new() -> Tangent {
+        Tangent::default()
+    }
+
+    /// Forward mode along parameter direction `dparams` and/or input direction `dx` (rows × d).
+    pub fn forward(&mut self, mlp: &Mlp, tape: &Tape, dparams: Option<&[f64]>, dx: Option<&[f64]>) {
+        let depth = mlp.layers.len();
+        let rows = tape.rows;
+        for bufs in [&mut self.acts, &mut self.zs, &mut self.deltas] {
+            resize(bufs, depth + 1);
+        }
+        resize(&mut self.vt, depth);
+        let a0 = zeroed(&mut self.acts[0], rows * mlp.input_dim());
+        self.input_tangent = dx.is_some();
+        if let Some(dx) = dx {
+            a0.copy_from_slice(dx);
+        }
+        for (l, layer) in mlp.layers.iter().enumerate() {
+            let (n_in, n_out) = (layer.inputs, layer.outputs);
+            let rz = zeroed(&mut self.zs[l + 1], rows * n_out);
+            if let Some(v) = dparams {
+                for zr in rz.chunks_exact_mut(n_out) {
+                    zr.copy_from_slice(&v[layer.b..layer.b + n_out]);
+                }
+                let vt = zeroed(&mut self.vt[l], n_in * n_out);
+                transpose(n_out, n_in, &v[layer.w..layer.b], vt);
+                gemm_nn(rows, n_in, n_out, &tape.acts[l], vt, rz);
+            }
+            if l > 0 || self.input_tangent {
+                gemm_nn(rows, n_in, n_out, &self.acts[l], &tape.wt[l], rz);
+            }
+            if l + 1 < depth {
+                let ra = zeroed(&mut self.acts[l + 1], rows * n_out);
+                for ((ai, &zi), &s1) in ra.iter_mut().zip(self.zs[l + 1].iter()).zip(tape.d1[l + 1].iter()) {
+                    *ai = zi * s1;
+                }
+            }
+        }
+    }
+
+    /// Forward mode through the reverse pass of `tape` (same `scale`, same labels as its backward).
+    pub fn backward(&mut self, mlp: &Mlp, params: &[f64], tape: &Tape, dparams: Option<&[f64]>, scale: f64) {
+        let depth = mlp.layers.len();
+        let rows = tape.rows;
+        let c = mlp.classes();
+        let rd = zeroed(&mut self.deltas[depth], rows * c);
+        for ((out, zr), dz) in rd.chunks_exact_mut(c).zip(tape.acts[depth].chunks_exact(c)).zip(self.zs[depth].chunks_exact(c)) {
+            loss_head_tangent(mlp.loss, zr, dz, scale, out);
+        }
+        for l in (1..depth).rev() {
+            let layer = &mlp.layers[l];
+            let (n_in, n_out) = (layer.inputs, layer.outputs);
+            let rda = zeroed(&mut self.scratch, rows * n_in);
+            gemm_nn(rows, n_out, n_in, &self.deltas[l + 1], &params[layer.w..layer.b], rda);
+            if let Some(v) = dparams {
+                gemm_nn(rows, n_out, n_in, &tape.deltas[l + 1], &v[layer.w..layer.b], rda);
+            }
+            let rdl = zeroed(&mut self.deltas[l], rows * n_in);
+            for i in 0..rows * n_in {
+                rdl[i] = rda[i] * tape.d1[l][i] + tape.dacts[l][i] * tape.d2[l][i] * self.zs[l][i];
+            }
+        }
+    }
+
+    /// Adds `R{∇_θ ℓ}` (e.g. `H·V` when the direction was `V`) to `out`.
+    pub fn accumulate_gradient(&self, mlp: &Mlp, tape: &Tape, out: &mut [f64]) {
+        for (l, layer) in mlp.layers.iter().enumerate() {
+            accumulate_layer(tape.rows, layer, &self.deltas[l + 1], &tape.acts[l], out);
+            if l > 0 || self.input_tangent {
+                gemm_tn(tape.rows, layer.outputs, layer.inputs, &tape.deltas[l + 1], &self.acts[l], &mut out[layer.w..layer.b]);
+            }
+        }
+    }
+}
+
+/// Splits a dataset into chunks of at most [`CHUNK`] rows: `(row offset, x rows)`.
+fn chunks<'a>(x: &'a [f64], dim: usize) -> impl Iterator<Item = (usize, &'a [f64])> {
+    x.chunks(CHUNK * dim).enumerate().map(move |(i, c)| (i * CHUNK, c))
+}
+
+/// Mean loss over all rows of `x` with `target`, and its gradient written to `grad`.
+pub fn loss_and_gradient(mlp: &Mlp, params: &[f64], x: &[f64], target: Target, grad: &mut [f64]) -> f64 {
+    let n = x.len() / mlp.input_dim();
+    let scale = 1.0 / n as f64;
+    grad.fill(0.0);
+    let mut tape = Tape::new();
+    let mut total = 0.0;
+    for (offset, xc) in chunks(x, mlp.input_dim()) {
+        tape.forward(mlp, params, xc);
+        total += tape.backward(mlp, params, target, offset, scale);
+        tape.accumulate_gradient(mlp, grad);
+    }
+    total * scale
+}
+
+/// Mean loss over all rows of `x` (no gradient).
+pub fn loss(mlp: &Mlp, params: &[f64], x: &[f64], target: Target) -> f64 {
+    let n = x.len() / mlp.input_dim();
+    let c = mlp.classes();
+    let mut tape = Tape::new();
+    let mut scratch = vec![0.0; c];
+    let mut total = 0.0;
+    for (offset, xc) in chunks(x, mlp.input_dim()) {
+        tape.forward(mlp, params, xc);
+        for (r, zr) in tape.logits().chunks_exact(c).enumerate() {
+            total += loss_head(mlp.loss, zr, target.label(offset + r, zr), 1.0, &mut scratch);
+        }
+    }
+    total / n as f64
+}
+
+/// The Hessian of the mean loss over the rows of `x`, applied to `v`: `out = H·v`, exactly.
+pub fn hessian_vector_product(mlp: &Mlp, params: &[f64], x: &[f64], target: Target, v: &[f64], out: &mut [f64]) {
+    let n = x.len() / mlp.input_dim();
+    let scale = 1.0 / n as f64;
+    out.fill(0.0);
+    let mut tape = Tape::new();
+    let mut tangent = Tangent::new();
+    for (offset, xc) in chunks(x, mlp.input_dim()) {
+        tape.forward(mlp, params, xc);
+        tape.backward(mlp, params, target, offset, scale);
+        tangent.forward(mlp, &tape, Some(v), None);
+        tangent.backward(mlp, params, &tape, Some(v), scale);
+        tangent.accumulate_gradient(mlp, &tape, out);
+    }
+}
+
+/// Logits of every row (n × C).
+pub fn logits(mlp: &Mlp, params: &[f64], x: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(x.len() / mlp.input_dim() * mlp.classes());
+    let mut tape = Tape::new();
+    for (_, xc) in chunks(x, mlp.input_dim()) {
+        tape.forward(mlp, params, xc);
+        out.extend_from_slice(tape.logits());
+    }
+    out
+}
+
+/// Predicted labels ŷ of every row.
+pub fn predict(mlp: &Mlp, params: &[f64], x: &[f64]) -> Vec<u32> {
+    logits(mlp, params, x).chunks_exact(mlp.classes()).map(|z| argmax(z) as u32).collect()
+}
+
+/// The per-sample gradient g(x) = ∇_θ ℓ(θ; x, ŷ) of one point, materialized (length p), and ŷ.
+pub fn sample_gradient(mlp: &Mlp, params: &[f64], x: &[f64]) -> (Vec<f64>, usize) {
+    let mut g = vec![0.0; mlp.param_count()];
+    let mut tape = Tape::new();
+    tape.forward(mlp, params, x);
+    tape.backward(mlp, params, Target::Predicted, 0, 1.0);
+    tape.accumulate_gradient(mlp, &mut g);
+    (g, tape.labels[0])
+}
+
+/// ⟨g(x_r), v_j⟩ for every row r and direction j, and ‖g(x_r)‖, without materializing any g.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Projections {
+    /// Row-major rows × k.
+    pub dots: Vec<f64>,
+    pub norms: Vec<f64>,
+    pub predicted: Vec<u32>,
+}
+
+/// Per-sample gradients (predicted label) projected on the directions `vs`.
+///
+/// Because `g(x)_{W_l} = δ_l ⊗ a_{l−1}`, `‖g‖² = Σ_l ‖δ_l‖² (‖a_{l−1}‖² + 1)` and
+/// `⟨g, v⟩ = Σ_l δ_l · (V_l a_{l−1} + c_l)`: one forward-like product per direction instead of p numbers
+/// per point.
+pub fn gradient_projections(mlp: &Mlp, params: &[f64], x: &[f64], vs: &[&[f64]]) -> Projections {
+    let n = x.len() / mlp.input_dim();
+    let k = vs.len();
+    let mut out = Projections { dots: vec![0.0; n * k], norms: vec![0.0; n], predicted: Vec::with_capacity(n) };
+    let mut tape = Tape::new();
+    let mut ubuf = Vec::new();
+    let mut vt = Vec::new();
+    for (offset, xc) in chunks(x, mlp.input_dim()) {
+        tape.forward(mlp, params, xc);
+        tape.backward(mlp, params, Target::Predicted, 0, 1.0);
+        let rows = tape.rows;
+        out.predicted.extend(tape.labels.iter().map(|&l| l as u32));
+        for (l, layer) in mlp.layers.iter().enumerate() {
+            let (n_in, n_out) = (layer.inputs, layer.outputs);
+            let (a, d) = (&tape.acts[l], &tape.deltas[l + 1]);
+            for r in 0..rows {
+                let ar = &a[r * n_in..(r + 1) * n_in];
+                let dr = &d[r * n_out..(r + 1) * n_out];
+                out.norms[offset + r] += dot(dr, dr) * (dot(ar, ar) + 1.0);
+            }
+            for (j, v) in vs.iter().enumerate() {
+                zeroed(&mut vt, n_in * n_out);
+                transpose(n_out, n_in, &v[layer.w..layer.b], &mut vt);
+                let u = zeroed(&mut ubuf, rows * n_out);
+                for ur in u.chunks_exact_mut(n_out) {
+                    ur.copy_from_slice(&v[layer.b..layer.b + n_out]);
+                }
+                gemm_nn(rows, n_in, n_out, a, &vt, u);
+                for r in 0..rows {
+                    out.dots[(offset + r) * k + j] += dot(&d[r * n_out..(r + 1) * n_out], &u[r * n_out..(r + 1) * n_out]);
+                }
+            }
+        }
+    }
+    for s in &mut out.norms {
+        *s = libm::sqrt(*s);
+    }
+    out
+}
+
+/// cos(g(x), v) at one point and its gradient with respect to the input x (ŷ held fixed, as it is
+/// almost everywhere). Forward mode over the d input directions at once: the point is repeated d times
+/// with tangent rows e_1…e_d, then `∂⟨g,v⟩` and `∂‖g‖²` follow from the R-values of δ_l and a_l.
+/// Returns `(cos, ∂cos/∂x)`; `(0, 0)` where ‖g‖ < 1e-20.
+pub fn alignment_input_gradient(mlp: &Mlp, params: &[f64], x: &[f64], v: &[f64]) -> (f64, Vec<f64>) {
+    let d = mlp.input_dim();
+    let mut xs = Vec::with_capacity(d * d);
+    for _ in 0..d {
+        xs.extend_from_slice(x);
+    }
+    let mut eye = vec![0.0; d * d];
+    for i in 0..d {
+        eye[i * d + i] = 1.0;
+    }
+    let mut tape = Tape::new();
+    tape.forward(mlp, params, &xs);
+    tape.backward(mlp, params, Target::Predicted, 0, 1.0);
+    let mut tangent = Tangent::new();
+    tangent.forward(mlp, &tape, None, Some(&eye));
+    tangent.backward(mlp, params, &tape, None, 1.0);
+
+    // Value (row 0) and derivatives (row j = ∂/∂x_j) of ⟨g,v⟩ and ‖g‖².
+    let (mut dotv, mut norm2) = (0.0, 0.0);
+    let (mut d_dot, mut d_norm2) = (vec![0.0; d], vec![0.0; d]);
+    let (mut ubuf, mut vt, mut rubuf) = (Vec::new(), Vec::new(), Vec::new());
+    for (l, layer) in mlp.layers.iter().enumerate() {
+        let (n_in, n_out) = (layer.inputs, layer.outputs);
+        // u = a V_lᵀ + c_l and its tangent R{u} = R{a} V_lᵀ, for all d rows.
+        zeroed(&mut vt, n_in * n_out);
+        transpose(n_out, n_in, &v[layer.w..layer.b], &mut vt);
+        let u = zeroed(&mut ubuf, d * n_out);
+        for ur in u.chunks_exact_mut(n_out) {
+            ur.copy_from_slice(&v[layer.b..layer.b + n_out]);
+        }
+        gemm_nn(d, n_in, n_out, &tape.acts[l], &vt, u);
+        let ru = zeroed(&mut rubuf, d * n_out);
+        gemm_nn(d, n_in, n_out, &tangent.acts[l], &vt, ru);
+        let a0 = &tape.acts[l][..n_in];
+        let d0 = &tape.deltas[l + 1][..n_out];
+        let (aa, dd) = (dot(a0, a0), dot(d0, d0));
+        dotv += dot(d0, &u[..n_out]);
+        norm2 += dd * (aa + 1.0);
+        for j in 0..d {
+            let rd = &tangent.deltas[l + 1][j * n_out..(j + 1) * n_out];
+            let ra = &tangent.acts[l][j * n_in..(j + 1) * n_in];
+            d_dot[j] += dot(rd, &u[..n_out]) + dot(d0, &ru[j * n_out..(j + 1) * n_out]);
+            d_norm2[j] += 2.0 * dot(d0, rd) * (aa + 1.0) + dd * 2.0 * dot(a0, ra);
+        }
+    }
+    let norm = libm::sqrt(norm2);
+    if norm < 1e-20 {
+        return (0.0, vec![0.0; d]);
+    }
+    let vnorm = libm::sqrt(dot(v, v));
+    let cos = dotv / (norm * vnorm);
+    let grad = (0..d).map(|j| (d_dot[j] / norm - dotv * d_norm2[j] / (2.0 * norm * norm2)) / vnorm).collect();
+    (cos, grad)
+}
