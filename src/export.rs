@@ -77,10 +77,6 @@ struct HistoryJson {
 }
 
 impl Run {
-    pub fn new(config: &Config, split: Split, trained: Trained) -> Run {
-        Run { config: config.clone(), split, trained }
-    }
-
     /// The text of run.json (compact, one trailing newline).
     pub fn to_json(&self) -> String {
         let Run { config, split, trained } = self;

@@ -69,8 +69,7 @@ impl From<train::TrainError> for Error {
 /// `csv` is the data for `dataset=csv`.
 pub fn run(config: &Config, csv: Option<&str>) -> Result<export::Run, Error> {
     let split = data::load(config, csv)?;
-    let trained = train::train(config, &split)?;
-    Ok(export::Run::new(config, split, trained))
+    Ok(train::Trainer::new(config.clone(), split)?.finish()?)
 }
 
 /// [`run`] from a query string to the text of `run.json`.

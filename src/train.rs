@@ -16,6 +16,7 @@
 
 use crate::config::{Config, Optimizer, Regime};
 use crate::data::{Dataset, Split};
+use crate::export::Run;
 use crate::model::autodiff::{self, Target, Tape};
 use crate::model::Mlp;
 use crate::rng::Rng;
@@ -128,10 +129,9 @@ impl OptState {
 }
 
 /// A training run advanced one epoch at a time.
-pub struct Trainer<'a> {
-    config: &'a Config,
-    train: &'a Dataset,
-    test: &'a Dataset,
+pub struct Trainer {
+    config: Config,
+    split: Split,
     mlp: Mlp,
     params: Vec<f64>,
     initial: Vec<f64>,
@@ -153,8 +153,9 @@ pub struct Trainer<'a> {
     batch_y: Vec<u32>,
 }
 
-impl<'a> Trainer<'a> {
-    pub fn new(config: &'a Config, split: &'a Split) -> Result<Trainer<'a>, TrainError> {
+impl Trainer {
+    /// Owns its config and data so the browser binding can keep one between slices of epochs.
+    pub fn new(config: Config, split: Split) -> Result<Trainer, TrainError> {
         let train = &split.train;
         let mlp = Mlp::new(train.dim, &config.layers, train.classes, config.act, config.loss);
         let params = mlp.init(&mut Rng::derive(config.seed, "init"));
@@ -181,9 +182,6 @@ impl<'a> Trainer<'a> {
         }
         let p = mlp.param_count();
         let mut trainer = Trainer {
-            config,
-            train,
-            test: &split.test,
             opt: OptState::new(config.opt, p),
             initial: params.clone(),
             params,
@@ -202,6 +200,8 @@ impl<'a> Trainer<'a> {
             batch_x: Vec::new(),
             batch_y: Vec::new(),
             phases,
+            config,
+            split,
         };
         trainer.skip_empty_phases();
         trainer.record(trainer.phases[0].0);
@@ -236,16 +236,16 @@ impl<'a> Trainer<'a> {
             return Ok(());
         }
         let labels = self.phases[self.phase].0;
-        let n = self.train.len();
+        let n = self.split.train.len();
         let batch = self.config.batch.min(n);
         let order = self.batches.permutation(n);
         for idx in order.chunks(batch) {
             self.batch_x.clear();
             self.batch_y.clear();
             for &i in idx {
-                self.batch_x.extend_from_slice(self.train.row(i));
+                self.batch_x.extend_from_slice(self.split.train.row(i));
                 self.batch_y.push(match labels {
-                    Labels::True => self.train.y[i],
+                    Labels::True => self.split.train.y[i],
                     Labels::Permuted => self.permuted[i],
                 });
             }
@@ -257,7 +257,7 @@ impl<'a> Trainer<'a> {
             if !loss.is_finite() || self.grad.iter().any(|g| !g.is_finite()) {
                 return Err(self.diverged(loss));
             }
-            self.opt.update(self.config, &mut self.params, &self.grad);
+            self.opt.update(&self.config, &mut self.params, &self.grad);
         }
         if self.params.iter().any(|p| !p.is_finite()) {
             return Err(self.diverged(f64::NAN));
@@ -275,7 +275,7 @@ impl<'a> Trainer<'a> {
     }
 
     fn diverged(&self, loss: f64) -> TrainError {
-        let c = self.config;
+        let c = &self.config;
         TrainError(format!(
             "training diverged in epoch {} (minibatch loss {loss}): the parameters left the finite range. \
              Lower the learning rate (lr={}, try {}){}.",
@@ -324,32 +324,34 @@ impl<'a> Trainer<'a> {
 
     /// Appends a point to the training curves (the labels are those of the epoch just trained).
     fn record(&mut self, labels: Labels) {
-        let train_loss = autodiff::loss(&self.mlp, &self.params, &self.train.x, Target::Labels(&self.train.y));
+        let train_loss = autodiff::loss(&self.mlp, &self.params, &self.split.train.x, Target::Labels(&self.split.train.y));
         self.history.push(HistoryEntry {
             epoch: self.epoch,
             labels,
             train_loss,
-            train_accuracy: accuracy(&self.mlp, &self.params, self.train).unwrap_or(f64::NAN),
-            test_accuracy: accuracy(&self.mlp, &self.params, self.test),
+            train_accuracy: accuracy(&self.mlp, &self.params, &self.split.train).unwrap_or(f64::NAN),
+            test_accuracy: accuracy(&self.mlp, &self.params, &self.split.test),
         });
     }
 
     /// Trains to the end.
-    pub fn finish(mut self) -> Result<Trained, TrainError> {
+    pub fn finish(mut self) -> Result<Run, TrainError> {
         while !self.is_done() {
             self.step()?;
         }
-        Ok(self.into_trained())
+        Ok(self.into_run())
     }
 
-    fn into_trained(self) -> Trained {
-        Trained {
+    /// The run as it stands (the page may stop early and still analyse and export it).
+    pub fn into_run(self) -> Run {
+        let trained = Trained {
             mlp: self.mlp,
             params: self.params,
             history: self.history,
             snapshots: self.snapshots,
             permuted_labels: self.permuted,
-        }
+        };
+        Run { config: self.config, split: self.split, trained }
     }
 }
 
@@ -365,5 +367,5 @@ pub fn accuracy(mlp: &Mlp, params: &[f64], data: &Dataset) -> Option<f64> {
 
 /// Trains a model for `config` on `split` to the end.
 pub fn train(config: &Config, split: &Split) -> Result<Trained, TrainError> {
-    Trainer::new(config, split)?.finish()
+    Ok(Trainer::new(config.clone(), split.clone())?.finish()?.trained)
 }
