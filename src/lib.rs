@@ -23,6 +23,7 @@ pub mod data;
 pub mod export;
 pub mod model;
 pub mod rng;
+pub mod spectrum;
 pub mod train;
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -1,0 +1,173 @@
+//! The spectrum stage: eigenpairs, trace and spectral density of the loss Hessian, from exact HVPs.
+//!
+//! Every solver sees the Hessian only through [`Operator`] (`v ↦ H·v`), so the same code runs on the
+//! network's Hessian ([`HessianOperator`]) and on test matrices with known spectra:
+//! - [`lanczos`]: Lanczos with full reorthogonalization, the default; top-k in few HVPs.
+//! - [`power`]: power iteration with deflation, for comparison.
+//! - [`dense`]: the full p×p Hessian from p HVPs and a symmetric eigensolver: every eigenpair, the
+//!   paper authors' route and our reference.
+//! - [`stochastic`]: Hutchinson's trace and the stochastic-Lanczos-quadrature spectral density.
+
+pub mod dense;
+pub mod lanczos;
+pub mod power;
+pub mod stochastic;
+
+pub use dense::dense;
+pub use lanczos::lanczos;
+pub use power::power;
+
+use crate::data::Dataset;
+use crate::model::autodiff::{hessian_vector_product, Target};
+use crate::model::linalg::{axpy, dot};
+use crate::model::Mlp;
+use crate::rng::Rng;
+
+/// A symmetric linear operator, applied one vector at a time.
+pub trait Operator {
+    fn dim(&self) -> usize;
+    /// `out = A·v`.
+    fn apply(&mut self, v: &[f64], out: &mut [f64]);
+}
+
+/// H·v for the mean training loss (training split, true labels) at fixed θ, counting the products.
+pub struct HessianOperator<'a> {
+    pub mlp: &'a Mlp,
+    pub params: &'a [f64],
+    pub data: &'a Dataset,
+    /// HVPs applied so far.
+    pub count: usize,
+}
+
+impl<'a> HessianOperator<'a> {
+    pub fn new(mlp: &'a Mlp, params: &'a [f64], data: &'a Dataset) -> Self {
+        HessianOperator { mlp, params, data, count: 0 }
+    }
+}
+
+impl Operator for HessianOperator<'_> {
+    fn dim(&self) -> usize {
+        self.params.len()
+    }
+
+    fn apply(&mut self, v: &[f64], out: &mut [f64]) {
+        self.count += 1;
+        hessian_vector_product(self.mlp, self.params, &self.data.x, Target::Labels(&self.data.y), v, out);
+    }
+}
+
+/// A dense symmetric matrix as an operator (tests and the reference path).
+pub struct DenseOperator {
+    pub n: usize,
+    /// Row-major n×n.
+    pub a: Vec<f64>,
+}
+
+impl Operator for DenseOperator {
+    fn dim(&self) -> usize {
+        self.n
+    }
+
+    fn apply(&mut self, v: &[f64], out: &mut [f64]) {
+        for (o, row) in out.iter_mut().zip(self.a.chunks_exact(self.n)) {
+            *o = dot(row, v);
+        }
+    }
+}
+
+/// Eigenpairs from one solver, largest eigenvalue first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Eigen {
+    pub values: Vec<f64>,
+    /// Unit vectors with canonical signs, in the order of `values`.
+    pub vectors: Vec<Vec<f64>>,
+    /// ‖A·v − λ·v‖ for each pair, computed with one extra product each (not estimated).
+    pub residuals: Vec<f64>,
+    /// Every requested pair met the tolerance.
+    pub converged: bool,
+    /// Operator applications this result cost, including the residual checks.
+    pub products: usize,
+}
+
+/// Solver options shared by Lanczos and power iteration.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Options {
+    /// Eigenpairs wanted.
+    pub k: usize,
+    /// Converged when every residual ‖Av − λv‖ ≤ tol·|λ₁|.
+    pub tol: f64,
+    /// Cap on Lanczos steps (Krylov dimension) or on power iterations per pair.
+    pub max_steps: usize,
+    /// Seed of the start vectors.
+    pub seed: u64,
+}
+
+impl Options {
+    pub fn new(k: usize, seed: u64) -> Options {
+        Options { k, tol: 1e-8, max_steps: 1_000, seed }
+    }
+}
+
+/// Flips `v` so that its largest-magnitude component (the first, on ties) is positive: eigenvectors are
+/// defined up to sign, and a fixed choice keeps pictures from flipping between runs and snapshots.
+pub fn canonical_sign(v: &mut [f64]) {
+    let mut best = 0;
+    for (i, x) in v.iter().enumerate() {
+        if x.abs() > v[best].abs() {
+            best = i;
+        }
+    }
+    if v.get(best).is_some_and(|&x| x < 0.0) {
+        for x in v.iter_mut() {
+            *x = -*x;
+        }
+    }
+}
+
+pub(crate) fn norm(v: &[f64]) -> f64 {
+    libm::sqrt(dot(v, v))
+}
+
+/// A seeded Gaussian unit vector.
+pub(crate) fn random_unit(rng: &mut Rng, n: usize) -> Vec<f64> {
+    let mut v: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+    let s = 1.0 / norm(&v);
+    v.iter_mut().for_each(|x| *x *= s);
+    v
+}
+
+/// Removes from `w` its components along the orthonormal `basis` (classical Gram–Schmidt, applied
+/// twice: "twice is enough" for orthogonality to working precision).
+pub(crate) fn orthogonalize(w: &mut [f64], basis: &[Vec<f64>]) {
+    for _ in 0..2 {
+        for q in basis {
+            let c = dot(q, w);
+            axpy(-c, q, w);
+        }
+    }
+}
+
+/// Sorts pairs largest first, fixes signs, and measures true residuals with one product each.
+pub(crate) fn finish(
+    op: &mut dyn Operator,
+    mut pairs: Vec<(f64, Vec<f64>)>,
+    tol: f64,
+    products: usize,
+    wanted: usize,
+) -> Eigen {
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut out = vec![0.0; op.dim()];
+    let mut eigen = Eigen { values: vec![], vectors: vec![], residuals: vec![], converged: false, products };
+    for (value, mut vector) in pairs {
+        canonical_sign(&mut vector);
+        op.apply(&vector, &mut out);
+        eigen.products += 1;
+        axpy(-value, &vector, &mut out);
+        eigen.residuals.push(norm(&out));
+        eigen.values.push(value);
+        eigen.vectors.push(vector);
+    }
+    let scale = eigen.values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    eigen.converged = eigen.values.len() == wanted && eigen.residuals.iter().all(|&r| r <= tol * scale.max(f64::MIN_POSITIVE));
+    eigen
+}
