@@ -8,16 +8,19 @@ use serde::Serialize;
 
 use crate::config::{Config, LossKind};
 use crate::data::{Dataset, Split};
+use crate::spectrum::Spectrum;
 use crate::train::{accuracy, Trained};
 
 pub const SCHEMA: &str = "hessian-boundary/run/v1";
 
-/// A finished run: its config, data and trained model.
+/// A finished run: its config, data, trained model and the later stages' results.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {
     pub config: Config,
     pub split: Split,
     pub trained: Trained,
+    /// The Hessian spectrum at the final θ (absent until computed).
+    pub spectrum: Option<Spectrum>,
 }
 
 #[derive(Serialize)]
@@ -30,6 +33,32 @@ struct RunJson<'a> {
     loss: &'static str,
     metrics: MetricsJson,
     history: Vec<HistoryJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hessian: Option<HessianJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct HessianJson<'a> {
+    solver: crate::config::Solver,
+    /// The top k, largest first (the dense route computes all p; k are exported).
+    eigenvalues: &'a [f64],
+    eigenvectors: &'a [Vec<f64>],
+    residuals: &'a [f64],
+    converged: bool,
+    /// HVPs of the eigensolver, including one residual check per pair (dense: the p columns).
+    hvp_count: usize,
+    trace: f64,
+    trace_std_error: f64,
+    trace_hvp_count: usize,
+    density: DensityJson<'a>,
+}
+
+#[derive(Serialize)]
+struct DensityJson<'a> {
+    x: &'a [f64],
+    y: &'a [f64],
+    sigma: f64,
+    hvp_count: usize,
 }
 
 #[derive(Serialize)]
@@ -79,7 +108,7 @@ struct HistoryJson {
 impl Run {
     /// The text of run.json (compact, one trailing newline).
     pub fn to_json(&self) -> String {
-        let Run { config, split, trained } = self;
+        let Run { config, split, trained, spectrum } = self;
         let train_loss = crate::model::autodiff::loss(
             &trained.mlp,
             &trained.params,
@@ -118,6 +147,21 @@ impl Run {
                     test_accuracy: h.test_accuracy,
                 })
                 .collect(),
+            hessian: spectrum.as_ref().map(|s| {
+                let k = config.k.min(s.eigen.values.len());
+                HessianJson {
+                    solver: s.solver,
+                    eigenvalues: &s.eigen.values[..k],
+                    eigenvectors: &s.eigen.vectors[..k],
+                    residuals: &s.eigen.residuals[..k],
+                    converged: s.eigen.converged,
+                    hvp_count: s.eigen.products,
+                    trace: s.trace.estimate,
+                    trace_std_error: s.trace.std_error,
+                    trace_hvp_count: s.trace_products,
+                    density: DensityJson { x: &s.density.x, y: &s.density.y, sigma: s.density.sigma, hvp_count: s.density_products },
+                }
+            }),
         };
         let mut text = serde_json::to_string(&json).expect("run.json serializes (all floats are finite)");
         text.push('\n');

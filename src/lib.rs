@@ -12,6 +12,7 @@
 //! | data | [`data`] | seeded synthetic datasets, iris/digits, the CSV loader, split, standardization |
 //! | model | [`model`] | the MLP, its flat parameter layout, and our own autodiff: gradients and exact Hessian-vector products |
 //! | train | [`train`] | SGD/Adam, the paper's regimes, snapshots, divergence detection |
+//! | spectrum | [`spectrum`] | Lanczos, power iteration, the dense route, trace and spectral density of the Hessian |
 //! | export | [`export`] | `run.json` (schema `hessian-boundary/run/v1`) |
 //!
 //! Numerics never touch the browser: `wasm` (compiled for wasm32 only) is a thin binding.
@@ -70,7 +71,9 @@ impl From<train::TrainError> for Error {
 /// `csv` is the data for `dataset=csv`.
 pub fn run(config: &Config, csv: Option<&str>) -> Result<export::Run, Error> {
     let split = data::load(config, csv)?;
-    Ok(train::Trainer::new(config.clone(), split)?.finish()?)
+    let mut run = train::Trainer::new(config.clone(), split)?.finish()?;
+    run.spectrum = spectrum::compute(config, &run.trained.mlp, &run.trained.params, &run.split.train, None);
+    Ok(run)
 }
 
 /// [`run`] from a query string to the text of `run.json`.

@@ -351,7 +351,7 @@ impl Trainer {
             snapshots: self.snapshots,
             permuted_labels: self.permuted,
         };
-        Run { config: self.config, split: self.split, trained }
+        Run { config: self.config, split: self.split, trained, spectrum: None }
     }
 }
 

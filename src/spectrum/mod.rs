@@ -171,3 +171,54 @@ pub(crate) fn finish(
     eigen.converged = eigen.values.len() == wanted && eigen.residuals.iter().all(|&r| r <= tol * scale.max(f64::MIN_POSITIVE));
     eigen
 }
+
+/// Hutchinson probes for the trace: its standard error falls as 1/√probes.
+pub const TRACE_PROBES: usize = 30;
+/// SLQ probes and Lanczos steps per probe for the density.
+pub const DENSITY_PROBES: usize = 4;
+pub const DENSITY_STEPS: usize = 80;
+/// Grid points of the exported density.
+pub const DENSITY_POINTS: usize = 200;
+
+/// Everything the spectrum stage computes for one θ.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spectrum {
+    pub solver: crate::config::Solver,
+    /// Top-k pairs for Lanczos and power; all p pairs for the dense route.
+    pub eigen: Eigen,
+    pub trace: stochastic::Trace,
+    pub density: stochastic::Density,
+    /// HVPs spent on the trace and the density (the eigensolver's are in `eigen.products`).
+    pub trace_products: usize,
+    pub density_products: usize,
+}
+
+/// The spectrum of the training-loss Hessian at `params` with the config's solver, k and tolerance.
+/// `start` warm-starts Lanczos (e.g. with the previous snapshot's top eigenvector).
+/// Returns `None` for the dense solver beyond [`dense::MAX_DENSE_PARAMS`].
+pub fn compute(
+    config: &crate::config::Config,
+    mlp: &Mlp,
+    params: &[f64],
+    train: &Dataset,
+    start: Option<&[f64]>,
+) -> Option<Spectrum> {
+    use crate::config::Solver;
+    let mut op = HessianOperator::new(mlp, params, train);
+    let opts = Options::new(config.k, config.seed);
+    let eigen = match config.solver {
+        Solver::Lanczos => lanczos(&mut op, &opts, start),
+        Solver::Power => power(&mut op, &opts),
+        Solver::Dense => dense(&mut op)?,
+    };
+    let before = op.count;
+    let trace = match config.solver {
+        // The dense route has every eigenvalue: the trace is exact.
+        Solver::Dense => stochastic::Trace { estimate: eigen.values.iter().sum(), std_error: 0.0, probes: 0 },
+        _ => stochastic::hutchinson(&mut op, TRACE_PROBES, config.seed),
+    };
+    let trace_products = op.count - before;
+    let density = stochastic::slq_density(&mut op, DENSITY_PROBES, DENSITY_STEPS, DENSITY_POINTS, config.seed);
+    let density_products = op.count - before - trace_products;
+    Some(Spectrum { solver: config.solver, eigen, trace, density, trace_products, density_products })
+}
