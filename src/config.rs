@@ -4,6 +4,74 @@
 //! (`v=1&dataset=moons&layers=50,50`), used by the CLI's `--config`, by `run.json`'s `query` and by
 //! the page's share links. Defaults are omitted when encoding, so the shortest query names only what
 //! differs from the paper's main setting.
+//!
+//! # Query keys
+//!
+//! Every key is optional: an absent key takes its default. The ranges are generous for experiments
+//! but keep a hostile link from exhausting a browser tab; [`Config::parse`] and
+//! [`Config::validate`] enforce them. "Whole number" means decimal digits only.
+//!
+//! | key | default | allowed |
+//! |---|---|---|
+//! | `v` | `1` | 1 |
+//! | `dataset` | `gaussian` | one of gaussian, hierarchical, circles, moons, checker, checker-noisy, line1d, xor, spirals, iris, digits, csv |
+//! | `seed` | `0` | a whole number in [0, 18446744073709551615] |
+//! | `n` | `default` | default, or a whole number in [2, 20000] |
+//! | `noise` | `default` | default, or a number in [0, 10] |
+//! | `train` | `0.5` | a number in (0, 1] |
+//! | `classes` | `default` | default, or 2 to 100 distinct comma-separated labels, each a whole number in [0, 4294967295] |
+//! | `standardize` | `0` | 1, 0, true or false |
+//! | `layers` | `100,100` | none (or empty) for a linear model, or up to 8 comma-separated widths, each a whole number in [1, 4096] |
+//! | `act` | `relu` | one of relu, tanh, sigmoid, gelu, linear |
+//! | `loss` | `ce` | one of ce, mse |
+//! | `opt` | `sgd` | one of sgd, adam |
+//! | `lr` | `0.02` | a number in (0, 10] |
+//! | `momentum` | `0` | a number in [0, 1) |
+//! | `wd` | `0` | a number in [0, 1] |
+//! | `batch` | `64` | a whole number in [1, 20000] |
+//! | `epochs` | `2000` | a whole number in [0, 1000000] |
+//! | `regime` | `normal` | one of normal, random-labels, adversarial, large-norm |
+//! | `pre` | `2000` | a whole number in [0, 1000000] |
+//! | `snap` | `100` | a whole number in [0, 1000000] |
+//! | `k` | `10` | a whole number in [1, 200] |
+//! | `solver` | `lanczos` | one of lanczos, power, dense |
+//! | `tol` | `1e-8` | a number in (0, 0.1] |
+//!
+//! `default` (for `n`, `noise`, `classes`) means the dataset's own choice. `layers=none` is the
+//! canonical spelling of "no hidden layer"; an empty `layers=` means the same, since a blank list
+//! naturally reads as "no layers". `classes` relabels the kept labels 0..C in the given order.
+//! The same table is available as data from [`key_specs`] (a test keeps the two in step).
+//!
+//! Limits that depend on the data are checked by [`Config::check_size`] once it is loaded: input
+//! dimension d ≤ [`limits::MAX_DIM`], 2 ≤ C ≤ [`limits::MAX_CLASSES`], training points
+//! ≤ [`limits::MAX_POINTS`], parameters p ([`param_count`]) ≤ [`limits::MAX_PARAMS`], `k` ≤ p, and
+//! training work (`epochs`, plus `pre` for `adversarial`/`large-norm`) × training points × p
+//! ≤ [`limits::MAX_WORK`].
+//!
+//! # Syntax
+//!
+//! `application/x-www-form-urlencoded`: `&` separates pairs, percent-escapes are decoded and `+` is a
+//! space. A leading `?`, empty pairs (`a=1&&b=2`) and whitespace around keys, values and list
+//! entries are ignored. Each key may appear once; an unknown key is an error, so a typo never
+//! silently runs the default. Lists are comma-separated, booleans `1|0|true|false`, enum values the
+//! kebab-case names above, numbers Rust's float syntax (`0.1`, `1e-7`; `inf` and `NaN` are refused).
+//!
+//! # Canonical form
+//!
+//! [`Config::to_query`] writes `v=1`, then each key whose value differs from the default, in the
+//! table's order. Floats take the shortest digits that read back to the same bits, in plain
+//! notation except below 1e-6, like JavaScript (`0.02`, `0.0005`, `1e-7`), so `Config::parse(&c.to_query())`
+//! gives back `c` bit for bit for every valid config. Every byte outside `A-Z a-z 0-9 - . _ ~ ,`
+//! is percent-encoded, so the query can go into a URL as it is.
+//!
+//! # Errors
+//!
+//! [`Config::parse`] reports every bad key at once, each as a [`FieldError`] naming the key, the
+//! value (shown cut to 64 characters, control characters replaced) and what is allowed, in plain
+//! text. [`Config::parse_lenient`] instead keeps the default for each bad key, for share links.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use serde::Serialize;
 
@@ -143,6 +211,8 @@ pub struct Config {
     pub k: usize,
     /// `solver`.
     pub solver: Solver,
+    /// `tol`: an eigenpair counts as converged when its residual ‖Hv − λv‖ ≤ tol·|λ₁|.
+    pub tol: f64,
 }
 
 impl Default for Config {
@@ -169,12 +239,85 @@ impl Default for Config {
             snap: 100,
             k: 10,
             solver: Solver::Lanczos,
+            tol: 1e-8,
         }
     }
 }
 
-// PLACEHOLDER (replaced by the config implementation): the error types and entry points.
+// ---------------------------------------------------------------------------------------------
+// Enum names
+
+/// The kebab-case names (the same as serde's) of an enum's values, for queries and messages.
+trait Named: Copy + 'static {
+    fn all() -> &'static [Self];
+    fn name_of(self) -> &'static str;
+}
+
+macro_rules! query_names {
+    ($t:ident { $($v:ident = $s:literal),* $(,)? }) => {
+        impl $t {
+            /// Every value, in the order of the module docs' table.
+            pub const ALL: &'static [$t] = &[$($t::$v),*];
+
+            /// The kebab-case name used in queries and in `run.json`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($t::$v => $s),*
+                }
+            }
+
+            /// The value with this kebab-case name.
+            pub fn from_name(name: &str) -> Option<$t> {
+                match name {
+                    $($s => Some($t::$v),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl Named for $t {
+            fn all() -> &'static [Self] {
+                $t::ALL
+            }
+            fn name_of(self) -> &'static str {
+                self.name()
+            }
+        }
+    };
+}
+
+query_names!(DatasetName {
+    Gaussian = "gaussian",
+    Hierarchical = "hierarchical",
+    Circles = "circles",
+    Moons = "moons",
+    Checker = "checker",
+    CheckerNoisy = "checker-noisy",
+    Line1d = "line1d",
+    Xor = "xor",
+    Spirals = "spirals",
+    Iris = "iris",
+    Digits = "digits",
+    Csv = "csv",
+});
+query_names!(Activation { Relu = "relu", Tanh = "tanh", Sigmoid = "sigmoid", Gelu = "gelu", Linear = "linear" });
+query_names!(LossKind { Ce = "ce", Mse = "mse" });
+query_names!(Optimizer { Sgd = "sgd", Adam = "adam" });
+query_names!(Regime {
+    Normal = "normal",
+    RandomLabels = "random-labels",
+    Adversarial = "adversarial",
+    LargeNorm = "large-norm",
+});
+query_names!(Solver { Lanczos = "lanczos", Power = "power", Dense = "dense" });
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
 /// One bad key: its name, the value given and what is allowed.
+///
+/// `key` and `value` are cut to 64 characters (plus "…") and stripped of control characters, so a
+/// hostile link cannot flood or garble the page; `message` is plain text that names the value.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldError {
     pub key: String,
@@ -182,26 +325,866 @@ pub struct FieldError {
     pub message: String,
 }
 
-/// All the bad keys of one query or config.
+impl FieldError {
+    fn new(key: &str, value: &str, message: String) -> FieldError {
+        FieldError {
+            key: shown(key),
+            value: shown(value),
+            message,
+        }
+    }
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+/// All the bad keys of one query or config (never empty when returned as an error).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigError {
     pub errors: Vec<FieldError>,
 }
 
+impl ConfigError {
+    fn check(errors: Vec<FieldError>) -> Result<(), ConfigError> {
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError { errors })
+        }
+    }
+}
+
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for e in &self.errors {
-            writeln!(f, "{}={:?}: {}", e.key, e.value, e.message)?;
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{e}")?;
         }
         Ok(())
     }
 }
 
-impl Config {
-    pub fn parse(_query: &str) -> Result<Config, ConfigError> {
-        Ok(Config::default())
+impl std::error::Error for ConfigError {}
+
+/// Characters of a key or value shown in an error.
+const SHOWN_CHARS: usize = 64;
+
+/// A key or value as it may be shown: cut to [`SHOWN_CHARS`] characters plus "…", with control and
+/// bidirectional-override characters replaced by U+FFFD (they could hide or reorder the text).
+fn shown(s: &str) -> String {
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i == SHOWN_CHARS {
+            out.push('…');
+            break;
+        }
+        let hidden = ch.is_control()
+            || matches!(ch, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        out.push(if hidden { '\u{FFFD}' } else { ch });
     }
+    out
+}
+
+/// What is wrong with one value.
+#[derive(Clone, Copy)]
+enum Bad {
+    NotNumber,
+    NotFinite,
+    NotWhole,
+    OutOfRange,
+    Unknown,
+    NotBool,
+}
+
+impl Bad {
+    fn says(self) -> &'static str {
+        match self {
+            Bad::NotNumber => "is not a number",
+            Bad::NotFinite => "is not a finite number",
+            Bad::NotWhole => "is not a whole number",
+            Bad::OutOfRange => "is out of range",
+            Bad::Unknown => "is not a known value",
+            Bad::NotBool => "is not a boolean",
+        }
+    }
+}
+
+/// `"value" is not a number; expected a number in (0, 10]`.
+fn complain(value: &str, bad: Bad, allowed: &str) -> String {
+    format!("\"{}\" {}; expected {allowed}", shown(value), bad.says())
+}
+
+/// The same for one entry of a list, naming the whole list too when it has several entries.
+fn complain_entry(list: &str, entry: &str, bad: Bad, allowed: &str) -> String {
+    if list == entry {
+        complain(entry, bad, allowed)
+    } else {
+        format!(
+            "\"{}\" in \"{}\" {}; expected {allowed}",
+            shown(entry),
+            shown(list),
+            bad.says()
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+/// An inclusive range of whole numbers.
+#[derive(Clone, Copy)]
+struct Whole {
+    min: u64,
+    max: u64,
+}
+
+impl Whole {
+    fn allowed(self) -> String {
+        format!("a whole number in [{}, {}]", self.min, self.max)
+    }
+
+    fn parse(self, s: &str) -> Result<u64, Bad> {
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        if digits(s) {
+            // Digits that overflow u64 are out of range too.
+            s.parse::<u64>()
+                .ok()
+                .filter(|v| (self.min..=self.max).contains(v))
+                .ok_or(Bad::OutOfRange)
+        } else if s.strip_prefix('-').is_some_and(digits) {
+            Err(Bad::OutOfRange)
+        } else {
+            Err(Bad::NotWhole)
+        }
+    }
+}
+
+/// A range of finite floats, each end open or closed.
+#[derive(Clone, Copy)]
+struct Number {
+    lo: f64,
+    lo_open: bool,
+    hi: f64,
+    hi_open: bool,
+}
+
+impl Number {
+    const fn new(lo: f64, lo_open: bool, hi: f64, hi_open: bool) -> Number {
+        Number {
+            lo,
+            lo_open,
+            hi,
+            hi_open,
+        }
+    }
+
+    fn contains(self, x: f64) -> bool {
+        let above = if self.lo_open {
+            x > self.lo
+        } else {
+            x >= self.lo
+        };
+        let below = if self.hi_open {
+            x < self.hi
+        } else {
+            x <= self.hi
+        };
+        above && below
+    }
+
+    fn allowed(self) -> String {
+        format!(
+            "a number in {}{}, {}{}",
+            if self.lo_open { '(' } else { '[' },
+            fmt_f64(self.lo),
+            fmt_f64(self.hi),
+            if self.hi_open { ')' } else { ']' }
+        )
+    }
+
+    fn parse(self, s: &str) -> Result<f64, Bad> {
+        match s.parse::<f64>() {
+            Err(_) => Err(Bad::NotNumber),
+            Ok(x) if !x.is_finite() => Err(Bad::NotFinite),
+            Ok(x) if !self.contains(x) => Err(Bad::OutOfRange),
+            Ok(x) => Ok(x),
+        }
+    }
+}
+
+/// The shortest digits that parse back to the same bits (Rust's `{}`/`{:e}`), in plain notation
+/// except below 1e-6 or from 1e21 on, like JavaScript prints numbers: `0.02`, `0.0005`, `1e-7`, `-0`.
+fn fmt_f64(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && !(1e-6..1e21).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+fn enum_allowed<T: Named>() -> String {
+    let names: Vec<&str> = T::all().iter().map(|v| v.name_of()).collect();
+    format!("one of {}", names.join(", "))
+}
+
+fn parse_enum<T: Named>(s: &str) -> Result<T, String> {
+    T::all()
+        .iter()
+        .copied()
+        .find(|v| v.name_of() == s)
+        .ok_or_else(|| complain(s, Bad::Unknown, &enum_allowed::<T>()))
+}
+
+fn whole(s: &str, range: Whole) -> Result<u64, String> {
+    range
+        .parse(s)
+        .map_err(|bad| complain(s, bad, &range.allowed()))
+}
+
+fn number(s: &str, range: Number) -> Result<f64, String> {
+    range
+        .parse(s)
+        .map_err(|bad| complain(s, bad, &range.allowed()))
+}
+
+/// `None` for `default`, else the value.
+fn optional<T>(
+    s: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    if s == DEFAULT {
+        Ok(None)
+    } else {
+        parse(s).map(Some)
+    }
+}
+
+fn or_default(allowed: String) -> String {
+    format!("{DEFAULT}, or {allowed}")
+}
+
+fn encode_optional<T>(value: Option<T>, encode: impl FnOnce(T) -> String) -> String {
+    value.map_or_else(|| DEFAULT.to_string(), encode)
+}
+
+const DEFAULT: &str = "default";
+const NO_LAYERS: &str = "none";
+const BOOL_ALLOWED: &str = "1, 0, true or false";
+
+const SEED: Whole = Whole {
+    min: 0,
+    max: u64::MAX,
+};
+const N: Whole = Whole {
+    min: 2,
+    max: limits::MAX_POINTS as u64,
+};
+const NOISE: Number = Number::new(0.0, false, 10.0, false);
+const TRAIN: Number = Number::new(0.0, true, 1.0, false);
+const LABEL: Whole = Whole {
+    min: 0,
+    max: u32::MAX as u64,
+};
+const WIDTH: Whole = Whole {
+    min: 1,
+    max: limits::MAX_WIDTH as u64,
+};
+const LR: Number = Number::new(0.0, true, 10.0, false);
+const MOMENTUM: Number = Number::new(0.0, false, 1.0, true);
+const WD: Number = Number::new(0.0, false, 1.0, false);
+const BATCH: Whole = Whole {
+    min: 1,
+    max: limits::MAX_POINTS as u64,
+};
+const EPOCHS: Whole = Whole {
+    min: 0,
+    max: limits::MAX_EPOCHS as u64,
+};
+const K: Whole = Whole {
+    min: 1,
+    max: limits::MAX_K as u64,
+};
+const TOL: Number = Number::new(0.0, true, 0.1, false);
+
+fn layers_allowed() -> String {
+    format!(
+        "{NO_LAYERS} (or empty) for a linear model, or up to {} comma-separated widths, each {}",
+        limits::MAX_HIDDEN_LAYERS,
+        WIDTH.allowed()
+    )
+}
+
+fn parse_layers(s: &str) -> Result<Vec<usize>, String> {
+    if s.is_empty() || s == NO_LAYERS {
+        return Ok(Vec::new());
+    }
+    let entries: Vec<&str> = s.split(',').map(str::trim).collect();
+    if entries.len() > limits::MAX_HIDDEN_LAYERS {
+        return Err(format!(
+            "\"{}\" has {} layers; expected {}",
+            shown(s),
+            entries.len(),
+            layers_allowed()
+        ));
+    }
+    entries
+        .iter()
+        .map(|e| {
+            WIDTH
+                .parse(e)
+                .map(|w| w as usize)
+                .map_err(|bad| complain_entry(s, e, bad, &layers_allowed()))
+        })
+        .collect()
+}
+
+fn encode_list<T: ToString>(items: &[T]) -> String {
+    items.iter().map(T::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn classes_allowed() -> String {
+    format!(
+        "{DEFAULT}, or 2 to {} distinct comma-separated labels, each {}",
+        limits::MAX_CLASSES,
+        LABEL.allowed()
+    )
+}
+
+fn parse_classes(s: &str) -> Result<Vec<u32>, String> {
+    let entries: Vec<&str> = s.split(',').map(str::trim).collect();
+    let count_error = || {
+        format!(
+            "\"{}\" names {} labels; expected {}",
+            shown(s),
+            entries.len(),
+            classes_allowed()
+        )
+    };
+    if entries.len() > limits::MAX_CLASSES {
+        return Err(count_error());
+    }
+    let labels = entries
+        .iter()
+        .map(|e| {
+            LABEL
+                .parse(e)
+                .map(|l| l as u32)
+                .map_err(|bad| complain_entry(s, e, bad, &classes_allowed()))
+        })
+        .collect::<Result<Vec<u32>, String>>()?;
+    if labels.len() < 2 {
+        return Err(count_error());
+    }
+    let mut sorted = labels.clone();
+    sorted.sort_unstable();
+    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        return Err(format!(
+            "\"{}\" repeats label {}; expected {}",
+            shown(s),
+            w[0],
+            classes_allowed()
+        ));
+    }
+    Ok(labels)
+}
+
+fn parse_bool(s: &str) -> Result<bool, String> {
+    match s {
+        "1" | "true" => Ok(true),
+        "0" | "false" => Ok(false),
+        _ => Err(complain(s, Bad::NotBool, BOOL_ALLOWED)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The keys
+
+/// One query key: how to read it into a config, and how to write it back.
+struct Field {
+    key: &'static str,
+    allowed: fn() -> String,
+    /// Parses and range-checks a (trimmed, decoded) value into the config; `Err` is the message.
+    set: fn(&mut Config, &str) -> Result<(), String>,
+    /// The canonical text of the config's value (before percent-encoding).
+    get: fn(&Config) -> String,
+}
+
+/// Every key but `v`, in the order of the struct, the docs' table and the canonical query.
+static FIELDS: [Field; 22] = [
+    Field {
+        key: "dataset",
+        allowed: enum_allowed::<DatasetName>,
+        set: |c, s| {
+            c.dataset = parse_enum(s)?;
+            Ok(())
+        },
+        get: |c| c.dataset.name().into(),
+    },
+    Field {
+        key: "seed",
+        allowed: || SEED.allowed(),
+        set: |c, s| {
+            c.seed = whole(s, SEED)?;
+            Ok(())
+        },
+        get: |c| c.seed.to_string(),
+    },
+    Field {
+        key: "n",
+        allowed: || or_default(N.allowed()),
+        set: |c, s| {
+            c.n = optional(s, |s| {
+                let n = N
+                    .parse(s)
+                    .map_err(|bad| complain(s, bad, &or_default(N.allowed())))?;
+                Ok(n as usize)
+            })?;
+            Ok(())
+        },
+        get: |c| encode_optional(c.n, |n| n.to_string()),
+    },
+    Field {
+        key: "noise",
+        allowed: || or_default(NOISE.allowed()),
+        set: |c, s| {
+            c.noise = optional(s, |s| {
+                NOISE
+                    .parse(s)
+                    .map_err(|bad| complain(s, bad, &or_default(NOISE.allowed())))
+            })?;
+            Ok(())
+        },
+        get: |c| encode_optional(c.noise, fmt_f64),
+    },
+    Field {
+        key: "train",
+        allowed: || TRAIN.allowed(),
+        set: |c, s| {
+            c.train = number(s, TRAIN)?;
+            Ok(())
+        },
+        get: |c| fmt_f64(c.train),
+    },
+    Field {
+        key: "classes",
+        allowed: classes_allowed,
+        set: |c, s| {
+            c.classes = optional(s, parse_classes)?;
+            Ok(())
+        },
+        get: |c| encode_optional(c.classes.as_deref(), encode_list),
+    },
+    Field {
+        key: "standardize",
+        allowed: || BOOL_ALLOWED.into(),
+        set: |c, s| {
+            c.standardize = parse_bool(s)?;
+            Ok(())
+        },
+        get: |c| if c.standardize { "1" } else { "0" }.into(),
+    },
+    Field {
+        key: "layers",
+        allowed: layers_allowed,
+        set: |c, s| {
+            c.layers = parse_layers(s)?;
+            Ok(())
+        },
+        get: |c| {
+            if c.layers.is_empty() {
+                NO_LAYERS.into()
+            } else {
+                encode_list(&c.layers)
+            }
+        },
+    },
+    Field {
+        key: "act",
+        allowed: enum_allowed::<Activation>,
+        set: |c, s| {
+            c.act = parse_enum(s)?;
+            Ok(())
+        },
+        get: |c| c.act.name().into(),
+    },
+    Field {
+        key: "loss",
+        allowed: enum_allowed::<LossKind>,
+        set: |c, s| {
+            c.loss = parse_enum(s)?;
+            Ok(())
+        },
+        get: |c| c.loss.name().into(),
+    },
+    Field {
+        key: "opt",
+        allowed: enum_allowed::<Optimizer>,
+        set: |c, s| {
+            c.opt = parse_enum(s)?;
+            Ok(())
+        },
+        get: |c| c.opt.name().into(),
+    },
+    Field {
+        key: "lr",
+        allowed: || LR.allowed(),
+        set: |c, s| {
+            c.lr = number(s, LR)?;
+            Ok(())
+        },
+        get: |c| fmt_f64(c.lr),
+    },
+    Field {
+        key: "momentum",
+        allowed: || MOMENTUM.allowed(),
+        set: |c, s| {
+            c.momentum = number(s, MOMENTUM)?;
+            Ok(())
+        },
+        get: |c| fmt_f64(c.momentum),
+    },
+    Field {
+        key: "wd",
+        allowed: || WD.allowed(),
+        set: |c, s| {
+            c.wd = number(s, WD)?;
+            Ok(())
+        },
+        get: |c| fmt_f64(c.wd),
+    },
+    Field {
+        key: "batch",
+        allowed: || BATCH.allowed(),
+        set: |c, s| {
+            c.batch = whole(s, BATCH)? as usize;
+            Ok(())
+        },
+        get: |c| c.batch.to_string(),
+    },
+    Field {
+        key: "epochs",
+        allowed: || EPOCHS.allowed(),
+        set: |c, s| {
+            c.epochs = whole(s, EPOCHS)? as usize;
+            Ok(())
+        },
+        get: |c| c.epochs.to_string(),
+    },
+    Field {
+        key: "regime",
+        allowed: enum_allowed::<Regime>,
+        set: |c, s| {
+            c.regime = parse_enum(s)?;
+            Ok(())
+        },
+        get: |c| c.regime.name().into(),
+    },
+    Field {
+        key: "pre",
+        allowed: || EPOCHS.allowed(),
+        set: |c, s| {
+            c.pre = whole(s, EPOCHS)? as usize;
+            Ok(())
+        },
+        get: |c| c.pre.to_string(),
+    },
+    Field {
+        key: "snap",
+        allowed: || EPOCHS.allowed(),
+        set: |c, s| {
+            c.snap = whole(s, EPOCHS)? as usize;
+            Ok(())
+        },
+        get: |c| c.snap.to_string(),
+    },
+    Field {
+        key: "k",
+        allowed: || K.allowed(),
+        set: |c, s| {
+            c.k = whole(s, K)? as usize;
+            Ok(())
+        },
+        get: |c| c.k.to_string(),
+    },
+    Field {
+        key: "solver",
+        allowed: enum_allowed::<Solver>,
+        set: |c, s| {
+            c.solver = parse_enum(s)?;
+            Ok(())
+        },
+        get: |c| c.solver.name().into(),
+    },
+    Field {
+        key: "tol",
+        allowed: || TOL.allowed(),
+        set: |c, s| {
+            c.tol = number(s, TOL)?;
+            Ok(())
+        },
+        get: |c| fmt_f64(c.tol),
+    },
+];
+
+/// The schema-version key.
+const VERSION_KEY: &str = "v";
+
+/// One row of the module docs' table: a key, the canonical text of its default and what it accepts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KeySpec {
+    pub key: &'static str,
+    pub default: String,
+    pub allowed: String,
+}
+
+/// Every query key (`v` first, then the canonical order) with its default and allowed values, e.g.
+/// for a help text or a form.
+pub fn key_specs() -> Vec<KeySpec> {
+    let defaults = Config::default();
+    let version = SCHEMA_VERSION.to_string();
+    std::iter::once(KeySpec {
+        key: VERSION_KEY,
+        default: version.clone(),
+        allowed: version,
+    })
+    .chain(FIELDS.iter().map(|f| KeySpec {
+        key: f.key,
+        default: (f.get)(&defaults),
+        allowed: (f.allowed)(),
+    }))
+    .collect()
+}
+
+fn known_keys() -> String {
+    let keys: Vec<&str> = std::iter::once(VERSION_KEY)
+        .chain(FIELDS.iter().map(|f| f.key))
+        .collect();
+    keys.join(", ")
+}
+
+/// Appends `s` percent-encoded, leaving only `A-Z a-z 0-9 - . _ ~ ,` as they are.
+fn push_encoded(out: &mut String, s: &str) {
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~,".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+}
+
+/// Trainable parameters of an MLP with these layer sizes: Σ (in + 1) · out over the layers
+/// `[dim, hidden..., classes]` (weights plus biases), saturating at `usize::MAX` so absurd sizes
+/// stay comparable against [`limits::MAX_PARAMS`].
+pub fn param_count(dim: usize, hidden: &[usize], classes: usize) -> usize {
+    let mut p = 0usize;
+    let mut fan_in = dim;
+    for &out in hidden.iter().chain(std::iter::once(&classes)) {
+        p = p.saturating_add(fan_in.saturating_add(1).saturating_mul(out));
+        fan_in = out;
+    }
+    p
+}
+
+impl Config {
+    /// Reads a query string (see the module docs), reporting every bad key at once.
+    pub fn parse(query: &str) -> Result<Config, ConfigError> {
+        let (config, errors) = Config::parse_lenient(query);
+        ConfigError::check(errors)?;
+        debug_assert!(config.validate().is_ok());
+        Ok(config)
+    }
+
+    /// Reads a query string, keeping the default for each bad key (unknown, repeated or with a bad
+    /// value) and returning their errors: share links still open, with a notice of what was dropped.
+    /// The config is always valid.
+    pub fn parse_lenient(query: &str) -> (Config, Vec<FieldError>) {
+        let query = query.strip_prefix('?').unwrap_or(query);
+        // Values grouped by key, in order of first appearance.
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            let (key, value) = (key.trim(), value.trim());
+            if key.is_empty() && value.is_empty() {
+                continue;
+            }
+            match index.get(key) {
+                Some(&i) => groups[i].1.push(value.to_string()),
+                None => {
+                    index.insert(key.to_string(), groups.len());
+                    groups.push((key.to_string(), vec![value.to_string()]));
+                }
+            }
+        }
+
+        let mut config = Config::default();
+        let mut errors = Vec::new();
+        for (key, values) in &groups {
+            let value = values[0].as_str();
+            let field = FIELDS.iter().find(|f| f.key == key);
+            if field.is_none() && key != VERSION_KEY {
+                let message = format!(
+                    "unknown key \"{}\" (given \"{}\"); expected one of {}",
+                    shown(key),
+                    shown(value),
+                    known_keys()
+                );
+                errors.push(FieldError::new(key, value, message));
+            } else if values.len() > 1 {
+                let listed: Vec<String> = values
+                    .iter()
+                    .take(3)
+                    .map(|v| format!("\"{}\"", shown(v)))
+                    .collect();
+                let more = if values.len() > 3 { ", …" } else { "" };
+                let message = format!(
+                    "\"{}\" is given {} times ({}{more}); expected each key at most once",
+                    shown(key),
+                    values.len(),
+                    listed.join(", ")
+                );
+                errors.push(FieldError::new(key, &values[1], message));
+            } else if let Some(field) = field {
+                let mut trial = config.clone();
+                match (field.set)(&mut trial, value) {
+                    Ok(()) => config = trial,
+                    Err(message) => errors.push(FieldError::new(key, value, message)),
+                }
+            } else if value != SCHEMA_VERSION.to_string() {
+                let message = format!(
+                    "\"{}\" is not a supported schema version; expected {SCHEMA_VERSION}",
+                    shown(value)
+                );
+                errors.push(FieldError::new(key, value, message));
+            }
+        }
+        (config, errors)
+    }
+
+    /// The canonical query: `v=1`, then each key that differs from the default, in the docs' order.
+    /// For a valid config, `Config::parse(&c.to_query())` gives back `c` bit for bit; an invalid one
+    /// gives a query that `parse` refuses.
     pub fn to_query(&self) -> String {
-        "v=1".into()
+        let defaults = Config::default();
+        let mut out = format!("{VERSION_KEY}={SCHEMA_VERSION}");
+        for field in &FIELDS {
+            let value = (field.get)(self);
+            if value != (field.get)(&defaults) {
+                out.push('&');
+                push_encoded(&mut out, field.key);
+                out.push('=');
+                push_encoded(&mut out, &value);
+            }
+        }
+        out
+    }
+
+    /// Checks every field against the ranges of the module docs' table (what `parse` enforces), so
+    /// a config built in code meets the same limits as one from a link.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        // Each field's canonical text must read back: one set of range checks for both paths.
+        let mut errors = Vec::new();
+        for field in &FIELDS {
+            let value = (field.get)(self);
+            if let Err(message) = (field.set)(&mut Config::default(), &value) {
+                errors.push(FieldError::new(field.key, &value, message));
+            }
+        }
+        ConfigError::check(errors)
+    }
+
+    /// The limits that depend on the data, checked once it is loaded (d features, C classes and
+    /// `n_train` training points); see the module docs. Errors name the key to change.
+    pub fn check_size(
+        &self,
+        dim: usize,
+        classes: usize,
+        n_train: usize,
+    ) -> Result<(), ConfigError> {
+        let mut errors = Vec::new();
+        let mut fail = |key: &str, value: String, message: String| {
+            errors.push(FieldError::new(key, &value, message))
+        };
+        let dataset = self.dataset.name().to_string();
+
+        if !(1..=limits::MAX_DIM).contains(&dim) {
+            let message = format!(
+                "the data has {dim} features; expected 1 to {}",
+                limits::MAX_DIM
+            );
+            fail("dataset", dataset.clone(), message);
+        }
+        if !(2..=limits::MAX_CLASSES).contains(&classes) {
+            let message = format!(
+                "the data has {classes} classes; expected 2 to {}",
+                limits::MAX_CLASSES
+            );
+            match &self.classes {
+                Some(labels) => fail("classes", encode_list(labels), message),
+                None => fail("dataset", dataset.clone(), message),
+            }
+        }
+        if n_train > limits::MAX_POINTS {
+            let message = format!(
+                "the training split has {n_train} points; expected at most {}",
+                limits::MAX_POINTS
+            );
+            match self.n {
+                Some(n) => fail("n", n.to_string(), message),
+                None => fail("dataset", dataset.clone(), message),
+            }
+        }
+
+        let p = param_count(dim, &self.layers, classes);
+        let layers = if self.layers.is_empty() {
+            NO_LAYERS.to_string()
+        } else {
+            encode_list(&self.layers)
+        };
+        if p > limits::MAX_PARAMS {
+            let message = format!(
+                "layers \"{layers}\" give p = {p} parameters for {dim} features and {classes} classes; expected at most {}: use fewer or narrower layers",
+                limits::MAX_PARAMS
+            );
+            fail("layers", layers, message);
+        }
+        if self.k > p {
+            let message = format!(
+                "k = {} is more than the p = {p} parameters; expected at most {p}",
+                self.k
+            );
+            fail("k", self.k.to_string(), message);
+        }
+
+        let pre = match self.regime {
+            Regime::Adversarial | Regime::LargeNorm => self.pre,
+            Regime::Normal | Regime::RandomLabels => 0,
+        };
+        let work = (self.epochs as f64 + pre as f64) * n_train as f64 * p as f64;
+        // Past the parameter limit the work is over too, but `layers` is the one thing to fix.
+        if work > limits::MAX_WORK && p <= limits::MAX_PARAMS {
+            let (formula, epochs, lower) = if pre > 0 {
+                (
+                    "(epochs + pre)",
+                    format!("({} + {pre})", self.epochs),
+                    "epochs, pre",
+                )
+            } else {
+                ("epochs", self.epochs.to_string(), "epochs")
+            };
+            let message = format!(
+                "training would take about {work:.1e} steps ({formula} × training points × p = {epochs} × {n_train} × {p}); \
+                 expected at most {:e}: lower {lower}, n or layers",
+                limits::MAX_WORK
+            );
+            fail("epochs", self.epochs.to_string(), message);
+        }
+        ConfigError::check(errors)
     }
 }
