@@ -183,7 +183,7 @@ pub struct Config {
     pub classes: Option<Vec<u32>>,
     /// `standardize`: z-score features with mean/std fitted on the training split.
     pub standardize: bool,
-    /// `layers`: hidden widths.
+    /// `layers`: hidden widths; empty is a linear model (no hidden layer).
     pub layers: Vec<usize>,
     /// `act`: hidden activation.
     pub act: Activation,
@@ -932,6 +932,10 @@ static FIELDS: [Field; 22] = [
     },
 ];
 
+/// Unknown keys reported one by one; the rest share one error, so a link stuffed with junk keys
+/// cannot make a huge error list.
+const MAX_UNKNOWN_ERRORS: usize = 20;
+
 /// The schema-version key.
 const VERSION_KEY: &str = "v";
 
@@ -1002,8 +1006,8 @@ impl Config {
     }
 
     /// Reads a query string, keeping the default for each bad key (unknown, repeated or with a bad
-    /// value) and returning their errors: share links still open, with a notice of what was dropped.
-    /// The config is always valid.
+    /// value) and returning their errors, in query order: share links still open, with a notice of
+    /// what was dropped. The config is always valid. Past 20 unknown keys, one error counts the rest.
     pub fn parse_lenient(query: &str) -> (Config, Vec<FieldError>) {
         let query = query.strip_prefix('?').unwrap_or(query);
         // Values grouped by key, in order of first appearance.
@@ -1025,10 +1029,16 @@ impl Config {
 
         let mut config = Config::default();
         let mut errors = Vec::new();
+        let mut unknown = 0;
+        let mut more_unknown: Option<(&str, &str)> = None;
         for (key, values) in &groups {
             let value = values[0].as_str();
             let field = FIELDS.iter().find(|f| f.key == key);
-            if field.is_none() && key != VERSION_KEY {
+            if field.is_none() && key != VERSION_KEY && unknown >= MAX_UNKNOWN_ERRORS {
+                more_unknown = more_unknown.or(Some((key, value)));
+                unknown += 1;
+            } else if field.is_none() && key != VERSION_KEY {
+                unknown += 1;
                 let message = format!(
                     "unknown key \"{}\" (given \"{}\"); expected one of {}",
                     shown(key),
@@ -1063,6 +1073,15 @@ impl Config {
                 );
                 errors.push(FieldError::new(key, value, message));
             }
+        }
+        if let Some((key, value)) = more_unknown {
+            let message = format!(
+                "{} more unknown keys, from \"{}\" on; expected one of {}",
+                unknown - MAX_UNKNOWN_ERRORS,
+                shown(key),
+                known_keys()
+            );
+            errors.push(FieldError::new(key, value, message));
         }
         (config, errors)
     }

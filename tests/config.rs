@@ -376,6 +376,23 @@ fn every_bad_key_is_reported_and_lenient_keeps_the_good_ones() {
 }
 
 #[test]
+fn junk_keys_share_one_error_past_twenty() {
+    let junk: Vec<String> = (0..30).map(|i| format!("junk{i}=1")).collect();
+    let errs = errors(&format!("{}&lr=abc", junk.join("&")));
+    assert_eq!(errs.len(), 22);
+    assert_eq!(errs[19].key, "junk19");
+    assert_eq!(errs[20].key, "lr");
+    assert_eq!(errs[21].key, "junk20");
+    assert!(
+        errs[21]
+            .message
+            .starts_with("10 more unknown keys, from \"junk20\" on; expected one of v,"),
+        "{}",
+        errs[21].message
+    );
+}
+
+#[test]
 fn hostile_share_link() {
     let query = "dataset=<img src=x onerror=alert(1)>&lr=abc&layers=99999999";
     let errs = errors(query);
