@@ -1181,6 +1181,14 @@ impl Config {
             fail("k", self.k.to_string(), message);
         }
 
+        if self.solver == Solver::Dense && p > crate::spectrum::dense::MAX_DENSE_PARAMS {
+            let message = format!(
+                "the dense solver builds the whole p × p Hessian, and p = {p} is more than its limit of {}: use solver=lanczos or smaller layers",
+                crate::spectrum::dense::MAX_DENSE_PARAMS
+            );
+            fail("solver", "dense".to_string(), message);
+        }
+
         let pre = match self.regime {
             Regime::Adversarial | Regime::LargeNorm => self.pre,
             Regime::Normal | Regime::RandomLabels => 0,

@@ -67,10 +67,17 @@ impl From<train::TrainError> for Error {
     }
 }
 
-/// The whole pipeline for one config: load the data, train, and assemble the run.
-/// `csv` is the data for `dataset=csv`.
-pub fn run(config: &Config, csv: Option<&str>) -> Result<export::Run, Error> {
+/// Validates the config, loads its data and checks that the model it implies fits the hard limits.
+pub fn prepare(config: &Config, csv: Option<&str>) -> Result<data::Split, Error> {
+    config.validate()?;
     let split = data::load(config, csv)?;
+    config.check_size(split.train.dim, split.train.classes, split.train.len())?;
+    Ok(split)
+}
+
+/// The whole pipeline for one config: data, training, spectrum. `csv` is the data for `dataset=csv`.
+pub fn run(config: &Config, csv: Option<&str>) -> Result<export::Run, Error> {
+    let split = prepare(config, csv)?;
     let mut run = train::Trainer::new(config.clone(), split)?.finish()?;
     run.spectrum = spectrum::compute(config, &run.trained.mlp, &run.trained.params, &run.split.train, None);
     Ok(run)

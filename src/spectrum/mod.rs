@@ -195,7 +195,8 @@ pub struct Spectrum {
 
 /// The spectrum of the training-loss Hessian at `params` with the config's solver, k and tolerance.
 /// `start` warm-starts Lanczos (e.g. with the previous snapshot's top eigenvector).
-/// Returns `None` for the dense solver beyond [`dense::MAX_DENSE_PARAMS`].
+/// Returns `None` for the dense solver beyond [`dense::MAX_DENSE_PARAMS`] (which `Config::check_size`
+/// rejects up front).
 pub fn compute(
     config: &crate::config::Config,
     mlp: &Mlp,
@@ -205,7 +206,7 @@ pub fn compute(
 ) -> Option<Spectrum> {
     use crate::config::Solver;
     let mut op = HessianOperator::new(mlp, params, train);
-    let opts = Options::new(config.k, config.seed);
+    let opts = Options { tol: config.tol, ..Options::new(config.k, config.seed) };
     let eigen = match config.solver {
         Solver::Lanczos => lanczos(&mut op, &opts, start),
         Solver::Power => power(&mut op, &opts),
