@@ -36,6 +36,10 @@
 //! | `k` | `10` | a whole number in [1, 200] |
 //! | `solver` | `lanczos` | one of lanczos, power, dense |
 //! | `tol` | `1e-8` | a number in (0, 0.1] |
+//! | `grad-label` | `predicted` | one of predicted, true |
+//! | `align-value` | `cosine` | one of cosine, squared |
+//! | `grid` | `128` | a whole number in [8, 512] |
+//! | `measure` | `mean` | one of mean, max |
 //!
 //! `default` (for `n`, `noise`, `classes`) means the dataset's own choice. `layers=none` is the
 //! canonical spelling of "no hidden layer"; an empty `layers=` means the same, since a blank list
@@ -117,6 +121,35 @@ pub enum DatasetName {
     Digits,
     /// User-supplied CSV (CLI `--data FILE`, or an upload on the page).
     Csv,
+}
+
+/// Which label the per-sample gradient g(x) of the alignment uses at the training points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GradLabel {
+    /// ŷ = argmax f(x), the paper's definition (and the only choice off the training set).
+    Predicted,
+    True,
+}
+
+/// What the alignment fields show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AlignValue {
+    /// cos(g, v).
+    Cosine,
+    /// cos·|cos|: the signed squared cosine, which stresses the aligned regions.
+    Squared,
+}
+
+/// The statistic over training points in the generalization measure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Measure {
+    /// The poster's definition: mean of |A_i| over training points.
+    Mean,
+    /// The authors' code: max of |A_i|.
+    Max,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -213,6 +246,14 @@ pub struct Config {
     pub solver: Solver,
     /// `tol`: an eigenpair counts as converged when its residual ‖Hv − λv‖ ≤ tol·|λ₁|.
     pub tol: f64,
+    /// `grad-label`: the label of g(x) at training points.
+    pub grad_label: GradLabel,
+    /// `align-value`: what the alignment fields show.
+    pub align_value: AlignValue,
+    /// `grid`: resolution of the fields (grid × grid pixels).
+    pub grid: usize,
+    /// `measure`: the statistic of the generalization measure.
+    pub measure: Measure,
 }
 
 impl Default for Config {
@@ -240,6 +281,10 @@ impl Default for Config {
             k: 10,
             solver: Solver::Lanczos,
             tol: 1e-8,
+            grad_label: GradLabel::Predicted,
+            align_value: AlignValue::Cosine,
+            grid: 128,
+            measure: Measure::Mean,
         }
     }
 }
@@ -285,6 +330,21 @@ macro_rules! query_names {
         }
     };
 }
+
+query_names!(GradLabel {
+    Predicted = "predicted",
+    True = "true",
+});
+
+query_names!(AlignValue {
+    Cosine = "cosine",
+    Squared = "squared",
+});
+
+query_names!(Measure {
+    Mean = "mean",
+    Max = "max",
+});
 
 query_names!(DatasetName {
     Gaussian = "gaussian",
@@ -611,6 +671,7 @@ const K: Whole = Whole {
     max: limits::MAX_K as u64,
 };
 const TOL: Number = Number::new(0.0, true, 0.1, false);
+const GRID: Whole = Whole { min: 8, max: 512 };
 
 fn layers_allowed() -> String {
     format!(
@@ -716,7 +777,7 @@ struct Field {
 }
 
 /// Every key but `v`, in the order of the struct, the docs' table and the canonical query.
-static FIELDS: [Field; 22] = [
+static FIELDS: [Field; 26] = [
     Field {
         key: "dataset",
         allowed: enum_allowed::<DatasetName>,
@@ -929,6 +990,42 @@ static FIELDS: [Field; 22] = [
             Ok(())
         },
         get: |c| fmt_f64(c.tol),
+    },
+    Field {
+        key: "grad-label",
+        allowed: enum_allowed::<GradLabel>,
+        set: |c, s| {
+            c.grad_label = parse_enum(s)?;
+            Ok(())
+        },
+        get: |c| c.grad_label.name().into(),
+    },
+    Field {
+        key: "align-value",
+        allowed: enum_allowed::<AlignValue>,
+        set: |c, s| {
+            c.align_value = parse_enum(s)?;
+            Ok(())
+        },
+        get: |c| c.align_value.name().into(),
+    },
+    Field {
+        key: "grid",
+        allowed: || GRID.allowed(),
+        set: |c, s| {
+            c.grid = whole(s, GRID)? as usize;
+            Ok(())
+        },
+        get: |c| c.grid.to_string(),
+    },
+    Field {
+        key: "measure",
+        allowed: enum_allowed::<Measure>,
+        set: |c, s| {
+            c.measure = parse_enum(s)?;
+            Ok(())
+        },
+        get: |c| c.measure.name().into(),
     },
 ];
 

@@ -19,6 +19,7 @@
 //! Determinism: one seeded RNG ([`rng`]), `libm` for every transcendental and a fixed summation order in
 //! every kernel, so a config gives bit-identical numbers on every platform.
 
+pub mod analysis;
 pub mod config;
 pub mod data;
 pub mod export;

@@ -165,10 +165,10 @@ fn projections_equal_materialized_gradients() {
         let mut rng = Rng::new(9);
         let vs: Vec<Vec<f64>> = (0..4).map(|_| (0..p).map(|_| rng.normal()).collect()).collect();
         let refs: Vec<&[f64]> = vs.iter().map(|v| v.as_slice()).collect();
-        let proj = autodiff::gradient_projections(&pb.mlp, &pb.params, &pb.x, &refs);
+        let proj = autodiff::gradient_projections(&pb.mlp, &pb.params, &pb.x, Target::Predicted, &refs);
         for r in 0..9 {
             let (g, yhat) = autodiff::sample_gradient(&pb.mlp, &pb.params, &pb.x[r * 3..(r + 1) * 3]);
-            assert_eq!(proj.predicted[r], yhat as u32);
+            assert_eq!(proj.labels[r], yhat as u32);
             assert!((proj.norms[r] - norm(&g)).abs() <= 1e-12 * norm(&g));
             for (j, v) in vs.iter().enumerate() {
                 let want: f64 = g.iter().zip(v).map(|(a, b)| a * b).sum();

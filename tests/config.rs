@@ -110,7 +110,8 @@ fn hand_written_queries_parse_and_encode_canonically() {
 fn every_key_in_one_query() {
     let query = "v=1&dataset=spirals&seed=7&n=400&noise=0.3&train=0.7&classes=2,0&standardize=1\
                  &layers=32,16,8&act=gelu&loss=mse&opt=adam&lr=0.001&momentum=0.5&wd=0.01&batch=32\
-                 &epochs=300&regime=adversarial&pre=100&snap=10&k=5&solver=power&tol=1e-7";
+                 &epochs=300&regime=adversarial&pre=100&snap=10&k=5&solver=power&tol=1e-7\
+                 &grad-label=true&align-value=squared&grid=64&measure=max";
     let expected = Config {
         dataset: DatasetName::Spirals,
         seed: 7,
@@ -134,6 +135,10 @@ fn every_key_in_one_query() {
         k: 5,
         solver: Solver::Power,
         tol: 1e-7,
+        grad_label: GradLabel::True,
+        align_value: AlignValue::Squared,
+        grid: 64,
+        measure: Measure::Max,
     };
     assert_eq!(Config::parse(query), Ok(expected.clone()));
     assert_eq!(expected.to_query(), query);
@@ -171,6 +176,9 @@ fn enum_names_match_serde() {
     check(Optimizer::ALL, Optimizer::name, Optimizer::from_name);
     check(Regime::ALL, Regime::name, Regime::from_name);
     check(Solver::ALL, Solver::name, Solver::from_name);
+    check(GradLabel::ALL, GradLabel::name, GradLabel::from_name);
+    check(AlignValue::ALL, AlignValue::name, AlignValue::from_name);
+    check(Measure::ALL, Measure::name, Measure::from_name);
     assert_eq!(DatasetName::ALL.len(), 12);
     assert_eq!(DatasetName::from_name("Moons"), None);
 }
@@ -181,7 +189,7 @@ fn module_docs_table_matches_the_key_specs() {
     let rows = source.lines().filter(|l| l.starts_with("//! | `")).count();
     let specs = key_specs();
     assert_eq!(rows, specs.len());
-    assert_eq!(specs.len(), 23);
+    assert_eq!(specs.len(), 27);
     for s in &specs {
         let row = format!("//! | `{}` | `{}` | {} |", s.key, s.default, s.allowed);
         assert!(source.contains(&row), "module docs lack the row\n{row}");
@@ -660,11 +668,18 @@ fn valid_config() -> impl Strategy<Value = Config> {
         proptest::sample::select(Solver::ALL),
         float_between(0.0, 0.1, true, false, &[1e-8, 1e-12, 0.1, 1e-3, 5e-324]),
     );
-    (data, training, spectrum).prop_map(
+    let analysis = (
+        proptest::sample::select(GradLabel::ALL),
+        proptest::sample::select(AlignValue::ALL),
+        8..=512usize,
+        proptest::sample::select(Measure::ALL),
+    );
+    (data, training, spectrum, analysis).prop_map(
         |(
             (dataset, seed, n, noise, train, classes, standardize, layers),
             (act, loss, opt, lr, momentum, wd, batch, epochs, regime, pre, snap),
             (k, solver, tol),
+            (grad_label, align_value, grid, measure),
         )| Config {
             dataset,
             seed,
@@ -688,6 +703,10 @@ fn valid_config() -> impl Strategy<Value = Config> {
             k,
             solver,
             tol,
+            grad_label,
+            align_value,
+            grid,
+            measure,
         },
     )
 }

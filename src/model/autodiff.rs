@@ -346,26 +346,28 @@ pub struct Projections {
     /// Row-major rows × k.
     pub dots: Vec<f64>,
     pub norms: Vec<f64>,
-    pub predicted: Vec<u32>,
+    /// The label each row's gradient used (ŷ for [`Target::Predicted`]).
+    pub labels: Vec<u32>,
 }
 
-/// Per-sample gradients (predicted label) projected on the directions `vs`.
+/// Per-sample gradients (labels from `target`; the paper's g(x) uses [`Target::Predicted`]) projected
+/// on the directions `vs`.
 ///
 /// Because `g(x)_{W_l} = δ_l ⊗ a_{l−1}`, `‖g‖² = Σ_l ‖δ_l‖² (‖a_{l−1}‖² + 1)` and
 /// `⟨g, v⟩ = Σ_l δ_l · (V_l a_{l−1} + c_l)`: one forward-like product per direction instead of p numbers
 /// per point.
-pub fn gradient_projections(mlp: &Mlp, params: &[f64], x: &[f64], vs: &[&[f64]]) -> Projections {
+pub fn gradient_projections(mlp: &Mlp, params: &[f64], x: &[f64], target: Target, vs: &[&[f64]]) -> Projections {
     let n = x.len() / mlp.input_dim();
     let k = vs.len();
-    let mut out = Projections { dots: vec![0.0; n * k], norms: vec![0.0; n], predicted: Vec::with_capacity(n) };
+    let mut out = Projections { dots: vec![0.0; n * k], norms: vec![0.0; n], labels: Vec::with_capacity(n) };
     let mut tape = Tape::new();
     let mut ubuf = Vec::new();
     let mut vt = Vec::new();
     for (offset, xc) in chunks(x, mlp.input_dim()) {
         tape.forward(mlp, params, xc);
-        tape.backward(mlp, params, Target::Predicted, 0, 1.0);
+        tape.backward(mlp, params, target, offset, 1.0);
         let rows = tape.rows;
-        out.predicted.extend(tape.labels.iter().map(|&l| l as u32));
+        out.labels.extend(tape.labels.iter().map(|&l| l as u32));
         for (l, layer) in mlp.layers.iter().enumerate() {
             let (n_in, n_out) = (layer.inputs, layer.outputs);
             let (a, d) = (&tape.acts[l], &tape.deltas[l + 1]);

@@ -1,0 +1,186 @@
+//! Margin estimation from the top eigenvector, and the true margin to check it against.
+//!
+//! The paper's estimate: x_t^max / x_t^min are the training points with the largest / smallest signed
+//! A_1; x_b is an input optimized so that g(x_b) aligns with v_1 (it lands on the section of the
+//! boundary that v_1 encodes); the estimate is min(‖x_t^max − x_b‖, ‖x_t^min − x_b‖).
+//! The paper only checked it by eye; here the true distance from those two training points to the
+//! learned decision boundary is measured too (marching along many directions, then bisection).
+
+use super::alignment::alignments;
+use crate::config::{AlignValue, GradLabel};
+use crate::data::Dataset;
+use crate::model::autodiff::{alignment_input_gradient, predict};
+use crate::model::Mlp;
+use crate::rng::Rng;
+
+/// The search for x_b: Adam on −A_1(x)² from a few seeded starts inside the data's spread, stopping
+/// early once |A_1| ≥ [`TARGET_ALIGNMENT`]. (The paper: plain SGD, 20,000 steps, from N(0, I).)
+pub const STARTS: usize = 4;
+pub const MAX_STEPS: usize = 2_000;
+pub const TARGET_ALIGNMENT: f64 = 0.999;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Margin {
+    pub x_t_max: Vec<f64>,
+    pub x_t_min: Vec<f64>,
+    pub x_b: Vec<f64>,
+    /// A_1(x_b) (signed).
+    pub alignment_x_b: f64,
+    /// Gradient steps the search took in all.
+    pub steps: usize,
+    pub estimate: f64,
+    /// min over x_t^max, x_t^min of the distance to the decision boundary (None if none was found
+    /// within the search radius, e.g. a model predicting one class everywhere).
+    pub true_margin: Option<f64>,
+    pub relative_error: Option<f64>,
+}
+
+fn distance(a: &[f64], b: &[f64]) -> f64 {
+    libm::sqrt(a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum())
+}
+
+/// Per-feature mean and standard deviation of the training data (where x_b's searches start).
+fn spread(train: &Dataset) -> (Vec<f64>, Vec<f64>) {
+    let (n, d) = (train.len() as f64, train.dim);
+    let mut mean = vec![0.0; d];
+    let mut var = vec![0.0; d];
+    for i in 0..train.len() {
+        for (m, x) in mean.iter_mut().zip(train.row(i)) {
+            *m += x / n;
+        }
+    }
+    for i in 0..train.len() {
+        for ((v, x), m) in var.iter_mut().zip(train.row(i)).zip(&mean) {
+            *v += (x - m) * (x - m) / n;
+        }
+    }
+    (mean, var.into_iter().map(libm::sqrt).collect())
+}
+
+/// Maximizes A_1(x)² over inputs x with Adam; returns (x_b, A_1(x_b), steps).
+pub fn boundary_point(mlp: &Mlp, params: &[f64], train: &Dataset, v1: &[f64], seed: u64) -> (Vec<f64>, f64, usize) {
+    let (mean, std) = spread(train);
+    let scale = std.iter().fold(0.0f64, |m, s| m.max(*s)).max(1e-3);
+    let lr = 0.01 * scale;
+    let mut rng = Rng::derive(seed, "margin");
+    let mut best: (Vec<f64>, f64) = (mean.clone(), 0.0);
+    let mut steps = 0;
+    for _ in 0..STARTS {
+        let mut x: Vec<f64> = mean.iter().zip(&std).map(|(m, s)| m + s * rng.normal()).collect();
+        let (mut m, mut v) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+        let (b1, b2) = (0.9, 0.999);
+        let (mut b1t, mut b2t) = (1.0, 1.0);
+        let mut a = 0.0;
+        for _ in 0..MAX_STEPS {
+            let (cos, grad) = alignment_input_gradient(mlp, params, &x, v1);
+            a = cos;
+            if a.abs() >= TARGET_ALIGNMENT {
+                break;
+            }
+            steps += 1;
+            b1t *= b1;
+            b2t *= b2;
+            // Ascent on A² (gradient 2A·∂A).
+            for t in 0..x.len() {
+                let g = -2.0 * a * grad[t];
+                m[t] = b1 * m[t] + (1.0 - b1) * g;
+                v[t] = b2 * v[t] + (1.0 - b2) * g * g;
+                x[t] -= lr * (m[t] / (1.0 - b1t)) / (libm::sqrt(v[t] / (1.0 - b2t)) + 1e-12);
+            }
+        }
+        if a.abs() > best.1.abs() {
+            best = (x, a);
+        }
+        if best.1.abs() >= TARGET_ALIGNMENT {
+            break;
+        }
+    }
+    (best.0, best.1, steps)
+}
+
+/// Distance from `x` to the nearest input with a different predicted label, searched along many
+/// directions (evenly spaced angles in 2-D; seeded random ones plus the directions to the training
+/// points predicted differently otherwise) up to `radius`: a march finds the first crossing, then
+/// bisection pins it to ~1e-10·radius.
+pub fn distance_to_boundary(mlp: &Mlp, params: &[f64], x: &[f64], train: &Dataset, radius: f64, seed: u64) -> Option<f64> {
+    let d = x.len();
+    let own = predict(mlp, params, x)[0];
+    let mut directions: Vec<Vec<f64>> = match d {
+        1 => vec![vec![1.0], vec![-1.0]],
+        2 => (0..720).map(|i| {
+            let t = std::f64::consts::TAU * i as f64 / 720.0;
+            vec![libm::cos(t), libm::sin(t)]
+        }).collect(),
+        _ => {
+            let mut rng = Rng::derive(seed, "margin-directions");
+            (0..500).map(|_| crate::spectrum::random_unit(&mut rng, d)).collect()
+        }
+    };
+    if d > 2 {
+        let others = predict(mlp, params, &train.x);
+        for (i, &p) in others.iter().enumerate() {
+            if p != own {
+                let diff: Vec<f64> = train.row(i).iter().zip(x).map(|(a, b)| a - b).collect();
+                let n = libm::sqrt(diff.iter().map(|v| v * v).sum());
+                if n > 0.0 {
+                    directions.push(diff.into_iter().map(|v| v / n).collect());
+                }
+            }
+        }
+    }
+    const MARCH: usize = 100;
+    let h = radius / MARCH as f64;
+    let along = |u: &[f64], t: f64| -> Vec<f64> { x.iter().zip(u).map(|(a, b)| a + t * b).collect() };
+    // All march points at once: one batched forward pass.
+    let mut points = Vec::with_capacity(directions.len() * MARCH * d);
+    for u in &directions {
+        for s in 1..=MARCH {
+            points.extend(along(u, s as f64 * h));
+        }
+    }
+    let labels = predict(mlp, params, &points);
+    let mut best: Option<f64> = None;
+    for (j, u) in directions.iter().enumerate() {
+        let Some(s) = (0..MARCH).find(|&s| labels[j * MARCH + s] != own) else { continue };
+        let (mut lo, mut hi) = (s as f64 * h, (s + 1) as f64 * h);
+        if best.is_some_and(|b| lo >= b) {
+            continue;
+        }
+        while hi - lo > 1e-10 * radius {
+            let mid = 0.5 * (lo + hi);
+            if predict(mlp, params, &along(u, mid))[0] == own {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        best = Some(best.map_or(hi, |b: f64| b.min(hi)));
+    }
+    best
+}
+
+/// The margin analysis of the top eigenvector `v1`.
+pub fn margin(mlp: &Mlp, params: &[f64], train: &Dataset, v1: &[f64], seed: u64) -> Margin {
+    let (a, _) = alignments(mlp, params, &train.x, Some(&train.y), &[v1.to_vec()], GradLabel::Predicted, AlignValue::Cosine);
+    let imax = (0..a.len()).max_by(|&i, &j| a[i].total_cmp(&a[j])).unwrap_or(0);
+    let imin = (0..a.len()).min_by(|&i, &j| a[i].total_cmp(&a[j])).unwrap_or(0);
+    let (x_t_max, x_t_min) = (train.row(imax).to_vec(), train.row(imin).to_vec());
+    let (x_b, alignment_x_b, steps) = boundary_point(mlp, params, train, v1, seed);
+    let estimate = distance(&x_t_max, &x_b).min(distance(&x_t_min, &x_b));
+    // Search radius: the diameter of the data's bounding box.
+    let radius = libm::sqrt(
+        (0..train.dim)
+            .map(|t| {
+                let col = (0..train.len()).map(|i| train.row(i)[t]);
+                let (lo, hi) = col.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+                (hi - lo) * (hi - lo)
+            })
+            .sum(),
+    );
+    let true_margin = [&x_t_max, &x_t_min]
+        .iter()
+        .filter_map(|x| distance_to_boundary(mlp, params, x, train, radius, seed))
+        .reduce(f64::min);
+    let relative_error = true_margin.filter(|&t| t > 0.0).map(|t| (estimate - t).abs() / t);
+    Margin { x_t_max, x_t_min, x_b, alignment_x_b, steps, estimate, true_margin, relative_error }
+}

@@ -1,0 +1,49 @@
+//! The analysis stage: what the paper reads off the Hessian's eigenvectors.
+//!
+//! - [`alignment`]: A_i(x) = cos(g(x), v_i) at training points (the alignment matrix);
+//! - [`field`]: the decision boundary, the alignment fields and the reconstructed boundary on a grid;
+//! - [`generalization`]: the measure G and its random-direction threshold ε;
+//! - [`margin`]: the narrowest-margin estimate from v_1, checked against the true distance.
+
+pub mod alignment;
+pub mod field;
+pub mod generalization;
+pub mod margin;
+
+use crate::config::Config;
+use crate::data::Dataset;
+use crate::model::Mlp;
+use crate::spectrum::Spectrum;
+
+/// Everything the analysis stage computes for one θ and its spectrum.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Analysis {
+    pub matrix: alignment::AlignmentMatrix,
+    pub fields: field::Fields,
+    pub generalization: generalization::Generalization,
+    pub margin: margin::Margin,
+}
+
+/// Runs every analysis on the top-k eigenpairs (G uses all p when the dense solver computed them).
+pub fn analyse(config: &Config, mlp: &Mlp, params: &[f64], train: &Dataset, spectrum: &Spectrum) -> Analysis {
+    let eigen = &spectrum.eigen;
+    let k = config.k.min(eigen.vectors.len());
+    let (values, vectors) = (&eigen.values[..k], &eigen.vectors[..k]);
+    let over_all = eigen.vectors.len() == params.len();
+    let counted = if over_all { &eigen.vectors[..] } else { vectors };
+    Analysis {
+        matrix: alignment::alignment_matrix(mlp, params, train, vectors, config.grad_label, config.align_value),
+        fields: field::fields(mlp, params, field::Grid::for_data(train, config.grid), values, vectors, config.align_value),
+        generalization: generalization::generalization(
+            mlp,
+            params,
+            train,
+            counted,
+            over_all,
+            config.grad_label,
+            config.measure,
+            config.seed,
+        ),
+        margin: margin::margin(mlp, params, train, &vectors[0], config.seed),
+    }
+}
