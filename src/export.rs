@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::config::{Config, LossKind};
 use crate::data::{Dataset, Split};
+use crate::analysis::Analysis;
 use crate::spectrum::Spectrum;
 use crate::train::{accuracy, Trained};
 
@@ -21,6 +22,8 @@ pub struct Run {
     pub trained: Trained,
     /// The Hessian spectrum at the final θ (absent until computed).
     pub spectrum: Option<Spectrum>,
+    /// The analyses of that spectrum (absent until computed).
+    pub analysis: Option<Analysis>,
 }
 
 #[derive(Serialize)]
@@ -35,6 +38,62 @@ struct RunJson<'a> {
     history: Vec<HistoryJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     hessian: Option<HessianJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alignment: Option<AlignmentJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    generalization: Option<GeneralizationJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    margin: Option<MarginJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct AlignmentJson<'a> {
+    grad_label: crate::config::GradLabel,
+    value: crate::config::AlignValue,
+    /// Training points in display order (grouped by class) and A_i at each, per eigenvector.
+    matrix_order: &'a [usize],
+    matrix: &'a [Vec<f64>],
+    grid: GridJson<'a>,
+    /// Per pixel, row-major from the top-left: the predicted class, each A_i, and Σλ_i|A_i| normalized.
+    predicted: &'a [u32],
+    fields: &'a [Vec<f64>],
+    reconstructed: &'a [f64],
+}
+
+#[derive(Serialize)]
+struct GridJson<'a> {
+    width: usize,
+    height: usize,
+    origin: &'a [f64],
+    axes: &'a [Vec<f64>; 2],
+    u_range: (f64, f64),
+    w_range: (f64, f64),
+}
+
+#[derive(Serialize)]
+struct GeneralizationJson<'a> {
+    aggregate: f64,
+    epsilon: f64,
+    m: &'a [f64],
+    measure: crate::config::Measure,
+    /// "all" (every eigenvector, dense solver) or "top_k".
+    over: &'static str,
+    k: usize,
+    trace: f64,
+    lambda1: f64,
+}
+
+#[derive(Serialize)]
+struct MarginJson<'a> {
+    x_t_max: &'a [f64],
+    x_t_min: &'a [f64],
+    x_b: &'a [f64],
+    alignment_x_b: f64,
+    search_steps: usize,
+    estimate: f64,
+    #[serde(rename = "true")]
+    true_margin: Option<f64>,
+    relative_error: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -108,7 +167,7 @@ struct HistoryJson {
 impl Run {
     /// The text of run.json (compact, one trailing newline).
     pub fn to_json(&self) -> String {
-        let Run { config, split, trained, spectrum } = self;
+        let Run { config, split, trained, spectrum, analysis } = self;
         let train_loss = crate::model::autodiff::loss(
             &trained.mlp,
             &trained.params,
@@ -161,6 +220,43 @@ impl Run {
                     trace_hvp_count: s.trace_products,
                     density: DensityJson { x: &s.density.x, y: &s.density.y, sigma: s.density.sigma, hvp_count: s.density_products },
                 }
+            }),
+            alignment: analysis.as_ref().map(|a| AlignmentJson {
+                grad_label: config.grad_label,
+                value: config.align_value,
+                matrix_order: &a.matrix.order,
+                matrix: &a.matrix.values,
+                grid: GridJson {
+                    width: a.fields.grid.width,
+                    height: a.fields.grid.height,
+                    origin: &a.fields.grid.origin,
+                    axes: &a.fields.grid.axes,
+                    u_range: a.fields.grid.u_range,
+                    w_range: a.fields.grid.w_range,
+                },
+                predicted: &a.fields.predicted,
+                fields: &a.fields.alignment,
+                reconstructed: &a.fields.reconstructed,
+            }),
+            generalization: analysis.as_ref().zip(spectrum.as_ref()).map(|(a, s)| GeneralizationJson {
+                aggregate: a.generalization.aggregate,
+                epsilon: a.generalization.epsilon,
+                m: &a.generalization.m,
+                measure: a.generalization.measure,
+                over: if a.generalization.over_all { "all" } else { "top_k" },
+                k: a.generalization.m.len(),
+                trace: s.trace.estimate,
+                lambda1: s.eigen.values[0],
+            }),
+            margin: analysis.as_ref().map(|a| MarginJson {
+                x_t_max: &a.margin.x_t_max,
+                x_t_min: &a.margin.x_t_min,
+                x_b: &a.margin.x_b,
+                alignment_x_b: a.margin.alignment_x_b,
+                search_steps: a.margin.steps,
+                estimate: a.margin.estimate,
+                true_margin: a.margin.true_margin,
+                relative_error: a.margin.relative_error,
             }),
         };
         let mut text = serde_json::to_string(&json).expect("run.json serializes (all floats are finite)");

@@ -13,6 +13,7 @@
 //! | model | [`model`] | the MLP, its flat parameter layout, and our own autodiff: gradients and exact Hessian-vector products |
 //! | train | [`train`] | SGD/Adam, the paper's regimes, snapshots, divergence detection |
 //! | spectrum | [`spectrum`] | Lanczos, power iteration, the dense route, trace and spectral density of the Hessian |
+//! | analysis | [`analysis`] | alignment matrix and fields, generalization measure G, margin estimation |
 //! | export | [`export`] | `run.json` (schema `hessian-boundary/run/v1`) |
 //!
 //! Numerics never touch the browser: `wasm` (compiled for wasm32 only) is a thin binding.
@@ -80,7 +81,9 @@ pub fn prepare(config: &Config, csv: Option<&str>) -> Result<data::Split, Error>
 pub fn run(config: &Config, csv: Option<&str>) -> Result<export::Run, Error> {
     let split = prepare(config, csv)?;
     let mut run = train::Trainer::new(config.clone(), split)?.finish()?;
-    run.spectrum = spectrum::compute(config, &run.trained.mlp, &run.trained.params, &run.split.train, None);
+    let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
+    run.spectrum = spectrum::compute(config, mlp, params, train, None);
+    run.analysis = run.spectrum.as_ref().map(|s| analysis::analyse(config, mlp, params, train, s));
     Ok(run)
 }
 

@@ -351,7 +351,7 @@ impl Trainer {
             snapshots: self.snapshots,
             permuted_labels: self.permuted,
         };
-        Run { config: self.config, split: self.split, trained, spectrum: None }
+        Run { config: self.config, split: self.split, trained, spectrum: None, analysis: None }
     }
 }
 
