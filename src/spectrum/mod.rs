@@ -216,7 +216,7 @@ pub fn compute(
     let trace = match config.solver {
         // The dense route has every eigenvalue: the trace is exact.
         Solver::Dense => stochastic::Trace { estimate: eigen.values.iter().sum(), std_error: 0.0, probes: 0 },
-        _ => stochastic::hutchinson(&mut op, TRACE_PROBES, config.seed),
+        _ => stochastic::hutchinson(&mut op, TRACE_PROBES, config.seed, &eigen.values, &eigen.vectors),
     };
     let trace_products = op.count - before;
     let density = stochastic::slq_density(&mut op, DENSITY_PROBES, DENSITY_STEPS, DENSITY_POINTS, config.seed);

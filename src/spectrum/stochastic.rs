@@ -1,12 +1,17 @@
-//! Stochastic estimates over the whole spectrum: Hutchinson's trace and the spectral density by
+//! Stochastic estimates over the whole spectrum: Hutchinson's trace (deflated by the known top pairs) and the spectral density by
 //! stochastic Lanczos quadrature (SLQ), so the page can show the outliers against the bulk.
 
 use super::lanczos::{tridiagonal_eigen, Krylov};
 use super::Operator;
-use crate::model::linalg::dot;
+use crate::model::linalg::{axpy, dot};
 use crate::rng::Rng;
 
-/// tr(A) ≈ mean of zᵀAz over Rademacher probes z, with the standard error of that mean.
+/// tr(A) ≈ Σ_{i≤k} λ_i + mean over Rademacher probes z of z′ᵀAz′ with z′ = (I − VVᵀ)z, with the
+/// standard error of that mean.
+///
+/// Deflating the known top eigenpairs (V, λ) first matters for Hessians: a plain Hutchinson estimate
+/// of a spectrum dominated by one outlier has a per-probe standard deviation near √2·λ₁ (seen here:
+/// 1.5 ± 0.3 for a true 2.3 with 30 probes), while the deflated remainder has a small one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Trace {
     pub estimate: f64,
@@ -14,13 +19,17 @@ pub struct Trace {
     pub probes: usize,
 }
 
-pub fn hutchinson(op: &mut dyn Operator, probes: usize, seed: u64) -> Trace {
+pub fn hutchinson(op: &mut dyn Operator, probes: usize, seed: u64, values: &[f64], vectors: &[Vec<f64>]) -> Trace {
     let n = op.dim();
     let mut rng = Rng::derive(seed, "hutchinson");
     let mut az = vec![0.0; n];
     let samples: Vec<f64> = (0..probes)
         .map(|_| {
-            let z: Vec<f64> = (0..n).map(|_| if rng.below(2) == 0 { -1.0 } else { 1.0 }).collect();
+            let mut z: Vec<f64> = (0..n).map(|_| if rng.below(2) == 0 { -1.0 } else { 1.0 }).collect();
+            for v in vectors {
+                let c = dot(v, &z);
+                axpy(-c, v, &mut z);
+            }
             op.apply(&z, &mut az);
             dot(&z, &az)
         })
@@ -28,7 +37,7 @@ pub fn hutchinson(op: &mut dyn Operator, probes: usize, seed: u64) -> Trace {
     let m = probes as f64;
     let mean = samples.iter().sum::<f64>() / m;
     let var = if probes > 1 { samples.iter().map(|s| (s - mean) * (s - mean)).sum::<f64>() / (m - 1.0) } else { 0.0 };
-    Trace { estimate: mean, std_error: libm::sqrt(var / m), probes }
+    Trace { estimate: values.iter().sum::<f64>() + mean, std_error: libm::sqrt(var / m), probes }
 }
 
 /// A smoothed spectral density on a grid: `y` integrates to 1 over `x`.
