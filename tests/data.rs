@@ -659,7 +659,7 @@ fn standardization_uses_the_training_statistics_for_both_splits() {
         )
         .unwrap();
         assert_standardized(&z.train, &format!("{name:?}"));
-        assert!(z.test.len() > 0);
+        assert!(!z.test.is_empty());
         for j in 0..raw.train.dim {
             let (mean, std) = moments(&raw.train, j, |_| true);
             for i in 0..raw.test.len() {

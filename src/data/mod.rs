@@ -15,7 +15,7 @@
 //!
 //! Every stage is deterministic and platform-independent (see [`crate::rng`]).
 
-mod csv;
+pub mod csv;
 pub mod synthetic;
 
 use std::fmt;
