@@ -303,7 +303,7 @@ fn kib(n: usize) -> String {
 
 fn serve(port: u16) -> Result<()> {
     let project = Project::locate()?;
-    project.build_web()?;
+    // Take the port first, so a busy one is reported before the build.
     let server = server::Server::start(&project.root, port, true).map_err(|e| {
         if e.contains("in use") {
             format!("{e}; pick another port with `cargo xtask serve --port N`")
@@ -311,6 +311,7 @@ fn serve(port: u16) -> Result<()> {
             e
         }
     })?;
+    project.build_web()?;
     println!(
         "\nserving index.html, www/ and pkg/ on {} (Ctrl-C to stop)",
         server.url()
