@@ -40,6 +40,7 @@
 //! | `align-value` | `cosine` | one of cosine, squared |
 //! | `grid` | `128` | a whole number in [8, 512] |
 //! | `measure` | `mean` | one of mean, max |
+//! | `pretrain` | `none` | none, or one of gaussian, hierarchical, circles, moons, checker, checker-noisy, line1d, xor, spirals, iris, digits |
 //!
 //! `default` (for `n`, `noise`, `classes`) means the dataset's own choice. `layers=none` is the
 //! canonical spelling of "no hidden layer"; an empty `layers=` means the same, since a blank list
@@ -236,7 +237,7 @@ pub struct Config {
     pub epochs: usize,
     /// `regime`.
     pub regime: Regime,
-    /// `pre`: epochs of the random-label phase of `adversarial` and `large-norm`.
+    /// `pre`: epochs of the random-label phase of `adversarial` and `large-norm`, and of `pretrain`.
     pub pre: usize,
     /// `snap`: keep a snapshot of θ every this many epochs (0 = none); the final θ is always kept.
     pub snap: usize,
@@ -254,6 +255,10 @@ pub struct Config {
     pub grid: usize,
     /// `measure`: the statistic of the generalization measure.
     pub measure: Measure,
+    /// `pretrain`: train `pre` epochs on this dataset's training split first (same seed), then on
+    /// `dataset` — the paper's wide-margin checkerboard model (`pretrain=checker-noisy`). Needs
+    /// `regime=normal` and data of the same shape.
+    pub pretrain: Option<DatasetName>,
 }
 
 impl Default for Config {
@@ -285,6 +290,7 @@ impl Default for Config {
             align_value: AlignValue::Cosine,
             grid: 128,
             measure: Measure::Mean,
+            pretrain: None,
         }
     }
 }
@@ -383,6 +389,13 @@ pub struct FieldError {
     pub key: String,
     pub value: String,
     pub message: String,
+}
+
+impl ConfigError {
+    /// One bad key, for checks made outside this module (e.g. once the data is loaded).
+    pub fn single(key: &str, value: &str, message: String) -> ConfigError {
+        ConfigError { errors: vec![FieldError::new(key, value, message)] }
+    }
 }
 
 impl FieldError {
@@ -777,7 +790,7 @@ struct Field {
 }
 
 /// Every key but `v`, in the order of the struct, the docs' table and the canonical query.
-static FIELDS: [Field; 26] = [
+static FIELDS: [Field; 27] = [
     Field {
         key: "dataset",
         allowed: enum_allowed::<DatasetName>,
@@ -1027,7 +1040,26 @@ static FIELDS: [Field; 26] = [
         },
         get: |c| c.measure.name().into(),
     },
+    Field {
+        key: "pretrain",
+        allowed: pretrain_allowed,
+        set: |c, s| {
+            c.pretrain = match DatasetName::from_name(s) {
+                _ if s == "none" => None,
+                Some(d) if d != DatasetName::Csv => Some(d),
+                _ => return Err(complain(s, Bad::Unknown, &pretrain_allowed())),
+            };
+            Ok(())
+        },
+        get: |c| c.pretrain.map_or("none", DatasetName::name).into(),
+    },
 ];
+
+/// `pretrain` takes any built-in dataset (not `csv`, whose data comes with the main run).
+fn pretrain_allowed() -> String {
+    let names: Vec<&str> = DatasetName::ALL.iter().filter(|d| **d != DatasetName::Csv).map(|d| d.name()).collect();
+    format!("none, or one of {}", names.join(", "))
+}
 
 /// Unknown keys reported one by one; the rest share one error, so a link stuffed with junk keys
 /// cannot make a huge error list.
@@ -1278,6 +1310,13 @@ impl Config {
             fail("k", self.k.to_string(), message);
         }
 
+        if self.pretrain.is_some() && self.regime != Regime::Normal {
+            let message = format!(
+                "pretraining is its own schedule and combines only with regime=normal, not regime={}",
+                self.regime.name()
+            );
+            fail("pretrain", self.pretrain.map_or("none", DatasetName::name).into(), message);
+        }
         if self.solver == Solver::Dense && p > crate::spectrum::dense::MAX_DENSE_PARAMS {
             let message = format!(
                 "the dense solver builds the whole p × p Hessian, and p = {p} is more than its limit of {}: use solver=lanczos or smaller layers",
@@ -1288,6 +1327,7 @@ impl Config {
 
         let pre = match self.regime {
             Regime::Adversarial | Regime::LargeNorm => self.pre,
+            Regime::Normal if self.pretrain.is_some() => self.pre,
             Regime::Normal | Regime::RandomLabels => 0,
         };
         let work = (self.epochs as f64 + pre as f64) * n_train as f64 * p as f64;

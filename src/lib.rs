@@ -69,18 +69,45 @@ impl From<train::TrainError> for Error {
     }
 }
 
-/// Validates the config, loads its data and checks that the model it implies fits the hard limits.
-pub fn prepare(config: &Config, csv: Option<&str>) -> Result<data::Split, Error> {
-    config.validate()?;
-    let split = data::load(config, csv)?;
-    config.check_size(split.train.dim, split.train.classes, split.train.len())?;
-    Ok(split)
+/// The data of a run: its split, and the training split of its `pretrain` dataset if it has one.
+pub struct Prepared {
+    pub split: data::Split,
+    pub pretrain: Option<data::Dataset>,
 }
 
-/// The whole pipeline for one config: data, training, spectrum. `csv` is the data for `dataset=csv`.
+/// Validates the config, loads its data and checks that the model it implies fits the hard limits.
+pub fn prepare(config: &Config, csv: Option<&str>) -> Result<Prepared, Error> {
+    config.validate()?;
+    let split = data::load(config, csv)?;
+    let (dim, classes) = (split.train.dim, split.train.classes);
+    config.check_size(dim, classes, split.train.len())?;
+    let pretrain = match config.pretrain {
+        None => None,
+        Some(name) => {
+            let pre = data::load(&Config { dataset: name, ..config.clone() }, None)?.train;
+            if (pre.dim, pre.classes) != (dim, classes) {
+                return Err(Error::Config(config::ConfigError::single(
+                    "pretrain",
+                    name.name(),
+                    format!(
+                        "{} has {} features and {} classes, but the run's data has {dim} and {classes}: pretrain on data of the same shape",
+                        name.name(),
+                        pre.dim,
+                        pre.classes
+                    ),
+                )));
+            }
+            Some(pre)
+        }
+    };
+    Ok(Prepared { split, pretrain })
+}
+
+/// The whole pipeline for one config: data, training, spectrum, analyses. `csv` is the data for
+/// `dataset=csv`.
 pub fn run(config: &Config, csv: Option<&str>) -> Result<export::Run, Error> {
-    let split = prepare(config, csv)?;
-    let mut run = train::Trainer::new(config.clone(), split)?.finish()?;
+    let Prepared { split, pretrain } = prepare(config, csv)?;
+    let mut run = train::Trainer::new(config.clone(), split, pretrain)?.finish()?;
     let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
     run.spectrum = spectrum::compute(config, mlp, params, train, None);
     run.analysis = run.spectrum.as_ref().map(|s| analysis::analyse(config, mlp, params, train, s));

@@ -11,6 +11,7 @@
 //! | `random-labels` | `epochs` on permuted labels |
 //! | `adversarial` | `pre` on permuted labels, then `epochs` on true labels from there |
 //! | `large-norm` | `pre` on permuted labels to measure ‖θ‖; then the initial θ rescaled to that norm, `epochs` on true labels |
+//! | `normal` with `pretrain=D` | `pre` on dataset D's training split, then `epochs` on true labels |
 //!
 //! The optimizer state is fresh at the start of each phase.
 
@@ -41,6 +42,8 @@ impl std::fmt::Display for TrainError {
 pub enum Labels {
     True,
     Permuted,
+    /// The true labels of the `pretrain` dataset.
+    Pretrain,
 }
 
 impl Labels {
@@ -48,6 +51,7 @@ impl Labels {
         match self {
             Labels::True => "true-labels",
             Labels::Permuted => "random-labels",
+            Labels::Pretrain => "pretrain",
         }
     }
 }
@@ -132,6 +136,7 @@ impl OptState {
 pub struct Trainer {
     config: Config,
     split: Split,
+    pretrain: Option<Dataset>,
     mlp: Mlp,
     params: Vec<f64>,
     initial: Vec<f64>,
@@ -155,11 +160,13 @@ pub struct Trainer {
 
 impl Trainer {
     /// Owns its config and data so the browser binding can keep one between slices of epochs.
-    pub fn new(config: Config, split: Split) -> Result<Trainer, TrainError> {
+    /// `pretrain` is the training split of `config.pretrain`'s dataset, when there is one.
+    pub fn new(config: Config, split: Split, pretrain: Option<Dataset>) -> Result<Trainer, TrainError> {
         let train = &split.train;
         let mlp = Mlp::new(train.dim, &config.layers, train.classes, config.act, config.loss);
         let params = mlp.init(&mut Rng::derive(config.seed, "init"));
         let phases = match config.regime {
+            Regime::Normal if pretrain.is_some() => vec![(Labels::Pretrain, config.pre), (Labels::True, config.epochs)],
             Regime::Normal => vec![(Labels::True, config.epochs)],
             Regime::RandomLabels => vec![(Labels::Permuted, config.epochs)],
             Regime::Adversarial | Regime::LargeNorm => vec![(Labels::Permuted, config.pre), (Labels::True, config.epochs)],
@@ -202,6 +209,7 @@ impl Trainer {
             phases,
             config,
             split,
+            pretrain,
         };
         trainer.skip_empty_phases();
         trainer.record(trainer.phases[0].0);
@@ -236,16 +244,20 @@ impl Trainer {
             return Ok(());
         }
         let labels = self.phases[self.phase].0;
-        let n = self.split.train.len();
+        let data = match (labels, &self.pretrain) {
+            (Labels::Pretrain, Some(pre)) => pre,
+            _ => &self.split.train,
+        };
+        let n = data.len();
         let batch = self.config.batch.min(n);
         let order = self.batches.permutation(n);
         for idx in order.chunks(batch) {
             self.batch_x.clear();
             self.batch_y.clear();
             for &i in idx {
-                self.batch_x.extend_from_slice(self.split.train.row(i));
+                self.batch_x.extend_from_slice(data.row(i));
                 self.batch_y.push(match labels {
-                    Labels::True => self.split.train.y[i],
+                    Labels::True | Labels::Pretrain => data.y[i],
                     Labels::Permuted => self.permuted[i],
                 });
             }
@@ -367,5 +379,5 @@ pub fn accuracy(mlp: &Mlp, params: &[f64], data: &Dataset) -> Option<f64> {
 
 /// Trains a model for `config` on `split` to the end.
 pub fn train(config: &Config, split: &Split) -> Result<Trained, TrainError> {
-    Ok(Trainer::new(config.clone(), split.clone())?.finish()?.trained)
+    Ok(Trainer::new(config.clone(), split.clone(), None)?.finish()?.trained)
 }

@@ -111,7 +111,7 @@ fn every_key_in_one_query() {
     let query = "v=1&dataset=spirals&seed=7&n=400&noise=0.3&train=0.7&classes=2,0&standardize=1\
                  &layers=32,16,8&act=gelu&loss=mse&opt=adam&lr=0.001&momentum=0.5&wd=0.01&batch=32\
                  &epochs=300&regime=adversarial&pre=100&snap=10&k=5&solver=power&tol=1e-7\
-                 &grad-label=true&align-value=squared&grid=64&measure=max";
+                 &grad-label=true&align-value=squared&grid=64&measure=max&pretrain=checker-noisy";
     let expected = Config {
         dataset: DatasetName::Spirals,
         seed: 7,
@@ -139,6 +139,7 @@ fn every_key_in_one_query() {
         align_value: AlignValue::Squared,
         grid: 64,
         measure: Measure::Max,
+        pretrain: Some(DatasetName::CheckerNoisy),
     };
     assert_eq!(Config::parse(query), Ok(expected.clone()));
     assert_eq!(expected.to_query(), query);
@@ -189,7 +190,7 @@ fn module_docs_table_matches_the_key_specs() {
     let rows = source.lines().filter(|l| l.starts_with("//! | `")).count();
     let specs = key_specs();
     assert_eq!(rows, specs.len());
-    assert_eq!(specs.len(), 27);
+    assert_eq!(specs.len(), 28);
     for s in &specs {
         let row = format!("//! | `{}` | `{}` | {} |", s.key, s.default, s.allowed);
         assert!(source.contains(&row), "module docs lack the row\n{row}");
@@ -673,13 +674,14 @@ fn valid_config() -> impl Strategy<Value = Config> {
         proptest::sample::select(AlignValue::ALL),
         8..=512usize,
         proptest::sample::select(Measure::ALL),
+        proptest::option::of(proptest::sample::select(DatasetName::ALL).prop_filter("not csv", |d| *d != DatasetName::Csv)),
     );
     (data, training, spectrum, analysis).prop_map(
         |(
             (dataset, seed, n, noise, train, classes, standardize, layers),
             (act, loss, opt, lr, momentum, wd, batch, epochs, regime, pre, snap),
             (k, solver, tol),
-            (grad_label, align_value, grid, measure),
+            (grad_label, align_value, grid, measure, pretrain),
         )| Config {
             dataset,
             seed,
@@ -707,6 +709,7 @@ fn valid_config() -> impl Strategy<Value = Config> {
             align_value,
             grid,
             measure,
+            pretrain,
         },
     )
 }

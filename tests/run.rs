@@ -68,6 +68,21 @@ fn errors_name_the_stage_and_the_problem() {
 }
 
 #[test]
+fn pretraining_runs_first_on_the_other_dataset() {
+    let q = "dataset=checker&pretrain=checker-noisy&pre=5&epochs=5&layers=8&k=2&grid=8";
+    let r = json(q);
+    let labels: Vec<&str> = r["history"].as_array().unwrap().iter().map(|h| h["labels"].as_str().unwrap()).collect();
+    assert_eq!(&labels[1..], ["pretrain", "pretrain", "pretrain", "pretrain", "pretrain", "true-labels", "true-labels", "true-labels", "true-labels", "true-labels"]);
+    assert_ne!(r["model"]["params"], json("dataset=checker&pre=5&epochs=5&layers=8&k=2&grid=8")["model"]["params"]);
+    let Err(Error::Config(e)) = run_query("dataset=checker&pretrain=iris", None) else { panic!("shape mismatch") };
+    assert_eq!(e.errors[0].key, "pretrain");
+    let Err(Error::Config(e)) = run_query("pretrain=moons&regime=adversarial", None) else { panic!("regime") };
+    assert_eq!(e.errors[0].key, "pretrain");
+    let Err(Error::Config(e)) = run_query("pretrain=csv", None) else { panic!("csv") };
+    assert_eq!(e.errors[0].key, "pretrain");
+}
+
+#[test]
 fn diverging_training_is_an_error_with_advice() {
     let Err(Error::Train(e)) = run_query("dataset=moons&layers=8&lr=10&loss=mse&epochs=50&noise=3", None) else {
         panic!("expected divergence")

@@ -32,7 +32,7 @@ fn small(config: Config) -> Config {
 }
 
 fn initial_params(config: &Config, split: &Split) -> (Mlp, Vec<f64>) {
-    let t = Trainer::new(config.clone(), split.clone()).unwrap();
+    let t = Trainer::new(config.clone(), split.clone(), None).unwrap();
     (t.mlp().clone(), t.params().to_vec())
 }
 
