@@ -351,9 +351,11 @@ fn test() -> ExitCode {
 
     // 1. Native: every test target of every workspace member.
     stages.push(stage("native: cargo test --workspace", || {
-        step("cargo test --workspace");
+        step("cargo test --workspace --no-fail-fast");
         counted(
-            project.cargo().args(["test", "--workspace"]),
+            project
+                .cargo()
+                .args(["test", "--workspace", "--no-fail-fast"]),
             parse_cargo_test,
         )
     }));
