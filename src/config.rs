@@ -32,7 +32,7 @@
 //! | `epochs` | `2000` | a whole number in [0, 1000000] |
 //! | `regime` | `normal` | one of normal, random-labels, adversarial, large-norm |
 //! | `pre` | `2000` | a whole number in [0, 1000000] |
-//! | `snap` | `100` | a whole number in [0, 1000000] |
+//! | `snap` | `0` | a whole number in [0, 1000000] |
 //! | `k` | `10` | a whole number in [1, 200] |
 //! | `solver` | `lanczos` | one of lanczos, power, dense |
 //! | `tol` | `1e-8` | a number in (0, 0.1] |
@@ -239,7 +239,9 @@ pub struct Config {
     pub regime: Regime,
     /// `pre`: epochs of the random-label phase of `adversarial` and `large-norm`, and of `pretrain`.
     pub pre: usize,
-    /// `snap`: keep a snapshot of θ every this many epochs (0 = none); the final θ is always kept.
+    /// `snap`: every this many epochs of the final phase, keep θ and compute its top-k spectrum
+    /// (warm-started Lanczos), for the "during training" view; 0 = only the final θ. Off by default
+    /// because each snapshot costs a few dozen HVPs.
     pub snap: usize,
     /// `k`: eigenpairs to compute.
     pub k: usize,
@@ -282,7 +284,7 @@ impl Default for Config {
             epochs: 2000,
             regime: Regime::Normal,
             pre: 2000,
-            snap: 100,
+            snap: 0,
             k: 10,
             solver: Solver::Lanczos,
             tol: 1e-8,

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::config::{Config, LossKind};
 use crate::data::{Dataset, Split};
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, SnapshotSpectrum};
 use crate::spectrum::Spectrum;
 use crate::train::{accuracy, Trained};
 
@@ -24,6 +24,8 @@ pub struct Run {
     pub spectrum: Option<Spectrum>,
     /// The analyses of that spectrum (absent until computed).
     pub analysis: Option<Analysis>,
+    /// The top-k spectrum at each training snapshot (empty unless `snap` > 0).
+    pub during_training: Vec<SnapshotSpectrum>,
 }
 
 #[derive(Serialize)]
@@ -44,6 +46,17 @@ struct RunJson<'a> {
     generalization: Option<GeneralizationJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     margin: Option<MarginJson<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    snapshots: Vec<SnapshotJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct SnapshotJson<'a> {
+    epoch: usize,
+    eigenvalues: &'a [f64],
+    residuals: &'a [f64],
+    converged: bool,
+    hvp_count: usize,
 }
 
 #[derive(Serialize)]
@@ -167,7 +180,7 @@ struct HistoryJson {
 impl Run {
     /// The text of run.json (compact, one trailing newline).
     pub fn to_json(&self) -> String {
-        let Run { config, split, trained, spectrum, analysis } = self;
+        let Run { config, split, trained, spectrum, analysis, during_training } = self;
         let train_loss = crate::model::autodiff::loss(
             &trained.mlp,
             &trained.params,
@@ -258,6 +271,16 @@ impl Run {
                 true_margin: a.margin.true_margin,
                 relative_error: a.margin.relative_error,
             }),
+            snapshots: during_training
+                .iter()
+                .map(|s| SnapshotJson {
+                    epoch: s.epoch,
+                    eigenvalues: &s.eigen.values,
+                    residuals: &s.eigen.residuals,
+                    converged: s.eigen.converged,
+                    hvp_count: s.eigen.products,
+                })
+                .collect(),
         };
         let mut text = serde_json::to_string(&json).expect("run.json serializes (all floats are finite)");
         text.push('\n');

@@ -111,6 +111,9 @@ pub fn run(config: &Config, csv: Option<&str>) -> Result<export::Run, Error> {
     let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
     run.spectrum = spectrum::compute(config, mlp, params, train, None);
     run.analysis = run.spectrum.as_ref().map(|s| analysis::analyse(config, mlp, params, train, s));
+    if config.snap > 0 {
+        run.during_training = analysis::during_training(config, mlp, &run.trained.snapshots, train);
+    }
     Ok(run)
 }
 

@@ -363,7 +363,7 @@ impl Trainer {
             snapshots: self.snapshots,
             permuted_labels: self.permuted,
         };
-        Run { config: self.config, split: self.split, trained, spectrum: None, analysis: None }
+        Run { config: self.config, split: self.split, trained, spectrum: None, analysis: None, during_training: Vec::new() }
     }
 }
 

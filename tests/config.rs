@@ -84,18 +84,18 @@ fn hand_written_queries_parse_and_encode_canonically() {
             "v=1&noise=0&train=1&lr=1e-7&wd=0.0005&tol=1e-10",
         ),
         (
-            "layers=none&act=linear&solver=dense&k=200&snap=0&batch=20000&seed=18446744073709551615",
+            "layers=none&act=linear&solver=dense&k=200&snap=5&batch=20000&seed=18446744073709551615",
             Config {
                 layers: vec![],
                 act: Activation::Linear,
                 solver: Solver::Dense,
                 k: 200,
-                snap: 0,
+                snap: 5,
                 batch: 20000,
                 seed: u64::MAX,
                 ..Config::default()
             },
-            "v=1&seed=18446744073709551615&layers=none&act=linear&batch=20000&snap=0&k=200&solver=dense",
+            "v=1&seed=18446744073709551615&layers=none&act=linear&batch=20000&snap=5&k=200&solver=dense",
         ),
     ];
     for (query, expected, canonical) in cases {

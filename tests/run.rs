@@ -83,6 +83,22 @@ fn pretraining_runs_first_on_the_other_dataset() {
 }
 
 #[test]
+fn snapshots_carry_their_spectrum_during_training() {
+    let r = json(&format!("{SMALL}&snap=10"));
+    let snaps = r["snapshots"].as_array().unwrap();
+    let epochs: Vec<u64> = snaps.iter().map(|s| s["epoch"].as_u64().unwrap()).collect();
+    assert_eq!(epochs, [0, 10, 20, 30]);
+    assert!(snaps.iter().all(|s| s["converged"] == true && s["eigenvalues"].as_array().unwrap().len() == 3));
+    // The last snapshot is the final θ: the same eigenvalues as the main spectrum (another start vector).
+    let last: Vec<f64> = snaps[3]["eigenvalues"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let main: Vec<f64> = r["hessian"]["eigenvalues"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    for (a, b) in last.iter().zip(&main) {
+        assert!((a - b).abs() <= 1e-7 * main[0], "{a} vs {b}");
+    }
+    assert!(json(SMALL).get("snapshots").is_none(), "no snapshots by default");
+}
+
+#[test]
 fn diverging_training_is_an_error_with_advice() {
     let Err(Error::Train(e)) = run_query("dataset=moons&layers=8&lr=10&loss=mse&epochs=50&noise=3", None) else {
         panic!("expected divergence")

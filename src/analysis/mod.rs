@@ -24,6 +24,35 @@ pub struct Analysis {
     pub margin: margin::Margin,
 }
 
+/// The top-k spectrum at one training snapshot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SnapshotSpectrum {
+    pub epoch: usize,
+    pub eigen: crate::spectrum::Eigen,
+}
+
+/// Top-k eigenpairs at every snapshot of θ, each Lanczos run warm-started from the previous
+/// snapshot's top eigenvector (the paper: the alignment with the boundary holds during training).
+pub fn during_training(
+    config: &Config,
+    mlp: &Mlp,
+    snapshots: &[crate::train::Snapshot],
+    train: &Dataset,
+) -> Vec<SnapshotSpectrum> {
+    use crate::spectrum::{lanczos, HessianOperator, Options};
+    let opts = Options { tol: config.tol, ..Options::new(config.k, config.seed) };
+    let mut previous: Option<Vec<f64>> = None;
+    snapshots
+        .iter()
+        .map(|s| {
+            let mut op = HessianOperator::new(mlp, &s.params, train);
+            let eigen = lanczos(&mut op, &opts, previous.as_deref());
+            previous = eigen.vectors.first().cloned();
+            SnapshotSpectrum { epoch: s.epoch, eigen }
+        })
+        .collect()
+}
+
 /// Runs every analysis on the top-k eigenpairs (G uses all p when the dense solver computed them).
 pub fn analyse(config: &Config, mlp: &Mlp, params: &[f64], train: &Dataset, spectrum: &Spectrum) -> Analysis {
     let eigen = &spectrum.eigen;
