@@ -279,7 +279,7 @@ impl Trainer {
         if self.epoch_in_phase == self.phases[self.phase].1 {
             self.end_phase();
         }
-        if self.epoch % self.history_every == 0 || self.is_done() {
+        if self.epoch.is_multiple_of(self.history_every) || self.is_done() {
             self.record(labels);
         }
         self.maybe_snapshot();

@@ -5,7 +5,7 @@ use hessian_boundary::analysis::alignment::alignments;
 use hessian_boundary::analysis::field::{fields, Grid};
 use hessian_boundary::analysis::generalization::generalization;
 use hessian_boundary::analysis::margin::distance_to_boundary;
-use hessian_boundary::config::{AlignValue, Config, GradLabel, Measure};
+use hessian_boundary::config::{AlignValue, Config, GradLabel};
 use hessian_boundary::data::{Dataset, Split};
 use hessian_boundary::model::autodiff::{predict, sample_gradient};
 use hessian_boundary::rng::Rng;
@@ -95,7 +95,7 @@ fn generalization_measure_is_invariant_to_relu_rescaling_but_lambda1_is_not() {
     let measure = |params: &[f64]| {
         let mut op = HessianOperator::new(&t.mlp, params, &split.train);
         let e = dense(&mut op).unwrap();
-        let g = generalization(&t.mlp, params, &split.train, &e.vectors, true, GradLabel::Predicted, Measure::Mean, 0);
+        let g = generalization(&t.mlp, params, &split.train, &e.vectors, true, &Config::default());
         (e.values[0], g)
     };
     let (lambda, g) = measure(&t.params);

@@ -6,7 +6,7 @@
 //! A simpler decision boundary needs fewer eigenvectors, so smaller G should mean better generalization.
 
 use super::alignment::alignments;
-use crate::config::{AlignValue, GradLabel, Measure};
+use crate::config::{AlignValue, Config, GradLabel, Measure};
 use crate::data::Dataset;
 use crate::model::Mlp;
 use crate::rng::Rng;
@@ -51,19 +51,19 @@ fn statistic(
         .collect()
 }
 
-/// G over the given eigenvectors (`over_all` says whether they are all p of them).
+/// G over the given eigenvectors (`over_all` says whether they are all p of them), with the config's
+/// `grad-label`, `measure` and seed.
 pub fn generalization(
     mlp: &Mlp,
     params: &[f64],
     train: &Dataset,
     vectors: &[Vec<f64>],
     over_all: bool,
-    label: GradLabel,
-    measure: Measure,
-    seed: u64,
+    config: &Config,
 ) -> Generalization {
+    let (label, measure) = (config.grad_label, config.measure);
     let p = params.len();
-    let mut rng = Rng::derive(seed, "random-directions");
+    let mut rng = Rng::derive(config.seed, "random-directions");
     let random: Vec<Vec<f64>> = (0..RANDOM_DIRECTIONS).map(|_| crate::spectrum::random_unit(&mut rng, p)).collect();
     let eps_each = statistic(mlp, params, train, &random, label, measure);
     let epsilon = eps_each.iter().sum::<f64>() / RANDOM_DIRECTIONS as f64;

@@ -63,16 +63,7 @@ pub fn analyse(config: &Config, mlp: &Mlp, params: &[f64], train: &Dataset, spec
     Analysis {
         matrix: alignment::alignment_matrix(mlp, params, train, vectors, config.grad_label, config.align_value),
         fields: field::fields(mlp, params, field::Grid::for_data(train, config.grid), values, vectors, config.align_value),
-        generalization: generalization::generalization(
-            mlp,
-            params,
-            train,
-            counted,
-            over_all,
-            config.grad_label,
-            config.measure,
-            config.seed,
-        ),
+        generalization: generalization::generalization(mlp, params, train, counted, over_all, config),
         margin: margin::margin(mlp, params, train, &vectors[0], config.seed),
     }
 }

@@ -263,7 +263,7 @@ impl Tangent {
 }
 
 /// Splits a dataset into chunks of at most [`CHUNK`] rows: `(row offset, x rows)`.
-fn chunks<'a>(x: &'a [f64], dim: usize) -> impl Iterator<Item = (usize, &'a [f64])> {
+fn chunks(x: &[f64], dim: usize) -> impl Iterator<Item = (usize, &[f64])> {
     x.chunks(CHUNK * dim).enumerate().map(move |(i, c)| (i * CHUNK, c))
 }
 

@@ -97,7 +97,7 @@ pub fn lanczos(op: &mut dyn Operator, opts: &Options, start: Option<&[f64]>) -> 
         let (b, breakdown) = kr.step(op);
         let steps = kr.alpha.len();
         let exhausted = steps >= max_steps;
-        if steps >= k && (steps % CHECK_EVERY == 0 || exhausted || breakdown) {
+        if steps >= k && (steps.is_multiple_of(CHECK_EVERY) || exhausted || breakdown) {
             let b_last = if breakdown { 0.0 } else { b };
             let (theta, s) = tridiagonal_eigen(&kr.alpha, &kr.beta);
             let scale = theta.iter().fold(0.0f64, |m, t| m.max(t.abs()));
