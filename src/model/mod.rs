@@ -120,17 +120,23 @@ pub fn argmax(row: &[f64]) -> usize {
     best
 }
 
+/// `out = exp(z − max z)` (softmax before normalizing, safe from overflow); returns `(max z, Σ out)`.
+fn shifted_exp(logits: &[f64], out: &mut [f64]) -> (f64, f64) {
+    let max = logits.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+    let mut sum = 0.0;
+    for (o, &z) in out.iter_mut().zip(logits) {
+        *o = libm::exp(z - max);
+        sum += *o;
+    }
+    (max, sum)
+}
+
 /// Loss of one sample from its logits, and ∂loss/∂logits written into `grad` (times `scale`).
 /// Cross-entropy uses log-softmax; MSE is the mean over the C outputs of (z − one-hot)², like PyTorch.
 pub fn loss_head(loss: LossKind, logits: &[f64], label: usize, scale: f64, grad: &mut [f64]) -> f64 {
     match loss {
         LossKind::Ce => {
-            let max = logits.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
-            let mut sum = 0.0;
-            for (g, &z) in grad.iter_mut().zip(logits) {
-                *g = libm::exp(z - max);
-                sum += *g;
-            }
+            let (max, sum) = shifted_exp(logits, grad);
             for g in grad.iter_mut() {
                 *g *= scale / sum;
             }
@@ -155,12 +161,7 @@ pub fn loss_head(loss: LossKind, logits: &[f64], label: usize, scale: f64, grad:
 pub fn loss_head_tangent(loss: LossKind, logits: &[f64], dz: &[f64], scale: f64, out: &mut [f64]) {
     match loss {
         LossKind::Ce => {
-            let max = logits.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
-            let mut sum = 0.0;
-            for (o, &z) in out.iter_mut().zip(logits) {
-                *o = libm::exp(z - max);
-                sum += *o;
-            }
+            let (_, sum) = shifted_exp(logits, out);
             let mut s_dot_dz = 0.0;
             for (o, &d) in out.iter_mut().zip(dz) {
                 *o /= sum;
