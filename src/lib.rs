@@ -15,6 +15,7 @@
 //! | spectrum | [`spectrum`] | Lanczos, power iteration, the dense route, trace and spectral density of the Hessian |
 //! | analysis | [`analysis`] | alignment matrix and fields, generalization measure G, margin estimation |
 //! | export | [`export`] | `run.json` (schema `hessian-boundary/run/v1`) |
+//! | render | [`render`] | the paper's figures as plotters charts on any backend (PNG natively, canvas in the page) |
 //!
 //! Numerics never touch the browser: `wasm` (compiled for wasm32 only) is a thin binding.
 //! Determinism: one seeded RNG ([`rng`]), `libm` for every transcendental and a fixed summation order in
@@ -25,6 +26,7 @@ pub mod config;
 pub mod data;
 pub mod export;
 pub mod model;
+pub mod render;
 pub mod rng;
 pub mod spectrum;
 pub mod train;

@@ -27,6 +27,13 @@ enum Command {
         #[arg(long)]
         data: Option<PathBuf>,
     },
+    /// Reproduce the paper's figures: train every setting, write DIR/*.png and DIR/report.md with the
+    /// measured numbers (a few minutes in release).
+    Reproduce {
+        /// Output directory (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -41,6 +48,15 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Reproduce { out } => {
+            match hessian_boundary::render::reproduce::reproduce(&out, &|line| println!("{line}")) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
 }
 
