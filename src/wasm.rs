@@ -1,16 +1,358 @@
-//! The browser binding: a thin layer over the library for the page's Web Worker. No numerics here.
+//! The browser binding: a thin layer over the library for the page's Web Worker. No numerics here —
+//! every number comes from the library; this file only keeps state between calls and packs results
+//! for JavaScript (JSON text, RGBA bytes, chart bitmaps).
+//!
+//! The worker (`www/worker.js`) drives a [`Session`]:
+//!
+//! 1. [`read_query`] turns whatever the URL holds into the canonical query plus a notice per bad key
+//!    ([`Config::parse_lenient`]); [`Session::new`] then loads the data and sets up training.
+//! 2. [`Session::step`] trains a slice of epochs and reports progress and the new history points;
+//!    [`Session::live_classes`] and [`regions_rgba`] give the current decision regions for live drawing.
+//! 3. [`Session::spectrum`] then [`Session::analyse`] run the later stages exactly as
+//!    [`crate::run`] does, so [`Session::run_json`] is byte for byte the CLI's `run.json`.
+//! 4. [`Session::field_rgba`], [`Session::overlay`] and [`Session::render`] feed the result panels.
 
+mod canvas;
+
+use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
+
+use crate::analysis::field::Grid;
+use crate::config::{key_specs as specs, Config};
+use crate::data::Dataset;
+use crate::export::Run;
+use crate::render::{self, ColorScale, Theme};
+use crate::train::{HistoryEntry, Trainer};
+
+/// Side of the grid of the live decision-region picture during training (the final picture uses
+/// the config's `grid`). Small enough that one prediction pass costs a few milliseconds.
+const LIVE_RESOLUTION: usize = 64;
+/// Width of the live picture for 1-D data (a strip).
+const LIVE_RESOLUTION_1D: usize = 256;
+
+fn js_error(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
 
 /// The whole pipeline for one query string (see `Config`), returning the text of `run.json`.
 /// `csv` is the data for `dataset=csv`. A failure throws a JS `Error` with the library's message.
 #[wasm_bindgen]
 pub fn run_json(query: &str, csv: Option<String>) -> Result<String, JsError> {
-    crate::run_query(query, csv.as_deref()).map_err(|e| JsError::new(&e.to_string()))
+    crate::run_query(query, csv.as_deref()).map_err(js_error)
 }
 
 /// The crate version, e.g. `0.1.0`.
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Reads a query leniently (a share link always opens): JSON
+/// `{"query": canonical, "notices": [{"key", "value", "message", "used"}]}` where each notice is a
+/// bad key that was dropped and `used` is the value used instead (the default; `null` for an unknown
+/// key, which has none). The canonical query reproduces the run.
+#[wasm_bindgen]
+pub fn read_query(query: &str) -> String {
+    let (config, errors) = Config::parse_lenient(query);
+    let specs = specs();
+    let notices: Vec<Value> = errors
+        .iter()
+        .map(|e| {
+            let used = specs
+                .iter()
+                .find(|s| s.key == e.key)
+                .map(|s| s.default.clone());
+            json!({ "key": e.key, "value": e.value, "message": e.message, "used": used })
+        })
+        .collect();
+    json!({ "query": config.to_query(), "notices": notices }).to_string()
+}
+
+/// Every query key with its default and allowed values: JSON `[{"key", "default", "allowed"}]`.
+#[wasm_bindgen]
+pub fn key_specs() -> String {
+    let specs: Vec<Value> = specs()
+        .iter()
+        .map(|s| json!({ "key": s.key, "default": s.default, "allowed": s.allowed }))
+        .collect();
+    Value::Array(specs).to_string()
+}
+
+/// Predicted classes as RGBA bytes in the class tints of the charts (`render::color::regions_rgba`).
+#[wasm_bindgen]
+pub fn regions_rgba(classes: &[u32]) -> Vec<u8> {
+    render::color::regions_rgba(classes)
+}
+
+/// The decision boundary of a class map (`width`×`height`, row 0 at the top) as line segments,
+/// flat `[col0, row0, col1, row1, …]` in continuous pixel coordinates (`render::contour`, the same
+/// lines as the CLI's figures).
+#[wasm_bindgen]
+pub fn boundary_segments(classes: &[u32], width: usize, height: usize) -> Vec<f64> {
+    render::contour::boundary_segments(classes, width, height)
+        .into_iter()
+        .flat_map(|[(c0, r0), (c1, r1)]| [c0, r0, c1, r1])
+        .collect()
+}
+
+/// One run in the browser: training in slices, then the spectrum and the analyses, then exports.
+#[wasm_bindgen]
+pub struct Session {
+    config: Config,
+    /// Present while training.
+    trainer: Option<Trainer>,
+    /// Present once training has ended.
+    run: Option<Run>,
+    /// The plane and resolution of the live picture.
+    live: Grid,
+    info: String,
+    /// History points already handed out by `step`.
+    history_sent: usize,
+}
+
+/// Plane coordinates of every point of a split, as `[[u, w], …]`.
+fn projected(grid: &Grid, data: &Dataset) -> Vec<[f64; 2]> {
+    (0..data.len())
+        .map(|i| grid.project(data.row(i)))
+        .map(|(u, w)| [u, w])
+        .collect()
+}
+
+fn history_json(h: &HistoryEntry) -> Value {
+    json!({
+        "epoch": h.epoch,
+        "labels": h.labels.name(),
+        "train_loss": h.train_loss,
+        "train_accuracy": h.train_accuracy,
+        "test_accuracy": h.test_accuracy,
+    })
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Parses `query` (strictly: pass it through [`read_query`] first), loads the data (`csv` for
+    /// `dataset=csv`), checks the model's size and sets up training. Throws the library's message.
+    #[wasm_bindgen(constructor)]
+    pub fn new(query: &str, csv: Option<String>) -> Result<Session, JsError> {
+        let config = Config::parse(query).map_err(|e| js_error(crate::Error::from(e)))?;
+        let prepared = crate::prepare(&config, csv.as_deref()).map_err(js_error)?;
+        let (train, test) = (&prepared.split.train, &prepared.split.test);
+        let live = Grid::for_data(
+            train,
+            if train.dim == 1 {
+                LIVE_RESOLUTION_1D
+            } else {
+                LIVE_RESOLUTION
+            },
+        );
+        let trainer = Trainer::new(config.clone(), prepared.split.clone(), prepared.pretrain)
+            .map_err(|e| js_error(crate::Error::from(e)))?;
+        let (_, total) = trainer.progress();
+        let info = json!({
+            "query": config.to_query(),
+            "dim": train.dim,
+            "classes": train.classes,
+            "layers": trainer.mlp().sizes,
+            "params": trainer.mlp().param_count(),
+            "total_epochs": total,
+            "train": { "xy": projected(&live, train), "y": train.y },
+            "test": { "xy": projected(&live, test), "y": test.y },
+            "plane": {
+                "width": live.width,
+                "height": live.height,
+                "u_range": live.u_range,
+                "w_range": live.w_range,
+                "axes": if train.dim == 2 { ["x₁", "x₂"] } else if train.dim == 1 { ["x", ""] } else { ["PC₁", "PC₂"] },
+            },
+        })
+        .to_string();
+        Ok(Session {
+            config,
+            trainer: Some(trainer),
+            run: None,
+            live,
+            info,
+            history_sent: 0,
+        })
+    }
+
+    /// What the page needs to draw the data: JSON with `query` (canonical), `dim`, `classes`,
+    /// `layers`, `params`, `total_epochs`, the points projected onto the plane of the pictures
+    /// (`train`/`test`: `{xy: [[u, w]], y}`) and the plane (`width`, `height`, `u_range`, `w_range`,
+    /// `axes` names).
+    pub fn info(&self) -> String {
+        self.info.clone()
+    }
+
+    /// Trains up to `epochs` more epochs. JSON `{epoch, total, done, history: [new points]}`.
+    /// Throws the library's message if training diverges (θ stays as it was before the bad step).
+    pub fn step(&mut self, epochs: u32) -> Result<String, JsError> {
+        let trainer = self
+            .trainer
+            .as_mut()
+            .ok_or_else(|| JsError::new("training has already ended"))?;
+        for _ in 0..epochs {
+            if trainer.is_done() {
+                break;
+            }
+            trainer
+                .step()
+                .map_err(|e| js_error(crate::Error::from(e)))?;
+        }
+        let (epoch, total) = trainer.progress();
+        let history: Vec<Value> = trainer.history()[self.history_sent..]
+            .iter()
+            .map(history_json)
+            .collect();
+        self.history_sent = trainer.history().len();
+        Ok(json!({ "epoch": epoch, "total": total, "done": trainer.is_done(), "history": history }).to_string())
+    }
+
+    /// The current model's predicted class at each pixel of the live grid (`info().plane`), row 0 at
+    /// the top; [`regions_rgba`] turns it into the picture.
+    pub fn live_classes(&self) -> Vec<u32> {
+        let (mlp, params) = match (&self.trainer, &self.run) {
+            (Some(t), _) => (t.mlp(), t.params()),
+            (None, Some(r)) => (&r.trained.mlp, &r.trained.params[..]),
+            (None, None) => return Vec::new(),
+        };
+        crate::model::autodiff::predict(mlp, params, &self.live.points())
+    }
+
+    /// Ends training (wherever it is) and computes the Hessian spectrum at the final θ.
+    pub fn spectrum(&mut self) -> Result<(), JsError> {
+        if let Some(trainer) = self.trainer.take() {
+            self.run = Some(trainer.into_run());
+        }
+        let run = self.run.as_mut().ok_or_else(|| JsError::new("no run"))?;
+        let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
+        run.spectrum = crate::spectrum::compute(&self.config, mlp, params, train, None);
+        Ok(())
+    }
+
+    /// The analyses of the spectrum (and the snapshots' spectra with `snap` > 0), as [`crate::run`]
+    /// computes them. Call after [`Session::spectrum`].
+    pub fn analyse(&mut self) -> Result<(), JsError> {
+        let config = &self.config;
+        let run = self
+            .run
+            .as_mut()
+            .ok_or_else(|| JsError::new("call spectrum() first"))?;
+        let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
+        run.analysis = run
+            .spectrum
+            .as_ref()
+            .map(|s| crate::analysis::analyse(config, mlp, params, train, s));
+        if config.snap > 0 {
+            run.during_training =
+                crate::analysis::during_training(config, mlp, &run.trained.snapshots, train);
+        }
+        Ok(())
+    }
+
+    /// The text of `run.json`, exactly [`Run::to_json`] (the CLI writes the same bytes).
+    pub fn run_json(&self) -> Result<String, JsError> {
+        self.run
+            .as_ref()
+            .map(Run::to_json)
+            .ok_or_else(|| JsError::new("the run has not ended"))
+    }
+
+    /// The data as CSV (features, then the label; a header; training points then test points), the
+    /// format `dataset=csv` reads back.
+    pub fn data_csv(&self) -> Result<String, JsError> {
+        let run = self
+            .run
+            .as_ref()
+            .ok_or_else(|| JsError::new("the run has not ended"))?;
+        let (train, test) = (&run.split.train, &run.split.test);
+        let mut out: String = (1..=train.dim).map(|i| format!("x{i},")).collect();
+        out.push_str("label\n");
+        for data in [train, test] {
+            for i in 0..data.len() {
+                for x in data.row(i) {
+                    out.push_str(&format!("{x},"));
+                }
+                out.push_str(&format!("{}\n", data.y[i]));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Grid size of the result fields: `[width, height]` (the config's `grid`; height 1 for 1-D data).
+    pub fn field_size(&self) -> Vec<u32> {
+        match self.analysis_ref() {
+            Some(a) => vec![a.fields.grid.width as u32, a.fields.grid.height as u32],
+            None => vec![0, 0],
+        }
+    }
+
+    /// A result field as RGBA bytes (row 0 at the top): `"regions"` (predicted class tints),
+    /// `"reconstructed"` (Σλ|A|, sequential scale) or `"A1"`…`"Ak"` (alignment, diverging scale).
+    pub fn field_rgba(&self, name: &str) -> Result<Vec<u8>, JsError> {
+        let a = self
+            .analysis_ref()
+            .ok_or_else(|| JsError::new("no analysis yet"))?;
+        let (w, h) = (a.fields.grid.width, a.fields.grid.height);
+        match name {
+            "regions" => Ok(render::color::regions_rgba(&a.fields.predicted)),
+            "reconstructed" => Ok(render::field_rgba(
+                &a.fields.reconstructed,
+                w,
+                h,
+                &ColorScale::MAGNITUDE,
+            )),
+            _ => {
+                let i: usize = name
+                    .strip_prefix('A')
+                    .and_then(|i| i.parse().ok())
+                    .filter(|&i| i >= 1 && i <= a.fields.alignment.len())
+                    .ok_or_else(|| JsError::new(&format!("no field {name}")))?;
+                Ok(render::field_rgba(
+                    &a.fields.alignment[i - 1],
+                    w,
+                    h,
+                    &ColorScale::ALIGNMENT,
+                ))
+            }
+        }
+    }
+
+    /// Input-space points of the margin analysis projected onto the plane of the pictures: JSON
+    /// `{x_t_max: [u, w], x_t_min, x_b}` (null before the analysis).
+    pub fn overlay(&self) -> String {
+        let Some(a) = self.analysis_ref() else {
+            return "null".into();
+        };
+        let g = &a.fields.grid;
+        let p = |x: &[f64]| {
+            let (u, w) = g.project(x);
+            [u, w]
+        };
+        json!({ "x_t_max": p(&a.margin.x_t_max), "x_t_min": p(&a.margin.x_t_min), "x_b": p(&a.margin.x_b) }).to_string()
+    }
+
+    /// Draws one chart of `crate::render` at `width`×`height` device pixels (`scale` = device pixel
+    /// ratio) on an OffscreenCanvas and returns it as an `ImageBitmap`. Charts: `eigenvalues`,
+    /// `density`, `matrix`, `fields`, `margin`, `boundary`, `reconstructed`, `line` (1-D fields),
+    /// `colorbar`.
+    pub fn render(
+        &self,
+        chart: &str,
+        width: u32,
+        height: u32,
+        scale: f64,
+    ) -> Result<web_sys::ImageBitmap, JsError> {
+        let run = self
+            .run
+            .as_ref()
+            .ok_or_else(|| JsError::new("the run has not ended"))?;
+        canvas::render(run, chart, width.max(1), height.max(1), Theme { scale })
+    }
+}
+
+impl Session {
+    fn analysis_ref(&self) -> Option<&crate::analysis::Analysis> {
+        self.run.as_ref().and_then(|r| r.analysis.as_ref())
+    }
 }

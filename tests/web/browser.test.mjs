@@ -1,12 +1,14 @@
-// Smoke test of the page in headless Chromium (Debian's, through playwright-core: no browser download).
+// The page in headless Chromium (Debian's, through playwright-core: no browser download).
 // Run by `cargo xtask test`, which serves the page on a free port and sets:
 //   HB_BASE_URL       e.g. http://127.0.0.1:PORT/
 //   HB_CHROMIUM       the Chromium binary (/usr/bin/chromium)
 //   HB_SCREENSHOTS    where to save screenshots (target/screenshots)
 //   HB_CRATE_VERSION  the crate version from Cargo.toml
+//   HB_CLI            the native release CLI (target/release/hessian-boundary), for the run.json check
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -19,8 +21,10 @@ const env = (name) => {
 
 const BASE = env('HB_BASE_URL');
 const SHOTS = env('HB_SCREENSHOTS');
-/** How long a page may take to load the module and finish its tiny default run. */
+/** How long a page may take to load the module and finish a small run. */
 const TIMEOUT_MS = 120_000;
+/** A small config that trains, computes the spectrum and draws every panel in about a second. */
+const SMALL = 'dataset=moons&layers=16,16&epochs=200&k=3&grid=32';
 
 let browser;
 let profile;
@@ -33,7 +37,8 @@ before(async () => {
     executablePath: env('HB_CHROMIUM'),
     headless: true,
     chromiumSandbox: false,
-    viewport: { width: 900, height: 600 },
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 900 },
     args: [
       '--disable-gpu',
       '--disable-quic',
@@ -50,69 +55,403 @@ after(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-/**
- * Opens the page at `search`, waits until it settles (data-state done or error), saves a screenshot, and
- * returns what it shows plus every console error, uncaught exception and failed request along the way.
- */
-async function load(search, shot) {
+/** A new page that records console errors, uncaught exceptions, failed requests and dialogs. */
+async function open(search, { viewport } = {}) {
   const page = await browser.newPage();
+  if (viewport) await page.setViewportSize(viewport);
   const problems = [];
+  const dialogs = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
   page.on('pageerror', (e) => problems.push(`uncaught exception: ${e.message}`));
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
   page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
-  try {
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    d.dismiss().catch(() => {});
+  });
+  if (search !== null) {
     const response = await page.goto(new URL(search, BASE).href);
     assert.equal(response.status(), 200);
-    // First the module (or a failure to load it), then the run's end.
-    await page.waitForFunction(
-      () => /module loaded/.test(document.getElementById('status').textContent) || document.body.dataset.state === 'error',
-      null,
-      { timeout: TIMEOUT_MS },
-    );
-    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, {
-      timeout: TIMEOUT_MS,
-    });
-  } finally {
-    await page.screenshot({ path: path.join(SHOTS, shot), fullPage: true }).catch(() => {});
   }
-  const text = (id) => page.locator(`#${id}`).textContent();
-  const shown = {
-    state: await page.evaluate(() => document.body.dataset.state),
-    status: await text('status'),
-    error: (await page.locator('#error').isVisible()) ? await text('error') : null,
-    trainAccuracy: await text('train-accuracy'),
-    testAccuracy: await text('test-accuracy'),
-    trainLoss: await text('train-loss'),
-    problems,
-  };
-  await page.close();
-  return shown;
+  return { page, problems, dialogs };
 }
 
-describe('the page with its default config', () => {
-  let shown;
+/** Waits for the run to settle: data-state done or error. Returns the state. */
+async function settle(page, states = ['done', 'error']) {
+  await page.waitForFunction((s) => s.includes(document.body.dataset.state), states, { timeout: TIMEOUT_MS });
+  return page.evaluate(() => document.body.dataset.state);
+}
+
+const text = (page, selector) => page.locator(selector).textContent();
+
+/** Pixels of a canvas: how many are not white, and how many are near each of `colors` ([r, g, b]). */
+async function pixels(page, selector, colors = []) {
+  return page.evaluate(
+    ([selector, colors]) => {
+      const c = document.querySelector(selector);
+      if (!c || c.width < 2) return { size: [0, 0], nonWhite: 0, near: colors.map(() => 0) };
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let nonWhite = 0;
+      const near = colors.map(() => 0);
+      for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+        if (r < 245 || g < 245 || b < 245) nonWhite++;
+        colors.forEach(([R, G, B], k) => {
+          if (Math.abs(r - R) <= 3 && Math.abs(g - G) <= 3 && Math.abs(b - B) <= 3) near[k]++;
+        });
+      }
+      return { size: [c.width, c.height], nonWhite, near };
+    },
+    [selector, colors],
+  );
+}
+
+/** The region tint of class c (src/render/color.rs: the class colour at 22 % over white). */
+const CLASS = [
+  [0x00, 0x72, 0xb2],
+  [0xd5, 0x5e, 0x00],
+  [0x00, 0x9e, 0x73],
+];
+const tint = (c) => CLASS[c].map((v) => Math.round(255 - 0.22 * (255 - v)));
+
+/** Clicks an export button and returns the downloaded file's text. */
+async function downloadText(page, selector) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  const file = await download.path();
+  return { name: download.suggestedFilename(), text: readFileSync(file, 'utf8') };
+}
+
+function cliRunJson(query) {
+  const cli = process.env.HB_CLI ?? path.resolve('../../target/release/hessian-boundary');
+  const out = mkdtempSync(path.join(tmpdir(), 'hb-cli-'));
+  try {
+    const r = spawnSync(cli, ['run', '--config', query, '--out', out], { encoding: 'utf8' });
+    if (r.error) throw new Error(`cannot run the CLI ${cli}: ${r.error.message}`);
+    assert.equal(r.status, 0, `the CLI failed on ${query}: ${r.stderr}`);
+    return readFileSync(path.join(out, 'run.json'), 'utf8');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+describe(`a small run (${SMALL})`, () => {
+  let page;
+  let problems;
   before(async () => {
-    shown = await load('./', 'default.png');
+    ({ page, problems } = await open(`./?${SMALL}`));
+    await settle(page);
+    // Let the chart bitmaps arrive.
+    await page.waitForFunction(() => document.getElementById('matrix').dataset.drawn === '1', null, { timeout: 30_000 });
+    await page.screenshot({ path: path.join(SHOTS, 'small.png'), fullPage: true });
+    for (const panel of ['boundary', 'training', 'metrics', 'alignment', 'spectrum', 'matrix', 'margin']) {
+      await page.locator(`[data-panel="${panel}"]`).screenshot({ path: path.join(SHOTS, `panel-${panel}.png`) });
+    }
+  });
+  after(() => page?.close());
+
+  test('trains, computes the spectrum and finishes, with no console errors', async () => {
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'done', await text(page, '#error'));
+    assert.equal(await page.locator('#error').isVisible(), false);
+    assert.match(await text(page, '#status'), /^Done/);
+    assert.equal(await page.evaluate(() => document.body.dataset.version), env('HB_CRATE_VERSION'));
+    assert.deepEqual(problems, []);
   });
 
-  test('loads the wasm module in its worker, with no console errors', () => {
-    assert.equal(shown.status, `module loaded (version ${env('HB_CRATE_VERSION')})`);
-    assert.deepEqual(shown.problems, []);
+  test('the URL holds the canonical query', async () => {
+    assert.equal(new URL(page.url()).search, `?v=1&${SMALL}`);
+    assert.equal(await text(page, '#query'), `v=1&${SMALL}`);
   });
 
-  test('shows the run: train and test accuracy and the final loss', () => {
-    assert.equal(shown.error, null, `the default run failed with: ${shown.error}`);
-    assert.equal(shown.state, 'done');
-    assert.match(shown.trainAccuracy, /^\d+\.\d %$/);
-    assert.match(shown.testAccuracy, /^(\d+\.\d %|—)$/);
-    assert.match(shown.trainLoss, /^\d/);
+  test('the boundary heatmap shows both class colours and the points', async () => {
+    const p = await pixels(page, '#boundary', [tint(0), tint(1), CLASS[0], CLASS[1]]);
+    const area = p.size[0] * p.size[1];
+    assert.ok(p.near[0] > area * 0.05, `class 0 region: ${p.near[0]} of ${area} pixels`);
+    assert.ok(p.near[1] > area * 0.05, `class 1 region: ${p.near[1]} of ${area} pixels`);
+    assert.ok(p.near[2] > 50 && p.near[3] > 50, `points in class colours: ${p.near[2]}, ${p.near[3]}`);
+  });
+
+  test('every chart and field is drawn (pixels read back)', async () => {
+    for (const selector of ['#curves', '#eigenvalues', '#density', '#matrix', '#margin', '#colorbar', '#fields canvas.field']) {
+      const p = await pixels(page, selector);
+      assert.ok(p.size[0] > 50 && p.size[1] > 50, `${selector} is ${p.size}`);
+      assert.ok(p.nonWhite > 0.01 * p.size[0] * p.size[1], `${selector} is blank: ${p.nonWhite} non-white pixels`);
+    }
+    assert.equal(await page.locator('#fields canvas.field').count(), 3);
+    const captions = await page.locator('#fields figcaption').allTextContents();
+    assert.match(captions[0], /^A₁ · λ₁ = \d/);
+  });
+
+  test('the metrics panel is filled', async () => {
+    assert.match(await text(page, '#m-train-accuracy'), /^\d+\.\d %$/);
+    assert.match(await text(page, '#m-test-accuracy'), /^\d+\.\d %$/);
+    assert.match(await text(page, '#m-lambda1'), /^\d/);
+    assert.match(await text(page, '#m-trace'), /^\d.* ± /);
+    assert.match(await text(page, '#m-g'), /ε = .*over the top 3 eigenvectors/);
+    assert.match(await text(page, '#m-residual'), /converged/);
+    assert.match(await text(page, '#m-hvp'), /^\d+ eigen \+ \d+ trace \+ \d+ density/);
+    assert.match(await text(page, '#m-margin'), /^estimate \d/);
+    assert.match(await text(page, '#m-params'), /^354$/);
+  });
+
+  test('hovering the boundary and a field reads out values', async () => {
+    await page.locator('#boundary').hover();
+    assert.match(await text(page, '#boundary-readout'), /x₁ = .*x₂ = .*predicted class \d/);
+    await page.locator('#fields canvas.field').first().hover();
+    assert.match(await text(page, '#fields-readout'), /^A₁\(x₁ = .*\) = −?\d/);
+  });
+
+  test("the page's run.json is byte for byte the CLI's for the same query", async () => {
+    const { name, text: json } = await downloadText(page, '#export-json');
+    assert.equal(name, 'run.json');
+    const cli = cliRunJson(SMALL);
+    assert.ok(json === cli, `run.json differs: page ${json.length} bytes, CLI ${cli.length} bytes`);
+  });
+
+  test('exports the data as CSV and a panel as PNG', async () => {
+    const csv = await downloadText(page, '#export-csv');
+    assert.equal(csv.name, 'data.csv');
+    const lines = csv.text.trim().split('\n');
+    assert.equal(lines[0], 'x1,x2,label');
+    assert.equal(lines.length, 201);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[data-png="spectrum"]')]);
+    assert.equal(download.suggestedFilename(), 'spectrum.png');
+    const png = readFileSync(await download.path());
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]); // "PNG"
   });
 });
 
-test('a bad config in the URL shows the error message, not a crash', async () => {
-  const shown = await load('./?dataset=no-such-dataset&layers=16', 'bad-config.png');
-  assert.equal(shown.state, 'error');
-  assert.match(shown.error, /dataset/);
-  assert.deepEqual(shown.problems, []);
+test('the default page opens, shows progress, and runs the paper setting', async () => {
+  const { page, problems } = await open('./');
+  try {
+    await page.waitForFunction(() => document.body.dataset.state === 'running', null, { timeout: TIMEOUT_MS });
+    await page.waitForFunction(() => /^Training: epoch \d/.test(document.getElementById('status').textContent), null, {
+      timeout: TIMEOUT_MS,
+    });
+    assert.equal(new URL(page.url()).search, '?v=1');
+    assert.equal(await page.locator('#preset').inputValue(), '0');
+    assert.equal(await page.locator('select[name="dataset"]').inputValue(), 'gaussian');
+    assert.equal(await page.locator('input[name="layers"]').inputValue(), '100,100');
+    const started = Date.now();
+    await settle(page);
+    await page.waitForFunction(() => document.getElementById('matrix').dataset.drawn === '1', null, { timeout: 30_000 });
+    console.log(`# the default config finished ${((Date.now() - started) / 1000).toFixed(1)} s after training began`);
+    await page.screenshot({ path: path.join(SHOTS, 'default.png'), fullPage: true });
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'done', await text(page, '#error'));
+    assert.equal(await page.locator('#fields canvas.field').count(), 10);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the UI stays responsive while training (no animation-frame gap over 100 ms)', async () => {
+  const { page, problems } = await open('./?epochs=400');
+  try {
+    await page.waitForFunction(() => document.body.dataset.state === 'running', null, { timeout: TIMEOUT_MS });
+    const gaps = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const gaps = [];
+          let last = performance.now();
+          const end = last + 2500;
+          const frame = (now) => {
+            gaps.push(now - last);
+            last = now;
+            if (now < end && document.body.dataset.state === 'running') requestAnimationFrame(frame);
+            else resolve(gaps);
+          };
+          requestAnimationFrame(frame);
+        }),
+    );
+    assert.ok(gaps.length > 10, `only ${gaps.length} frames`);
+    const worst = Math.max(...gaps.slice(1));
+    assert.ok(worst <= 100, `longest gap between animation frames: ${worst.toFixed(1)} ms`);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('pause, step and resume', async () => {
+  const { page, problems } = await open('./?dataset=moons&layers=32,32&epochs=3000&k=2&grid=16');
+  try {
+    await page.waitForFunction(() => /^Training: epoch [1-9]/.test(document.getElementById('status').textContent), null, {
+      timeout: TIMEOUT_MS,
+    });
+    await page.click('#play');
+    assert.equal(await page.locator('#play').getAttribute('aria-pressed'), 'false');
+    await page.waitForFunction(() => /^Paused at epoch/.test(document.getElementById('status').textContent));
+    await page.waitForTimeout(300); // a slice in flight may still land
+    const epochOf = async () => Number((await text(page, '#status')).match(/epoch ([\d,]+)/)[1].replace(/,/g, ''));
+    const paused = await epochOf();
+    await page.waitForTimeout(400);
+    assert.equal(await epochOf(), paused, 'training goes on while paused');
+    await page.click('#step');
+    await page.waitForFunction((e) => !document.getElementById('status').textContent.includes(`epoch ${e.toLocaleString('en')} `), paused);
+    assert.equal(await epochOf(), paused + 30);
+    await page.click('#play');
+    assert.equal(await settle(page), 'done');
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a share link reproduces the run; changing a setting updates the URL and restarts', async () => {
+  // A non-canonical spelling of SMALL: other order, spaces, a default value spelled out.
+  const { page, problems } = await open('./?grid=32&k=3&epochs=200&layers=16,%2016&dataset=moons&lr=0.02');
+  try {
+    await settle(page);
+    assert.equal(new URL(page.url()).search, `?v=1&${SMALL}`);
+    const first = (await downloadText(page, '#export-json')).text;
+    // Open the canonical link anew: the same bytes.
+    const again = await open(new URL(page.url()).search);
+    await settle(again.page);
+    const second = (await downloadText(again.page, '#export-json')).text;
+    await again.page.close();
+    assert.ok(first === second, 'the same link gave a different run.json');
+    // A setting changed in the form: the URL follows, the run restarts.
+    await page.fill('input[name="seed"]', '7');
+    await page.locator('input[name="seed"]').press('Enter');
+    await page.locator('input[name="seed"]').blur();
+    await page.waitForFunction(() => location.search.includes('seed=7'));
+    assert.equal(new URL(page.url()).search, `?v=1&dataset=moons&seed=7&layers=16,16&epochs=200&k=3&grid=32`);
+    assert.equal(await settle(page), 'done');
+    assert.equal(await page.locator('#preset').inputValue(), 'custom');
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a setting changed mid-run cancels the old run cleanly', async () => {
+  const { page, problems } = await open('./?epochs=5000');
+  try {
+    await page.waitForFunction(() => /^Training: epoch [1-9]/.test(document.getElementById('status').textContent), null, {
+      timeout: TIMEOUT_MS,
+    });
+    await page.selectOption('#preset', { label: 'Quick demo (moons, small net)' });
+    assert.equal(await settle(page), 'done');
+    assert.equal(new URL(page.url()).search, `?v=1&${SMALL}`);
+    assert.match(await text(page, '#m-epochs'), /^200$/);
+    await page.waitForTimeout(500); // nothing of the old run arrives later
+    assert.match(await text(page, '#status'), /^Done.*200 epochs/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a hostile link opens with a notice, uses the defaults for the bad keys, and runs no script', async () => {
+  const hostile = '?dataset=<img src=x onerror=alert(1)>&lr=abc&layers=99999999&epochs=60&k=2&grid=16';
+  const { page, problems, dialogs } = await open(`./${hostile}`);
+  try {
+    assert.equal(await settle(page), 'done', await text(page, '#error'));
+    await page.screenshot({ path: path.join(SHOTS, 'hostile-link.png'), fullPage: false });
+    assert.ok(await page.locator('#notice').isVisible(), 'the notice is shown');
+    const items = await page.locator('#notice-list li').allTextContents();
+    assert.equal(items.length, 3, items.join('\n'));
+    assert.match(items[0], /^dataset — .*<img src=x onerror=alert\(1\)>.*Used gaussian instead\.$/);
+    assert.match(items[1], /^lr — .*abc.*Used 0\.02 instead\.$/);
+    assert.match(items[2], /^layers — .*99999999.*Used 100,100 instead\.$/);
+    assert.equal(await page.locator('img').count(), 0, 'an <img> element was created');
+    assert.deepEqual(dialogs, []);
+    assert.equal(new URL(page.url()).search, '?v=1&epochs=60&k=2&grid=16');
+    assert.equal(await page.locator('select[name="dataset"]').inputValue(), 'gaussian');
+    assert.equal(await page.locator('input[name="lr"]').inputValue(), '0.02');
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+describe('bad input shows a message, never a blank page', () => {
+  test('absurd sizes: the config error', async () => {
+    const { page, problems } = await open('./?layers=4096,4096,4096');
+    try {
+      assert.equal(await settle(page), 'error');
+      assert.match(await text(page, '#error'), /^bad config: layers: .*expected at most 300000/);
+      assert.ok(await page.locator('#controls').isVisible());
+      assert.equal(await page.locator('input[name="layers"]').inputValue(), '4096,4096,4096');
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("diverging training: the library's message", async () => {
+    const { page, problems } = await open('./?dataset=moons&loss=mse&lr=10&epochs=50');
+    try {
+      assert.equal(await settle(page), 'error');
+      assert.match(await text(page, '#error'), /^training stopped: training diverged in epoch \d+.*Lower the learning rate/);
+      await page.screenshot({ path: path.join(SHOTS, 'diverged.png') });
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("a bad CSV upload: the loader's error; a good one runs", async () => {
+    const { page, problems } = await open(`./?${SMALL}`);
+    try {
+      await settle(page);
+      await page.setInputFiles('#csv-file', {
+        name: 'bad.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from('x,y,label\n1,2,0\n3,abc,1\n'),
+      });
+      await page.waitForFunction(() => location.search.includes('dataset=csv'));
+      assert.equal(await settle(page), 'error');
+      assert.equal(await text(page, '#error'), 'bad data: line 3, column 2 ("y"): "abc" is not a number');
+      const rows = ['x,y,label'];
+      for (let i = 0; i < 40; i++) rows.push(`${(i % 7) / 3 - 1},${((i * 5) % 11) / 5 - 1},${i % 2}`);
+      await page.setInputFiles('#csv-file', { name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+      await page.waitForFunction(() => document.getElementById('csv-name').textContent.includes('good.csv'));
+      assert.equal(await settle(page), 'done', await text(page, '#error'));
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+test('embed mode: chosen panels only, no settings, fits a 600 px iframe', async () => {
+  const { page, problems } = await open(null, { viewport: { width: 800, height: 900 } });
+  try {
+    // A blog post's page with the snippet the Embed button gives, 600 px wide.
+    const src = new URL(`./?${SMALL}&embed=1&panels=boundary,alignment`, BASE).href;
+    await page.setContent(`<!doctype html><body><iframe id="embedded" src="${src.replace(/&/g, '&amp;')}" width="600" height="700"></iframe></body>`);
+    const frame = await (await page.waitForSelector('#embedded')).contentFrame();
+    await frame.waitForFunction(() => document.body.dataset.state === 'done', null, { timeout: TIMEOUT_MS });
+    await frame.waitForFunction(() => document.getElementById('colorbar').dataset.drawn === '1', null, { timeout: 30_000 });
+    assert.equal(await frame.locator('#controls').isVisible(), false);
+    assert.equal(await frame.locator('h1').isVisible(), false);
+    assert.equal(await frame.locator('#play').isVisible(), false);
+    assert.equal(await frame.locator('[data-panel="boundary"]').isVisible(), true);
+    assert.equal(await frame.locator('[data-panel="alignment"]').isVisible(), true);
+    for (const hidden of ['training', 'metrics', 'spectrum', 'matrix', 'margin']) {
+      assert.equal(await frame.locator(`[data-panel="${hidden}"]`).isVisible(), false, hidden);
+    }
+    const widths = await frame.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    assert.ok(widths[0] <= widths[1], `the page overflows the iframe: ${widths}`);
+    const full = await frame.locator('#open-full').getAttribute('href');
+    assert.equal(new URL(full).search, `?v=1&${SMALL}`);
+    assert.ok(new URL(frame.url()).search.endsWith('&embed=1&panels=boundary,alignment'));
+    await page.locator('#embedded').screenshot({ path: path.join(SHOTS, 'embed-600px.png') });
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the Embed button gives an iframe snippet for the current run', async () => {
+  const { page } = await open(`./?${SMALL}`);
+  try {
+    await settle(page);
+    await page.click('#embed-button');
+    const snippet = await page.locator('#embed-snippet').inputValue();
+    assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?v=1&amp;dataset=moons&amp;.*&amp;embed=1&amp;panels=boundary,alignment,spectrum" /);
+  } finally {
+    await page.close();
+  }
 });

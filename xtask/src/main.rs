@@ -435,6 +435,11 @@ fn test() -> ExitCode {
                     &[
                         ("HB_BASE_URL", server.url()),
                         ("HB_CHROMIUM", path_string(&chromium)),
+                        // For the check that the page's run.json is the CLI's, byte for byte.
+                        (
+                            "HB_CLI",
+                            path_string(cli.as_deref().unwrap_or(Path::new(""))),
+                        ),
                         (
                             "HB_SCREENSHOTS",
                             path_string(&project.target.join("screenshots")),
