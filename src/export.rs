@@ -57,6 +57,8 @@ struct SnapshotJson<'a> {
     residuals: &'a [f64],
     converged: bool,
     hvp_count: usize,
+    /// A_i at the training points, in `alignment.matrix_order`.
+    matrix: &'a [Vec<f64>],
 }
 
 #[derive(Serialize)]
@@ -279,6 +281,7 @@ impl Run {
                     residuals: &s.eigen.residuals,
                     converged: s.eigen.converged,
                     hvp_count: s.eigen.products,
+                    matrix: &s.matrix.values,
                 })
                 .collect(),
         };

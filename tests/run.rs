@@ -89,6 +89,7 @@ fn snapshots_carry_their_spectrum_during_training() {
     let epochs: Vec<u64> = snaps.iter().map(|s| s["epoch"].as_u64().unwrap()).collect();
     assert_eq!(epochs, [0, 10, 20, 30]);
     assert!(snaps.iter().all(|s| s["converged"] == true && s["eigenvalues"].as_array().unwrap().len() == 3));
+    assert!(snaps.iter().all(|s| s["matrix"].as_array().unwrap().len() == 3 && s["matrix"][0].as_array().unwrap().len() == 100));
     // The last snapshot is the final θ: the same eigenvalues as the main spectrum (another start vector).
     let last: Vec<f64> = snaps[3]["eigenvalues"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
     let main: Vec<f64> = r["hessian"]["eigenvalues"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();

@@ -24,11 +24,13 @@ pub struct Analysis {
     pub margin: margin::Margin,
 }
 
-/// The top-k spectrum at one training snapshot.
+/// The top-k spectrum at one training snapshot, and the alignment of its eigenvectors with the
+/// training points there.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotSpectrum {
     pub epoch: usize,
     pub eigen: crate::spectrum::Eigen,
+    pub matrix: alignment::AlignmentMatrix,
 }
 
 /// Top-k eigenpairs at every snapshot of θ, each Lanczos run warm-started from the previous
@@ -48,7 +50,9 @@ pub fn during_training(
             let mut op = HessianOperator::new(mlp, &s.params, train);
             let eigen = lanczos(&mut op, &opts, previous.as_deref());
             previous = eigen.vectors.first().cloned();
-            SnapshotSpectrum { epoch: s.epoch, eigen }
+            let matrix =
+                alignment::alignment_matrix(mlp, &s.params, train, &eigen.vectors, config.grad_label, config.align_value);
+            SnapshotSpectrum { epoch: s.epoch, eigen, matrix }
         })
         .collect()
 }
