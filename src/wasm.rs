@@ -41,6 +41,17 @@ pub fn run_json(query: &str, csv: Option<String>) -> Result<String, JsError> {
     crate::run_query(query, csv.as_deref()).map_err(js_error)
 }
 
+/// Makes a Rust panic (a bug) readable: its message goes to the console, where the worker's
+/// "unreachable" error alone would say nothing. Called once when the worker loads the module.
+#[wasm_bindgen]
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&JsValue::from_str(&format!(
+            "hessian-boundary panicked: {info}"
+        )));
+    }));
+}
+
 /// The crate version, e.g. `0.1.0`.
 #[wasm_bindgen]
 pub fn version() -> String {

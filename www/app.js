@@ -61,11 +61,11 @@ const PRESETS = [
   { name: "Gaussian mixture (the paper's main setting)", query: '' },
   { name: '1-D toy (λ₁ ≈ 11, boundary points ≈ 0.75 and 1.34)', query: 'dataset=line1d&train=1&layers=10&lr=0.002&batch=6&epochs=45000' },
   { name: 'Gaussian, random labels', query: 'regime=random-labels&epochs=3000' },
-  { name: 'Gaussian, adversarial initialization', query: 'regime=adversarial&pre=2000&epochs=2000' },
-  { name: 'Gaussian, large-norm initialization', query: 'regime=large-norm&pre=2000&epochs=2000' },
+  { name: 'Gaussian, adversarial initialization', query: 'regime=adversarial' },
+  { name: 'Gaussian, large-norm initialization', query: 'regime=large-norm' },
   { name: 'Hierarchical (4 classes)', query: 'dataset=hierarchical' },
   { name: 'Checkerboard (normal)', query: 'dataset=checker' },
-  { name: 'Checkerboard, wide margin (pre-trained on noisy)', query: 'dataset=checker&pretrain=checker-noisy&pre=2000' },
+  { name: 'Checkerboard, wide margin (pre-trained on noisy)', query: 'dataset=checker&pretrain=checker-noisy' },
   { name: 'Circles', query: 'dataset=circles' },
   { name: 'Moons', query: 'dataset=moons' },
   { name: 'Iris (4-D, shown on 2 principal components)', query: 'dataset=iris&train=0.8&layers=50,50&lr=0.01&batch=120&epochs=1000' },
@@ -89,7 +89,10 @@ function num(x, digits = 3) {
   if (x === 0) return '0';
   const a = Math.abs(x);
   let s;
-  if (a >= 1e-3 && a < 1e4) s = x.toPrecision(digits).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  if (a >= 1e-3 && a < 1e4) {
+    s = x.toFixed(Math.max(0, digits - 1 - Math.floor(Math.log10(a))));
+    if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+  }
   else {
     const [m, e] = x.toExponential(digits - 1).split('e');
     const mantissa = m.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
@@ -289,6 +292,8 @@ function onStarted(msg) {
   run.info = msg.info;
   // Plot box (with room for the axes) follows the data's aspect, so little space is wasted.
   const aspect = planeAspect(msg.info.plane, msg.info.dim === 1);
+  document.querySelector('[data-panel="boundary"]').classList.toggle('tall', msg.info.dim !== 1);
+  $('margin').parentElement.hidden = msg.info.dim === 1;
   $('boundary').parentElement.style.aspectRatio = `${1 / aspect}`;
   $('margin').parentElement.style.aspectRatio = `${1 / Math.max(aspect, 0.75)}`;
   run.total = msg.info.total_epochs;
@@ -1127,15 +1132,24 @@ function buildFields() {
   const box = $('fields');
   box.replaceChildren();
   const values = a.summary.hessian?.eigenvalues ?? [];
-  if (run.info.dim === 1 || !a.summary.alignment) {
-    // 1-D data: the fields are curves over the line, drawn by src/render.
+  if (!a.summary.alignment) return;
+  if (run.info.dim === 1) {
+    // 1-D data: the fields are curves over the line.
     const canvas = document.createElement('canvas');
     canvas.id = 'line-fields';
     canvas.className = 'chart line-chart';
     canvas.setAttribute('role', 'img');
     canvas.setAttribute('aria-label', 'Alignment of the top eigenvectors along the line');
-    box.append(canvas);
+    canvas.addEventListener('pointermove', (event) => lineReadout(event, canvas));
+    canvas.addEventListener('pointerleave', () => {
+      $('fields-readout').textContent = '';
+    });
+    const legend = document.createElement('p');
+    legend.className = 'legend';
+    legend.id = 'line-legend';
+    box.append(canvas, legend);
     $('colorbar').hidden = true;
+    drawLineFields();
     return;
   }
   $('colorbar').hidden = false;
@@ -1162,7 +1176,104 @@ function buildFields() {
   drawFields();
 }
 
+/** Curve styles of the 1-D alignment chart: Okabe–Ito colours with distinct dashes. */
+const LINE_STYLES = [
+  ['#0072b2', []],
+  ['#d55e00', [7, 4]],
+  ['#009e73', [2, 3]],
+  ['#cc79a7', [9, 3, 2, 3]],
+];
+
+/** 1-D data: A₁…A₄ as curves over the line, the class flips as vertical lines, the points on the axis. */
+function drawLineFields() {
+  const canvas = $('line-fields');
+  const a = run?.analysed;
+  if (!canvas || !a?.summary.alignment) return;
+  const [ctx, w, h] = context(canvas);
+  const grid = a.summary.alignment.grid;
+  const fields = a.summary.alignment.fields.slice(0, LINE_STYLES.length);
+  const predicted = a.summary.alignment.predicted;
+  const width = a.size[0];
+  const L = { x: 48, y: 10, width: w - 60, height: h - 48, u0: grid.u_range[0], u1: grid.u_range[1], w0: -1.1, w1: 1.1 };
+  canvas.layout = L;
+  const X = (col) => toX(L, L.u0 + ((L.u1 - L.u0) * col) / (width - 1));
+  drawAxes(ctx, { ...L, oneD: false }, ['x', 'Aᵢ(x)']);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(L.x, L.y, L.width, L.height);
+  ctx.clip();
+  ctx.strokeStyle = '#bbbbbb';
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.moveTo(L.x, toY(L, 0));
+  ctx.lineTo(L.x + L.width, toY(L, 0));
+  ctx.stroke();
+  ctx.strokeStyle = INK;
+  ctx.lineWidth = 1.4;
+  ctx.fillStyle = INK;
+  ctx.font = FONT;
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'top';
+  for (let j = 0; j + 1 < width; j++) {
+    if (predicted[j] !== predicted[j + 1]) {
+      const x = X(j + 0.5);
+      ctx.beginPath();
+      ctx.moveTo(x, L.y);
+      ctx.lineTo(x, L.y + L.height);
+      ctx.stroke();
+      ctx.fillText(`x = ${num(L.u0 + ((L.u1 - L.u0) * (j + 0.5)) / (width - 1))}`, x + 4, L.y + 4);
+    }
+  }
+  fields.forEach((f, i) => {
+    const [color, dash] = LINE_STYLES[i];
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2;
+    ctx.setLineDash(dash);
+    ctx.beginPath();
+    f.forEach((v, j) => (j ? ctx.lineTo(X(j), toY(L, v)) : ctx.moveTo(X(j), toY(L, v))));
+    ctx.stroke();
+  });
+  ctx.setLineDash([]);
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = '#ffffff';
+  run.info.train.xy.forEach((xy, i) => {
+    ctx.fillStyle = classColor(run.info.train.y[i]);
+    ctx.beginPath();
+    ctx.arc(toX(L, xy[0]), toY(L, 0), 4, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.stroke();
+  });
+  ctx.restore();
+  const values = a.summary.hessian?.eigenvalues ?? [];
+  const legend = $('line-legend');
+  legend.replaceChildren();
+  fields.forEach((_, i) => {
+    const swatch = document.createElement('span');
+    swatch.className = `swatch c${i}`;
+    legend.append(swatch, document.createTextNode(`A${sub(i + 1)} (λ${sub(i + 1)} = ${num(values[i])})${['', ' dashed', ' dotted', ' dash-dot'][i]}   `));
+  });
+  legend.append(document.createTextNode(' | vertical lines: where the predicted class flips'));
+}
+
+function lineReadout(event, canvas) {
+  const L = canvas.layout;
+  const a = run?.analysed;
+  if (!L || !a) return;
+  const rect = canvas.getBoundingClientRect();
+  const px = event.clientX - rect.left;
+  const width = a.size[0];
+  const col = Math.round(((px - L.x) / L.width) * (width - 1));
+  if (col < 0 || col >= width) {
+    $('fields-readout').textContent = '';
+    return;
+  }
+  const u = L.u0 + ((L.u1 - L.u0) * col) / (width - 1);
+  const parts = a.summary.alignment.fields.slice(0, LINE_STYLES.length).map((f, i) => `A${sub(i + 1)} = ${num(f[col])}`);
+  $('fields-readout').textContent = `x = ${num(u)}: ${parts.join(', ')} · predicted class ${a.summary.alignment.predicted[col]}`;
+}
+
 function drawFields() {
+  drawLineFields();
   const a = run?.analysed;
   if (!a?.fieldBitmaps) return;
   const first = document.querySelector('#fields figure');
@@ -1223,16 +1334,16 @@ function chartCanvases() {
     ['margin', $('margin')],
   ];
   if (!$('colorbar').hidden) list.push(['colorbar', $('colorbar')]);
-  const line = $('line-fields');
-  if (line) list.push(['line', line]);
-  return list.filter(([, c]) => c.offsetParent !== null || embed === false);
+  return list.filter(([, c]) => c.offsetParent !== null);
 }
 
 function requestCharts() {
   if (!run?.analysed) return;
   const charts = chartCanvases().map(([name, canvas]) => {
-    const [, , r] = fit(canvas);
-    return { name, width: canvas.width, height: canvas.height, scale: r };
+    const [w, , r] = fit(canvas);
+    // Narrow charts (phones, iframes) draw their text and marks smaller, so titles still fit.
+    const shrink = name === 'colorbar' ? 1 : Math.min(1, Math.max(0.6, w / 480));
+    return { name, width: canvas.width, height: canvas.height, scale: r * shrink };
   });
   send({ type: 'render', charts: charts.filter((c) => c.width > 1 && c.height > 1) });
 }

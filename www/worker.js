@@ -17,7 +17,7 @@
 //   {type: 'analysed', json, summary, fields, size, overlay, seconds}
 //   {type: 'charts', charts: [{name, bitmap | error}]}
 //   {type: 'csv', text}
-import init, { Session, boundary_segments, key_specs, read_query, regions_rgba, version } from '../pkg/hessian_boundary.js';
+import init, { Session, boundary_segments, install_panic_hook, key_specs, read_query, regions_rgba, version } from '../pkg/hessian_boundary.js';
 
 const message = (e) => (e instanceof Error ? e.message : String(e));
 
@@ -38,6 +38,7 @@ async function handle(data) {
   switch (data?.type) {
     case 'init': {
       await init(data.module ? { module_or_path: data.module } : undefined);
+      install_panic_hook();
       post({ type: 'ready', version: version(), specs: JSON.parse(key_specs()) });
       break;
     }
