@@ -396,7 +396,9 @@ pub struct FieldError {
 impl ConfigError {
     /// One bad key, for checks made outside this module (e.g. once the data is loaded).
     pub fn single(key: &str, value: &str, message: String) -> ConfigError {
-        ConfigError { errors: vec![FieldError::new(key, value, message)] }
+        ConfigError {
+            errors: vec![FieldError::new(key, value, message)],
+        }
     }
 }
 
@@ -1059,7 +1061,11 @@ static FIELDS: [Field; 27] = [
 
 /// `pretrain` takes any built-in dataset (not `csv`, whose data comes with the main run).
 fn pretrain_allowed() -> String {
-    let names: Vec<&str> = DatasetName::ALL.iter().filter(|d| **d != DatasetName::Csv).map(|d| d.name()).collect();
+    let names: Vec<&str> = DatasetName::ALL
+        .iter()
+        .filter(|d| **d != DatasetName::Csv)
+        .map(|d| d.name())
+        .collect();
     format!("none, or one of {}", names.join(", "))
 }
 
@@ -1317,7 +1323,11 @@ impl Config {
                 "pretraining is its own schedule and combines only with regime=normal, not regime={}",
                 self.regime.name()
             );
-            fail("pretrain", self.pretrain.map_or("none", DatasetName::name).into(), message);
+            fail(
+                "pretrain",
+                self.pretrain.map_or("none", DatasetName::name).into(),
+                message,
+            );
         }
         if self.solver == Solver::Dense && p > crate::spectrum::dense::MAX_DENSE_PARAMS {
             let message = format!(

@@ -6,9 +6,9 @@
 
 use serde::Serialize;
 
+use crate::analysis::{Analysis, SnapshotSpectrum};
 use crate::config::{Config, LossKind};
 use crate::data::{Dataset, Split};
-use crate::analysis::{Analysis, SnapshotSpectrum};
 use crate::spectrum::Spectrum;
 use crate::train::{accuracy, Trained};
 
@@ -151,7 +151,10 @@ struct PointsJson<'a> {
 
 impl<'a> PointsJson<'a> {
     fn new(d: &'a Dataset) -> Self {
-        PointsJson { x: d.x.chunks_exact(d.dim.max(1)).collect(), y: &d.y }
+        PointsJson {
+            x: d.x.chunks_exact(d.dim.max(1)).collect(),
+            y: &d.y,
+        }
     }
 }
 
@@ -182,7 +185,14 @@ struct HistoryJson {
 impl Run {
     /// The text of run.json (compact, one trailing newline).
     pub fn to_json(&self) -> String {
-        let Run { config, split, trained, spectrum, analysis, during_training } = self;
+        let Run {
+            config,
+            split,
+            trained,
+            spectrum,
+            analysis,
+            during_training,
+        } = self;
         let train_loss = crate::model::autodiff::loss(
             &trained.mlp,
             &trained.params,
@@ -199,7 +209,11 @@ impl Run {
                 train: PointsJson::new(&split.train),
                 test: PointsJson::new(&split.test),
             },
-            model: ModelJson { layers: &trained.mlp.sizes, activation: config.act, params: &trained.params },
+            model: ModelJson {
+                layers: &trained.mlp.sizes,
+                activation: config.act,
+                params: &trained.params,
+            },
             loss: match config.loss {
                 LossKind::Ce => "cross_entropy",
                 LossKind::Mse => "mse",
@@ -233,7 +247,12 @@ impl Run {
                     trace: s.trace.estimate,
                     trace_std_error: s.trace.std_error,
                     trace_hvp_count: s.trace_products,
-                    density: DensityJson { x: &s.density.x, y: &s.density.y, sigma: s.density.sigma, hvp_count: s.density_products },
+                    density: DensityJson {
+                        x: &s.density.x,
+                        y: &s.density.y,
+                        sigma: s.density.sigma,
+                        hvp_count: s.density_products,
+                    },
                 }
             }),
             alignment: analysis.as_ref().map(|a| AlignmentJson {
@@ -253,15 +272,21 @@ impl Run {
                 fields: &a.fields.alignment,
                 reconstructed: &a.fields.reconstructed,
             }),
-            generalization: analysis.as_ref().zip(spectrum.as_ref()).map(|(a, s)| GeneralizationJson {
-                aggregate: a.generalization.aggregate,
-                epsilon: a.generalization.epsilon,
-                m: &a.generalization.m,
-                measure: a.generalization.measure,
-                over: if a.generalization.over_all { "all" } else { "top_k" },
-                k: a.generalization.m.len(),
-                trace: s.trace.estimate,
-                lambda1: s.eigen.values[0],
+            generalization: analysis.as_ref().zip(spectrum.as_ref()).map(|(a, s)| {
+                GeneralizationJson {
+                    aggregate: a.generalization.aggregate,
+                    epsilon: a.generalization.epsilon,
+                    m: &a.generalization.m,
+                    measure: a.generalization.measure,
+                    over: if a.generalization.over_all {
+                        "all"
+                    } else {
+                        "top_k"
+                    },
+                    k: a.generalization.m.len(),
+                    trace: s.trace.estimate,
+                    lambda1: s.eigen.values[0],
+                }
             }),
             margin: analysis.as_ref().map(|a| MarginJson {
                 x_t_max: &a.margin.x_t_max,
@@ -285,7 +310,8 @@ impl Run {
                 })
                 .collect(),
         };
-        let mut text = serde_json::to_string(&json).expect("run.json serializes (all floats are finite)");
+        let mut text =
+            serde_json::to_string(&json).expect("run.json serializes (all floats are finite)");
         text.push('\n');
         text
     }

@@ -82,10 +82,23 @@ mod tests {
 
     #[test]
     fn same_seed_same_stream_and_purposes_differ() {
-        let a: Vec<u64> = (0..4).map({ let mut r = Rng::new(7); move |_| r.next_u64() }).collect();
-        let b: Vec<u64> = (0..4).map({ let mut r = Rng::new(7); move |_| r.next_u64() }).collect();
+        let a: Vec<u64> = (0..4)
+            .map({
+                let mut r = Rng::new(7);
+                move |_| r.next_u64()
+            })
+            .collect();
+        let b: Vec<u64> = (0..4)
+            .map({
+                let mut r = Rng::new(7);
+                move |_| r.next_u64()
+            })
+            .collect();
         assert_eq!(a, b);
-        assert_ne!(Rng::derive(7, "init").next_u64(), Rng::derive(7, "data").next_u64());
+        assert_ne!(
+            Rng::derive(7, "init").next_u64(),
+            Rng::derive(7, "data").next_u64()
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@
 use crate::config::{Config, Optimizer, Regime};
 use crate::data::{Dataset, Split};
 use crate::export::Run;
-use crate::model::autodiff::{self, Target, Tape};
+use crate::model::autodiff::{self, Tape, Target};
 use crate::model::Mlp;
 use crate::rng::Rng;
 
@@ -88,8 +88,15 @@ pub struct Trained {
 
 /// Optimizer state; PyTorch's formulas so the paper's hyperparameters mean the same thing here.
 enum OptState {
-    Sgd { velocity: Vec<f64> },
-    Adam { m: Vec<f64>, v: Vec<f64>, beta1_t: f64, beta2_t: f64 },
+    Sgd {
+        velocity: Vec<f64>,
+    },
+    Adam {
+        m: Vec<f64>,
+        v: Vec<f64>,
+        beta1_t: f64,
+        beta2_t: f64,
+    },
 }
 
 const ADAM_BETA1: f64 = 0.9;
@@ -99,8 +106,15 @@ const ADAM_EPS: f64 = 1e-8;
 impl OptState {
     fn new(opt: Optimizer, p: usize) -> OptState {
         match opt {
-            Optimizer::Sgd => OptState::Sgd { velocity: vec![0.0; p] },
-            Optimizer::Adam => OptState::Adam { m: vec![0.0; p], v: vec![0.0; p], beta1_t: 1.0, beta2_t: 1.0 },
+            Optimizer::Sgd => OptState::Sgd {
+                velocity: vec![0.0; p],
+            },
+            Optimizer::Adam => OptState::Adam {
+                m: vec![0.0; p],
+                v: vec![0.0; p],
+                beta1_t: 1.0,
+                beta2_t: 1.0,
+            },
         }
     }
 
@@ -116,12 +130,22 @@ impl OptState {
                     *p -= lr * *b;
                 }
             }
-            OptState::Adam { m, v, beta1_t, beta2_t } => {
+            OptState::Adam {
+                m,
+                v,
+                beta1_t,
+                beta2_t,
+            } => {
                 *beta1_t *= ADAM_BETA1;
                 *beta2_t *= ADAM_BETA2;
                 let step = lr / (1.0 - *beta1_t);
                 let root_bc2 = libm::sqrt(1.0 - *beta2_t);
-                for (((p, &g), mi), vi) in params.iter_mut().zip(grad).zip(m.iter_mut()).zip(v.iter_mut()) {
+                for (((p, &g), mi), vi) in params
+                    .iter_mut()
+                    .zip(grad)
+                    .zip(m.iter_mut())
+                    .zip(v.iter_mut())
+                {
                     let g = g + wd * *p;
                     *mi = ADAM_BETA1 * *mi + (1.0 - ADAM_BETA1) * g;
                     *vi = ADAM_BETA2 * *vi + (1.0 - ADAM_BETA2) * g * g;
@@ -161,15 +185,31 @@ pub struct Trainer {
 impl Trainer {
     /// Owns its config and data so the browser binding can keep one between slices of epochs.
     /// `pretrain` is the training split of `config.pretrain`'s dataset, when there is one.
-    pub fn new(config: Config, split: Split, pretrain: Option<Dataset>) -> Result<Trainer, TrainError> {
+    pub fn new(
+        config: Config,
+        split: Split,
+        pretrain: Option<Dataset>,
+    ) -> Result<Trainer, TrainError> {
         let train = &split.train;
-        let mlp = Mlp::new(train.dim, &config.layers, train.classes, config.act, config.loss);
+        let mlp = Mlp::new(
+            train.dim,
+            &config.layers,
+            train.classes,
+            config.act,
+            config.loss,
+        );
         let params = mlp.init(&mut Rng::derive(config.seed, "init"));
         let phases = match config.regime {
-            Regime::Normal if pretrain.is_some() => vec![(Labels::Pretrain, config.pre), (Labels::True, config.epochs)],
+            Regime::Normal if pretrain.is_some() => vec![
+                (Labels::Pretrain, config.pre),
+                (Labels::True, config.epochs),
+            ],
             Regime::Normal => vec![(Labels::True, config.epochs)],
             Regime::RandomLabels => vec![(Labels::Permuted, config.epochs)],
-            Regime::Adversarial | Regime::LargeNorm => vec![(Labels::Permuted, config.pre), (Labels::True, config.epochs)],
+            Regime::Adversarial | Regime::LargeNorm => vec![
+                (Labels::Permuted, config.pre),
+                (Labels::True, config.epochs),
+            ],
         };
         let total_epochs: usize = phases.iter().map(|p| p.1).sum();
         let final_epochs = phases.last().map_or(0, |p| p.1);
@@ -264,7 +304,13 @@ impl Trainer {
             let scale = 1.0 / idx.len() as f64;
             self.grad.fill(0.0);
             self.tape.forward(&self.mlp, &self.params, &self.batch_x);
-            let loss = self.tape.backward(&self.mlp, &self.params, Target::Labels(&self.batch_y), 0, scale) * scale;
+            let loss = self.tape.backward(
+                &self.mlp,
+                &self.params,
+                Target::Labels(&self.batch_y),
+                0,
+                scale,
+            ) * scale;
             self.tape.accumulate_gradient(&self.mlp, &mut self.grad);
             if !loss.is_finite() || self.grad.iter().any(|g| !g.is_finite()) {
                 return Err(self.diverged(loss));
@@ -303,7 +349,8 @@ impl Trainer {
 
     /// Moves to the next phase: fresh optimizer; for large-norm, the initial θ rescaled to ‖θ‖.
     fn end_phase(&mut self) {
-        if self.config.regime == Regime::LargeNorm && self.phases[self.phase].0 == Labels::Permuted {
+        if self.config.regime == Regime::LargeNorm && self.phases[self.phase].0 == Labels::Permuted
+        {
             let norm = |v: &[f64]| libm::sqrt(crate::model::linalg::dot(v, v));
             let factor = norm(&self.params) / norm(&self.initial);
             self.params = self.initial.iter().map(|w| w * factor).collect();
@@ -330,18 +377,27 @@ impl Trainer {
         };
         let snap = self.config.snap;
         if (snap > 0 && since % snap == 0) || self.is_done() {
-            self.snapshots.push(Snapshot { epoch: self.epoch, params: self.params.clone() });
+            self.snapshots.push(Snapshot {
+                epoch: self.epoch,
+                params: self.params.clone(),
+            });
         }
     }
 
     /// Appends a point to the training curves (the labels are those of the epoch just trained).
     fn record(&mut self, labels: Labels) {
-        let train_loss = autodiff::loss(&self.mlp, &self.params, &self.split.train.x, Target::Labels(&self.split.train.y));
+        let train_loss = autodiff::loss(
+            &self.mlp,
+            &self.params,
+            &self.split.train.x,
+            Target::Labels(&self.split.train.y),
+        );
         self.history.push(HistoryEntry {
             epoch: self.epoch,
             labels,
             train_loss,
-            train_accuracy: accuracy(&self.mlp, &self.params, &self.split.train).unwrap_or(f64::NAN),
+            train_accuracy: accuracy(&self.mlp, &self.params, &self.split.train)
+                .unwrap_or(f64::NAN),
             test_accuracy: accuracy(&self.mlp, &self.params, &self.split.test),
         });
     }
@@ -363,7 +419,14 @@ impl Trainer {
             snapshots: self.snapshots,
             permuted_labels: self.permuted,
         };
-        Run { config: self.config, split: self.split, trained, spectrum: None, analysis: None, during_training: Vec::new() }
+        Run {
+            config: self.config,
+            split: self.split,
+            trained,
+            spectrum: None,
+            analysis: None,
+            during_training: Vec::new(),
+        }
     }
 }
 
@@ -373,11 +436,17 @@ pub fn accuracy(mlp: &Mlp, params: &[f64], data: &Dataset) -> Option<f64> {
         return None;
     }
     let predicted = autodiff::predict(mlp, params, &data.x);
-    let correct = predicted.iter().zip(&data.y).filter(|(p, y)| p == y).count();
+    let correct = predicted
+        .iter()
+        .zip(&data.y)
+        .filter(|(p, y)| p == y)
+        .count();
     Some(correct as f64 / data.len() as f64)
 }
 
 /// Trains a model for `config` on `split` to the end.
 pub fn train(config: &Config, split: &Split) -> Result<Trained, TrainError> {
-    Ok(Trainer::new(config.clone(), split.clone(), None)?.finish()?.trained)
+    Ok(Trainer::new(config.clone(), split.clone(), None)?
+        .finish()?
+        .trained)
 }

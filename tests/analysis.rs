@@ -23,9 +23,29 @@ fn trained() -> (Split, train::Trained) {
         x.push(means[c].1 + 0.5 * rng.normal());
         y.push(c as u32);
     }
-    let empty = Dataset { dim: 2, classes: 3, x: vec![], y: vec![] };
-    let split = Split { train: Dataset { dim: 2, classes: 3, x, y }, test: empty };
-    let config = Config { layers: vec![12, 12], epochs: 300, batch: 16, lr: 0.05, snap: 0, ..Config::default() };
+    let empty = Dataset {
+        dim: 2,
+        classes: 3,
+        x: vec![],
+        y: vec![],
+    };
+    let split = Split {
+        train: Dataset {
+            dim: 2,
+            classes: 3,
+            x,
+            y,
+        },
+        test: empty,
+    };
+    let config = Config {
+        layers: vec![12, 12],
+        epochs: 300,
+        batch: 16,
+        lr: 0.05,
+        snap: 0,
+        ..Config::default()
+    };
     let t = train::train(&config, &split).unwrap();
     (split, t)
 }
@@ -40,15 +60,29 @@ fn alignments_equal_cosines_of_materialized_gradients() {
     let (split, t) = trained();
     let mut rng = Rng::new(2);
     let p = t.params.len();
-    let vs: Vec<Vec<f64>> = (0..3).map(|_| (0..p).map(|_| rng.normal()).collect()).collect();
+    let vs: Vec<Vec<f64>> = (0..3)
+        .map(|_| (0..p).map(|_| rng.normal()).collect())
+        .collect();
     for value in [AlignValue::Cosine, AlignValue::Squared] {
-        let (a, labels) = alignments(&t.mlp, &t.params, &split.train.x, None, &vs, GradLabel::Predicted, value);
+        let (a, labels) = alignments(
+            &t.mlp,
+            &t.params,
+            &split.train.x,
+            None,
+            &vs,
+            GradLabel::Predicted,
+            value,
+        );
         for r in 0..split.train.len() {
             let (g, yhat) = sample_gradient(&t.mlp, &t.params, split.train.row(r));
             assert_eq!(labels[r], yhat as u32);
             for (j, v) in vs.iter().enumerate() {
                 let c = cos(&g, v);
-                let want = if value == AlignValue::Cosine { c } else { c * c.abs() };
+                let want = if value == AlignValue::Cosine {
+                    c
+                } else {
+                    c * c.abs()
+                };
                 assert!((a[r * 3 + j] - want).abs() < 1e-12, "row {r} dir {j}");
             }
         }
@@ -61,7 +95,14 @@ fn fields_are_alignments_on_the_grid_and_the_boundary_is_the_argmax() {
     let grid = Grid::for_data(&split.train, 16);
     let mut op = HessianOperator::new(&t.mlp, &t.params, &split.train);
     let e = dense(&mut op).unwrap();
-    let f = fields(&t.mlp, &t.params, grid.clone(), &e.values[..3], &e.vectors[..3], AlignValue::Cosine);
+    let f = fields(
+        &t.mlp,
+        &t.params,
+        grid.clone(),
+        &e.values[..3],
+        &e.vectors[..3],
+        AlignValue::Cosine,
+    );
     let points = grid.points();
     assert_eq!(f.predicted, predict(&t.mlp, &t.params, &points));
     let px = 16 * 5 + 9;
@@ -74,7 +115,9 @@ fn fields_are_alignments_on_the_grid_and_the_boundary_is_the_argmax() {
     // The grid covers the data with a margin: every training point projects inside it.
     for i in 0..split.train.len() {
         let (u, w) = grid.project(split.train.row(i));
-        assert!(u > grid.u_range.0 && u < grid.u_range.1 && w > grid.w_range.0 && w < grid.w_range.1);
+        assert!(
+            u > grid.u_range.0 && u < grid.u_range.1 && w > grid.w_range.0 && w < grid.w_range.1
+        );
     }
 }
 
@@ -84,18 +127,32 @@ fn generalization_measure_is_invariant_to_relu_rescaling_but_lambda1_is_not() {
     let (a1, a2, a3) = (0.2, 5.0, 1.0);
     let mut scaled = t.params.clone();
     let l = &t.mlp.layers;
-    scaled[l[0].w..l[0].b + l[0].outputs].iter_mut().for_each(|w| *w *= a1);
+    scaled[l[0].w..l[0].b + l[0].outputs]
+        .iter_mut()
+        .for_each(|w| *w *= a1);
     scaled[l[1].w..l[1].b].iter_mut().for_each(|w| *w *= a2);
-    scaled[l[1].b..l[1].b + l[1].outputs].iter_mut().for_each(|w| *w *= a1 * a2);
+    scaled[l[1].b..l[1].b + l[1].outputs]
+        .iter_mut()
+        .for_each(|w| *w *= a1 * a2);
     scaled[l[2].w..l[2].b].iter_mut().for_each(|w| *w *= a3);
     // The function is unchanged.
     let grid = Grid::for_data(&split.train, 24).points();
-    assert_eq!(predict(&t.mlp, &t.params, &grid), predict(&t.mlp, &scaled, &grid));
+    assert_eq!(
+        predict(&t.mlp, &t.params, &grid),
+        predict(&t.mlp, &scaled, &grid)
+    );
 
     let measure = |params: &[f64]| {
         let mut op = HessianOperator::new(&t.mlp, params, &split.train);
         let e = dense(&mut op).unwrap();
-        let g = generalization(&t.mlp, params, &split.train, &e.vectors, true, &Config::default());
+        let g = generalization(
+            &t.mlp,
+            params,
+            &split.train,
+            &e.vectors,
+            true,
+            &Config::default(),
+        );
         (e.values[0], g)
     };
     let (lambda, g) = measure(&t.params);
@@ -104,10 +161,22 @@ fn generalization_measure_is_invariant_to_relu_rescaling_but_lambda1_is_not() {
     // Measured (not tuned): the paper's rescaling multiplies λ₁ by about 10 here, while G moves by two
     // eigenvectors out of 231 (9 → 11). G is far more stable than λ₁, but not exactly invariant:
     // H' = S⁻¹HS⁻¹ has different eigenvectors, and ε moves with the gradients.
-    assert!(lambda_s / lambda > 5.0, "λ₁ changes: {lambda} vs {lambda_s}");
+    assert!(
+        lambda_s / lambda > 5.0,
+        "λ₁ changes: {lambda} vs {lambda_s}"
+    );
     let change = (g.aggregate - g_s.aggregate).abs() / g.aggregate;
-    assert!(change <= 0.3, "G changes: {} vs {}", g.aggregate, g_s.aggregate);
-    assert!(g.aggregate > 0.0 && g.aggregate < 0.1, "G = {}", g.aggregate);
+    assert!(
+        change <= 0.3,
+        "G changes: {} vs {}",
+        g.aggregate,
+        g_s.aggregate
+    );
+    assert!(
+        g.aggregate > 0.0 && g.aggregate < 0.1,
+        "G = {}",
+        g.aggregate
+    );
 }
 
 #[test]
@@ -134,7 +203,10 @@ fn true_margin_matches_a_brute_force_grid_search() {
             .fold(f64::INFINITY, f64::min);
         // The grid's nearest crossing lies within one cell diagonal of the true one; the directional
         // search (720 angles) overestimates by at most d·(1 − cos(π/720)).
-        assert!((d - brute).abs() <= h * 2f64.sqrt(), "point {i}: search {d} vs grid {brute}");
+        assert!(
+            (d - brute).abs() <= h * 2f64.sqrt(),
+            "point {i}: search {d} vs grid {brute}"
+        );
     }
 }
 
@@ -149,11 +221,21 @@ fn boundary_point_search_reaches_the_grid_maximum_of_the_alignment_on_the_checke
         let a = run.analysis.as_ref().unwrap();
         (&a.fields, &a.margin)
     };
-    let grid_max = fields.alignment[0].iter().fold(0.0f64, |m, a| m.max(a.abs()));
+    let grid_max = fields.alignment[0]
+        .iter()
+        .fold(0.0f64, |m, a| m.max(a.abs()));
     assert!(grid_max > 0.9, "grid maximum {grid_max}");
-    assert!(margin.alignment_x_b.abs() >= grid_max - 2e-3, "search {} vs grid {grid_max}", margin.alignment_x_b);
+    assert!(
+        margin.alignment_x_b.abs() >= grid_max - 2e-3,
+        "search {} vs grid {grid_max}",
+        margin.alignment_x_b
+    );
     // x_b is where the gradient is aligned, i.e. on the learned boundary: its two top logits nearly tie.
-    let z = hessian_boundary::model::autodiff::logits(&run.trained.mlp, &run.trained.params, &margin.x_b);
+    let z = hessian_boundary::model::autodiff::logits(
+        &run.trained.mlp,
+        &run.trained.params,
+        &margin.x_b,
+    );
     assert!((z[0] - z[1]).abs() < 1.0, "logits {z:?}");
     assert!(margin.true_margin.unwrap() > 0.0 && margin.estimate > 0.0);
 }

@@ -6,8 +6,13 @@ use hessian_boundary::model::autodiff::{self, Target};
 use hessian_boundary::model::Mlp;
 use hessian_boundary::rng::Rng;
 
-const ACTIVATIONS: [Activation; 5] =
-    [Activation::Relu, Activation::Tanh, Activation::Sigmoid, Activation::Gelu, Activation::Linear];
+const ACTIVATIONS: [Activation; 5] = [
+    Activation::Relu,
+    Activation::Tanh,
+    Activation::Sigmoid,
+    Activation::Gelu,
+    Activation::Linear,
+];
 const LOSSES: [LossKind; 2] = [LossKind::Ce, LossKind::Mse];
 
 /// A small network with random parameters and random data: d=3, hidden 6,5, C=3, n=9.
@@ -45,7 +50,14 @@ fn grad(pb: &Problem, params: &[f64]) -> Vec<f64> {
 
 fn hvp(pb: &Problem, v: &[f64]) -> Vec<f64> {
     let mut out = vec![0.0; v.len()];
-    autodiff::hessian_vector_product(&pb.mlp, &pb.params, &pb.x, Target::Labels(&pb.y), v, &mut out);
+    autodiff::hessian_vector_product(
+        &pb.mlp,
+        &pb.params,
+        &pb.x,
+        Target::Labels(&pb.y),
+        v,
+        &mut out,
+    );
     out
 }
 
@@ -67,7 +79,10 @@ fn gradient_matches_central_differences_for_every_activation_and_loss() {
                 })
                 .collect();
             let err = rel_err(&g, &fd);
-            assert!(err <= 1e-6, "{act:?}/{loss:?}: gradient relative error {err:e}");
+            assert!(
+                err <= 1e-6,
+                "{act:?}/{loss:?}: gradient relative error {err:e}"
+            );
         }
     }
 }
@@ -81,9 +96,22 @@ fn hvp_matches_finite_differences_of_gradients() {
             let v: Vec<f64> = (0..pb.params.len()).map(|_| rng.normal()).collect();
             let hv = hvp(&pb, &v);
             let h = 1e-5;
-            let shifted = |s: f64| grad(&pb, &pb.params.iter().zip(&v).map(|(p, d)| p + s * d).collect::<Vec<_>>());
+            let shifted = |s: f64| {
+                grad(
+                    &pb,
+                    &pb.params
+                        .iter()
+                        .zip(&v)
+                        .map(|(p, d)| p + s * d)
+                        .collect::<Vec<_>>(),
+                )
+            };
             let (up, down) = (shifted(h), shifted(-h));
-            let fd: Vec<f64> = up.iter().zip(&down).map(|(a, b)| (a - b) / (2.0 * h)).collect();
+            let fd: Vec<f64> = up
+                .iter()
+                .zip(&down)
+                .map(|(a, b)| (a - b) / (2.0 * h))
+                .collect();
             let err = rel_err(&hv, &fd);
             assert!(err <= 1e-6, "{act:?}/{loss:?}: HVP relative error {err:e}");
         }
@@ -103,17 +131,25 @@ fn dense_hessian_from_hvps_is_symmetric_and_linear() {
                 cols.push(hvp(&pb, &e));
             }
             let scale = cols.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
-            assert!(scale > 1e-3, "{act:?}/{loss:?}: Hessian is not trivially zero");
+            assert!(
+                scale > 1e-3,
+                "{act:?}/{loss:?}: Hessian is not trivially zero"
+            );
             for i in 0..p {
                 for j in 0..i {
                     let asym = (cols[i][j] - cols[j][i]).abs() / scale;
-                    assert!(asym <= 1e-10, "{act:?}/{loss:?}: H[{i},{j}] asymmetry {asym:e}");
+                    assert!(
+                        asym <= 1e-10,
+                        "{act:?}/{loss:?}: H[{i},{j}] asymmetry {asym:e}"
+                    );
                 }
             }
             // H·v equals the dense matrix times v.
             let mut rng = Rng::new(8);
             let v: Vec<f64> = (0..p).map(|_| rng.normal()).collect();
-            let dense: Vec<f64> = (0..p).map(|r| (0..p).map(|c| cols[c][r] * v[c]).sum()).collect();
+            let dense: Vec<f64> = (0..p)
+                .map(|r| (0..p).map(|c| cols[c][r] * v[c]).sum())
+                .collect();
             assert!(rel_err(&hvp(&pb, &v), &dense) <= 1e-12);
         }
     }
@@ -137,7 +173,11 @@ fn chunked_whole_dataset_passes_equal_one_batch() {
     let lb = autodiff::loss_and_gradient(&mlp, &params, b, Target::Labels(yb), &mut gb);
     let wa = autodiff::CHUNK as f64 / n as f64;
     assert!((l - (wa * la + (1.0 - wa) * lb)).abs() < 1e-14);
-    let combined: Vec<f64> = ga.iter().zip(&gb).map(|(p, q)| wa * p + (1.0 - wa) * q).collect();
+    let combined: Vec<f64> = ga
+        .iter()
+        .zip(&gb)
+        .map(|(p, q)| wa * p + (1.0 - wa) * q)
+        .collect();
     assert!(rel_err(&g, &combined) < 1e-13);
 }
 
@@ -151,7 +191,13 @@ fn per_sample_gradient_uses_the_predicted_label() {
             let (g, yhat) = autodiff::sample_gradient(&pb.mlp, &pb.params, xr);
             assert_eq!(yhat as u32, predicted[r]);
             let mut want = vec![0.0; g.len()];
-            autodiff::loss_and_gradient(&pb.mlp, &pb.params, xr, Target::Labels(&[predicted[r]]), &mut want);
+            autodiff::loss_and_gradient(
+                &pb.mlp,
+                &pb.params,
+                xr,
+                Target::Labels(&[predicted[r]]),
+                &mut want,
+            );
             assert_eq!(g, want);
         }
     }
@@ -163,17 +209,24 @@ fn projections_equal_materialized_gradients() {
         let pb = problem(act, LossKind::Ce, 15);
         let p = pb.params.len();
         let mut rng = Rng::new(9);
-        let vs: Vec<Vec<f64>> = (0..4).map(|_| (0..p).map(|_| rng.normal()).collect()).collect();
+        let vs: Vec<Vec<f64>> = (0..4)
+            .map(|_| (0..p).map(|_| rng.normal()).collect())
+            .collect();
         let refs: Vec<&[f64]> = vs.iter().map(|v| v.as_slice()).collect();
-        let proj = autodiff::gradient_projections(&pb.mlp, &pb.params, &pb.x, Target::Predicted, &refs);
+        let proj =
+            autodiff::gradient_projections(&pb.mlp, &pb.params, &pb.x, Target::Predicted, &refs);
         for r in 0..9 {
-            let (g, yhat) = autodiff::sample_gradient(&pb.mlp, &pb.params, &pb.x[r * 3..(r + 1) * 3]);
+            let (g, yhat) =
+                autodiff::sample_gradient(&pb.mlp, &pb.params, &pb.x[r * 3..(r + 1) * 3]);
             assert_eq!(proj.labels[r], yhat as u32);
             assert!((proj.norms[r] - norm(&g)).abs() <= 1e-12 * norm(&g));
             for (j, v) in vs.iter().enumerate() {
                 let want: f64 = g.iter().zip(v).map(|(a, b)| a * b).sum();
                 let got = proj.dots[r * 4 + j];
-                assert!((got - want).abs() <= 1e-12 * norm(&g) * norm(v), "{act:?} row {r} dir {j}");
+                assert!(
+                    (got - want).abs() <= 1e-12 * norm(&g) * norm(v),
+                    "{act:?} row {r} dir {j}"
+                );
             }
         }
     }
@@ -204,7 +257,10 @@ fn input_gradient_of_alignment_matches_finite_differences() {
                 })
                 .collect();
             let err = rel_err(&grad, &fd);
-            assert!(err <= 1e-6, "{act:?}/{loss:?}: input-gradient relative error {err:e}");
+            assert!(
+                err <= 1e-6,
+                "{act:?}/{loss:?}: input-gradient relative error {err:e}"
+            );
         }
     }
 }
@@ -267,9 +323,18 @@ mod dfdx_reference {
             for loss in LOSSES {
                 let pb = problem(act, loss, 17);
                 let mut g = vec![0.0; pb.params.len()];
-                let l = autodiff::loss_and_gradient(&pb.mlp, &pb.params, &pb.x, Target::Labels(&pb.y), &mut g);
+                let l = autodiff::loss_and_gradient(
+                    &pb.mlp,
+                    &pb.params,
+                    &pb.x,
+                    Target::Labels(&pb.y),
+                    &mut g,
+                );
                 let (l_ref, g_ref) = dfdx_loss_and_grad(&pb);
-                assert!((l - l_ref).abs() <= 1e-12 * l_ref.abs(), "{act:?}/{loss:?}: loss {l} vs dfdx {l_ref}");
+                assert!(
+                    (l - l_ref).abs() <= 1e-12 * l_ref.abs(),
+                    "{act:?}/{loss:?}: loss {l} vs dfdx {l_ref}"
+                );
                 if act == Activation::Gelu {
                     // dfdx 0.13's AccurateGeLU derivative omits the 1/√2 of the inner erf argument
                     // (cpu_kernel.rs: `left * normal_dist` without `alpha`), so only its forward value is
@@ -277,7 +342,10 @@ mod dfdx_reference {
                     continue;
                 }
                 let err = rel_err(&g, &g_ref);
-                assert!(err <= 1e-10, "{act:?}/{loss:?}: gradient differs from dfdx by {err:e}");
+                assert!(
+                    err <= 1e-10,
+                    "{act:?}/{loss:?}: gradient differs from dfdx by {err:e}"
+                );
             }
         }
     }

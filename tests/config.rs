@@ -674,7 +674,10 @@ fn valid_config() -> impl Strategy<Value = Config> {
         proptest::sample::select(AlignValue::ALL),
         8..=512usize,
         proptest::sample::select(Measure::ALL),
-        proptest::option::of(proptest::sample::select(DatasetName::ALL).prop_filter("not csv", |d| *d != DatasetName::Csv)),
+        proptest::option::of(
+            proptest::sample::select(DatasetName::ALL)
+                .prop_filter("not csv", |d| *d != DatasetName::Csv),
+        ),
     );
     (data, training, spectrum, analysis).prop_map(
         |(

@@ -14,7 +14,10 @@ fn json(query: &str) -> serde_json::Value {
 fn run_json_has_every_section_of_the_schema() {
     let r = json(SMALL);
     assert_eq!(r["schema"], "hessian-boundary/run/v1");
-    assert_eq!(r["query"], "v=1&dataset=moons&seed=3&layers=8,8&epochs=30&k=3&grid=16");
+    assert_eq!(
+        r["query"],
+        "v=1&dataset=moons&seed=3&layers=8,8&epochs=30&k=3&grid=16"
+    );
     assert_eq!(r["config"]["dataset"], "moons");
     assert_eq!(r["data"]["dim"], 2);
     assert_eq!(r["data"]["classes"], 2);
@@ -42,14 +45,22 @@ fn the_query_in_run_json_reproduces_it_bit_for_bit() {
     let a = run_query(SMALL, None).unwrap();
     let query = json(SMALL)["query"].as_str().unwrap().to_string();
     assert_eq!(run_query(&query, None).unwrap(), a);
-    assert_ne!(run_query(&SMALL.replace("seed=3", "seed=4"), None).unwrap(), a);
+    assert_ne!(
+        run_query(&SMALL.replace("seed=3", "seed=4"), None).unwrap(),
+        a
+    );
 }
 
 #[test]
 fn floats_read_back_bit_identical() {
     let text = run_query(SMALL, None).unwrap();
     let r: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let params: Vec<f64> = r["model"]["params"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let params: Vec<f64> = r["model"]["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
     // Re-serializing the parsed numbers gives the same text, so no digit was lost either way.
     let again = serde_json::to_string(&params).unwrap();
     assert!(text.contains(&again[1..again.len() - 1]));
@@ -57,13 +68,21 @@ fn floats_read_back_bit_identical() {
 
 #[test]
 fn errors_name_the_stage_and_the_problem() {
-    let Err(Error::Config(e)) = run_query("lr=abc&layers=0", None) else { panic!("expected a config error") };
+    let Err(Error::Config(e)) = run_query("lr=abc&layers=0", None) else {
+        panic!("expected a config error")
+    };
     let keys: Vec<&str> = e.errors.iter().map(|f| f.key.as_str()).collect();
     assert_eq!(keys, ["lr", "layers"]);
-    let Err(Error::Data(_)) = run_query("dataset=csv", None) else { panic!("csv without data") };
-    let Err(Error::Config(e)) = run_query("layers=4096,4096", None) else { panic!("too large") };
+    let Err(Error::Data(_)) = run_query("dataset=csv", None) else {
+        panic!("csv without data")
+    };
+    let Err(Error::Config(e)) = run_query("layers=4096,4096", None) else {
+        panic!("too large")
+    };
     assert_eq!(e.errors[0].key, "layers");
-    let Err(Error::Config(e)) = run_query("solver=dense", None) else { panic!("dense beyond its limit") };
+    let Err(Error::Config(e)) = run_query("solver=dense", None) else {
+        panic!("dense beyond its limit")
+    };
     assert_eq!(e.errors[0].key, "solver");
 }
 
@@ -71,14 +90,42 @@ fn errors_name_the_stage_and_the_problem() {
 fn pretraining_runs_first_on_the_other_dataset() {
     let q = "dataset=checker&pretrain=checker-noisy&pre=5&epochs=5&layers=8&k=2&grid=8";
     let r = json(q);
-    let labels: Vec<&str> = r["history"].as_array().unwrap().iter().map(|h| h["labels"].as_str().unwrap()).collect();
-    assert_eq!(&labels[1..], ["pretrain", "pretrain", "pretrain", "pretrain", "pretrain", "true-labels", "true-labels", "true-labels", "true-labels", "true-labels"]);
-    assert_ne!(r["model"]["params"], json("dataset=checker&pre=5&epochs=5&layers=8&k=2&grid=8")["model"]["params"]);
-    let Err(Error::Config(e)) = run_query("dataset=checker&pretrain=iris", None) else { panic!("shape mismatch") };
+    let labels: Vec<&str> = r["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["labels"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &labels[1..],
+        [
+            "pretrain",
+            "pretrain",
+            "pretrain",
+            "pretrain",
+            "pretrain",
+            "true-labels",
+            "true-labels",
+            "true-labels",
+            "true-labels",
+            "true-labels"
+        ]
+    );
+    assert_ne!(
+        r["model"]["params"],
+        json("dataset=checker&pre=5&epochs=5&layers=8&k=2&grid=8")["model"]["params"]
+    );
+    let Err(Error::Config(e)) = run_query("dataset=checker&pretrain=iris", None) else {
+        panic!("shape mismatch")
+    };
     assert_eq!(e.errors[0].key, "pretrain");
-    let Err(Error::Config(e)) = run_query("pretrain=moons&regime=adversarial", None) else { panic!("regime") };
+    let Err(Error::Config(e)) = run_query("pretrain=moons&regime=adversarial", None) else {
+        panic!("regime")
+    };
     assert_eq!(e.errors[0].key, "pretrain");
-    let Err(Error::Config(e)) = run_query("pretrain=csv", None) else { panic!("csv") };
+    let Err(Error::Config(e)) = run_query("pretrain=csv", None) else {
+        panic!("csv")
+    };
     assert_eq!(e.errors[0].key, "pretrain");
 }
 
@@ -88,20 +135,41 @@ fn snapshots_carry_their_spectrum_during_training() {
     let snaps = r["snapshots"].as_array().unwrap();
     let epochs: Vec<u64> = snaps.iter().map(|s| s["epoch"].as_u64().unwrap()).collect();
     assert_eq!(epochs, [0, 10, 20, 30]);
-    assert!(snaps.iter().all(|s| s["converged"] == true && s["eigenvalues"].as_array().unwrap().len() == 3));
-    assert!(snaps.iter().all(|s| s["matrix"].as_array().unwrap().len() == 3 && s["matrix"][0].as_array().unwrap().len() == 100));
+    assert!(snaps
+        .iter()
+        .all(|s| s["converged"] == true && s["eigenvalues"].as_array().unwrap().len() == 3));
+    assert!(snaps
+        .iter()
+        .all(|s| s["matrix"].as_array().unwrap().len() == 3
+            && s["matrix"][0].as_array().unwrap().len() == 100));
     // The last snapshot is the final θ: the same eigenvalues as the main spectrum (another start vector).
-    let last: Vec<f64> = snaps[3]["eigenvalues"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
-    let main: Vec<f64> = r["hessian"]["eigenvalues"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let last: Vec<f64> = snaps[3]["eigenvalues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let main: Vec<f64> = r["hessian"]["eigenvalues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
     for (a, b) in last.iter().zip(&main) {
         assert!((a - b).abs() <= 1e-7 * main[0], "{a} vs {b}");
     }
-    assert!(json(SMALL).get("snapshots").is_none(), "no snapshots by default");
+    assert!(
+        json(SMALL).get("snapshots").is_none(),
+        "no snapshots by default"
+    );
 }
 
 #[test]
 fn diverging_training_is_an_error_with_advice() {
-    let Err(Error::Train(e)) = run_query("dataset=moons&layers=8&lr=10&loss=mse&epochs=50&noise=3", None) else {
+    let Err(Error::Train(e)) = run_query(
+        "dataset=moons&layers=8&lr=10&loss=mse&epochs=50&noise=3",
+        None,
+    ) else {
         panic!("expected divergence")
     };
     assert!(e.0.contains("Lower the learning rate"), "{e}");
@@ -112,10 +180,17 @@ fn csv_data_runs_through_the_pipeline() {
     let mut csv = String::from("a,b,label\n");
     for i in 0..40 {
         let c = i % 2;
-        csv += &format!("{},{},{}\n", c as f64 * 2.0 + (i as f64 * 0.37).sin() * 0.3, (i as f64 * 0.91).cos() * 0.3, c * 5);
+        csv += &format!(
+            "{},{},{}\n",
+            c as f64 * 2.0 + (i as f64 * 0.37).sin() * 0.3,
+            (i as f64 * 0.91).cos() * 0.3,
+            c * 5
+        );
     }
-    let r: serde_json::Value =
-        serde_json::from_str(&run_query("dataset=csv&layers=4&epochs=20&k=2&grid=8", Some(&csv)).unwrap()).unwrap();
+    let r: serde_json::Value = serde_json::from_str(
+        &run_query("dataset=csv&layers=4&epochs=20&k=2&grid=8", Some(&csv)).unwrap(),
+    )
+    .unwrap();
     assert_eq!(r["data"]["classes"], 2);
     assert_eq!(r["data"]["train"]["y"].as_array().unwrap().len(), 20);
 }
@@ -127,15 +202,33 @@ fn cli_writes_run_json_and_refuses_bad_configs_without_partial_files() {
     let exe = env!("CARGO_BIN_EXE_hessian-boundary");
     let dir = std::env::temp_dir().join(format!("hb-cli-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let ok = Command::new(exe).args(["run", "--config", SMALL, "--out"]).arg(&dir).output().unwrap();
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
-    assert_eq!(std::fs::read_to_string(dir.join("run.json")).unwrap(), run_query(SMALL, None).unwrap());
+    let ok = Command::new(exe)
+        .args(["run", "--config", SMALL, "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("run.json")).unwrap(),
+        run_query(SMALL, None).unwrap()
+    );
 
     let bad_dir = dir.join("bad");
-    let bad = Command::new(exe).args(["run", "--config", "act=softmax&epochs=-1", "--out"]).arg(&bad_dir).output().unwrap();
+    let bad = Command::new(exe)
+        .args(["run", "--config", "act=softmax&epochs=-1", "--out"])
+        .arg(&bad_dir)
+        .output()
+        .unwrap();
     assert!(!bad.status.success());
     let stderr = String::from_utf8_lossy(&bad.stderr);
-    assert!(stderr.contains("act") && stderr.contains("softmax") && stderr.contains("epochs"), "{stderr}");
+    assert!(
+        stderr.contains("act") && stderr.contains("softmax") && stderr.contains("epochs"),
+        "{stderr}"
+    );
     assert!(!bad_dir.join("run.json").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -148,7 +241,12 @@ fn paper_setting_top10_lanczos_converges() {
     let h = &r["hessian"];
     assert_eq!(r["model"]["params"].as_array().unwrap().len(), 10_703);
     assert_eq!(h["converged"], true);
-    let values: Vec<f64> = h["eigenvalues"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let values: Vec<f64> = h["eigenvalues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
     let lambda1 = values[0];
     assert!(values.windows(2).all(|w| w[0] >= w[1]));
     for r in h["residuals"].as_array().unwrap() {

@@ -4,7 +4,9 @@ use hessian_boundary::config::Config;
 use hessian_boundary::data::{Dataset, Split};
 use hessian_boundary::rng::Rng;
 use hessian_boundary::spectrum::stochastic::{hutchinson, slq_density};
-use hessian_boundary::spectrum::{dense, lanczos, power, DenseOperator, Eigen, HessianOperator, Operator, Options};
+use hessian_boundary::spectrum::{
+    dense, lanczos, power, DenseOperator, Eigen, HessianOperator, Operator, Options,
+};
 use hessian_boundary::train;
 use nalgebra::DMatrix;
 
@@ -14,8 +16,12 @@ fn with_spectrum(values: &[f64], seed: u64) -> DenseOperator {
     let mut rng = Rng::new(seed);
     let g = DMatrix::from_fn(n, n, |_, _| rng.normal());
     let q = g.qr().q();
-    let a = &q * DMatrix::from_diagonal(&nalgebra::DVector::from_column_slice(values)) * q.transpose();
-    DenseOperator { n, a: (0..n * n).map(|i| a[(i / n, i % n)]).collect() }
+    let a =
+        &q * DMatrix::from_diagonal(&nalgebra::DVector::from_column_slice(values)) * q.transpose();
+    DenseOperator {
+        n,
+        a: (0..n * n).map(|i| a[(i / n, i % n)]).collect(),
+    }
 }
 
 fn abs_cos(a: &[f64], b: &[f64]) -> f64 {
@@ -29,12 +35,21 @@ fn assert_values(got: &Eigen, want: &[f64], tol: f64, what: &str) {
     let scale = want[0].abs();
     for (i, w) in want.iter().enumerate() {
         let g = got.values[i];
-        assert!((g - w).abs() <= tol * scale, "{what}: λ{} = {g}, expected {w}", i + 1);
+        assert!(
+            (g - w).abs() <= tol * scale,
+            "{what}: λ{} = {g}, expected {w}",
+            i + 1
+        );
     }
 }
 
 fn opts(k: usize) -> Options {
-    Options { k, tol: 1e-10, max_steps: 1_000, seed: 3 }
+    Options {
+        k,
+        tol: 1e-10,
+        max_steps: 1_000,
+        seed: 3,
+    }
 }
 
 #[test]
@@ -45,7 +60,11 @@ fn lanczos_finds_separated_top_eigenpairs_with_small_residuals() {
     assert!(e.converged, "residuals {:?}", e.residuals);
     assert_values(&e, &values[..5], 1e-10, "separated");
     assert!(e.residuals.iter().all(|&r| r <= 1e-10 * 10.0));
-    assert!(e.products < 80, "Lanczos used {} products on an 80×80 matrix", e.products);
+    assert!(
+        e.products < 80,
+        "Lanczos used {} products on an 80×80 matrix",
+        e.products
+    );
     for v in &e.vectors {
         let n: f64 = v.iter().map(|x| x * x).sum();
         assert!((n - 1.0).abs() < 1e-12);
@@ -71,7 +90,10 @@ fn lanczos_finds_both_copies_of_a_degenerate_eigenvalue_through_breakdown() {
     let e = lanczos(&mut op, &opts(3), None);
     assert!(e.converged);
     assert_values(&e, &[5.0, 5.0, 3.0], 1e-10, "degenerate");
-    assert!(abs_cos(&e.vectors[0], &e.vectors[1]) < 1e-10, "the two copies are orthogonal");
+    assert!(
+        abs_cos(&e.vectors[0], &e.vectors[1]) < 1e-10,
+        "the two copies are orthogonal"
+    );
     // 4 steps, a restart probe, and 3 residual checks.
     assert!(e.products <= 10, "{} products", e.products);
 }
@@ -85,7 +107,11 @@ fn lanczos_is_algebraic_and_power_is_by_magnitude_with_negative_eigenvalues() {
     let e = lanczos(&mut op, &opts(3), None);
     assert_values(&e, &[3.0, 2.0, 1.0], 1e-10, "algebraic top");
     let p = power(&mut op, &Options { k: 1, ..opts(1) });
-    assert!((p.values[0] + 10.0).abs() < 1e-8, "power iteration converges to the largest magnitude, got {}", p.values[0]);
+    assert!(
+        (p.values[0] + 10.0).abs() < 1e-8,
+        "power iteration converges to the largest magnitude, got {}",
+        p.values[0]
+    );
 }
 
 #[test]
@@ -96,7 +122,12 @@ fn power_iteration_matches_on_a_separated_spectrum_but_needs_more_products() {
     assert!(p.converged);
     assert_values(&p, &values[..3], 1e-9, "power");
     let l = lanczos(&mut op, &opts(3), None);
-    assert!(p.products > l.products, "power {} vs lanczos {}", p.products, l.products);
+    assert!(
+        p.products > l.products,
+        "power {} vs lanczos {}",
+        p.products,
+        l.products
+    );
 }
 
 #[test]
@@ -121,8 +152,28 @@ fn trained_network() -> (Split, train::Trained) {
         x.push(means[c].1 + 0.6 * rng.normal());
         y.push(c as u32);
     }
-    let split = Split { train: Dataset { dim: 2, classes: 3, x, y }, test: Dataset { dim: 2, classes: 3, x: vec![], y: vec![] } };
-    let config = Config { layers: vec![16, 16], epochs: 300, batch: 16, lr: 0.05, snap: 0, ..Config::default() };
+    let split = Split {
+        train: Dataset {
+            dim: 2,
+            classes: 3,
+            x,
+            y,
+        },
+        test: Dataset {
+            dim: 2,
+            classes: 3,
+            x: vec![],
+            y: vec![],
+        },
+    };
+    let config = Config {
+        layers: vec![16, 16],
+        epochs: 300,
+        batch: 16,
+        lr: 0.05,
+        snap: 0,
+        ..Config::default()
+    };
     let trained = train::train(&config, &split).unwrap();
     (split, trained)
 }
@@ -138,26 +189,68 @@ fn lanczos_and_power_match_the_dense_hessian_of_a_network() {
     // Power iteration orders by magnitude, and this Hessian's 6th and 7th magnitudes are ±0.018 (a
     // near tie it cannot separate), so it is compared on the top 5, which are all positive.
     for (name, k, e) in [
-        ("lanczos", 6, lanczos(&mut op, &Options { k: 6, tol: 1e-10, max_steps: 371, seed: 1 }, None)),
-        ("power", 5, power(&mut op, &Options { k: 5, tol: 1e-10, max_steps: 20_000, seed: 1 })),
+        (
+            "lanczos",
+            6,
+            lanczos(
+                &mut op,
+                &Options {
+                    k: 6,
+                    tol: 1e-10,
+                    max_steps: 371,
+                    seed: 1,
+                },
+                None,
+            ),
+        ),
+        (
+            "power",
+            5,
+            power(
+                &mut op,
+                &Options {
+                    k: 5,
+                    tol: 1e-10,
+                    max_steps: 20_000,
+                    seed: 1,
+                },
+            ),
+        ),
     ] {
         assert!(e.converged, "{name}");
         for i in 0..k {
-            assert!((e.values[i] - reference.values[i]).abs() <= 1e-8 * lambda1, "{name} λ{}: {} vs {}", i + 1, e.values[i], reference.values[i]);
-            let gap = [i.checked_sub(1).map(|j| reference.values[j]), reference.values.get(i + 1).copied()]
-                .into_iter()
-                .flatten()
-                .map(|v| (v - reference.values[i]).abs())
-                .fold(f64::INFINITY, f64::min);
+            assert!(
+                (e.values[i] - reference.values[i]).abs() <= 1e-8 * lambda1,
+                "{name} λ{}: {} vs {}",
+                i + 1,
+                e.values[i],
+                reference.values[i]
+            );
+            let gap = [
+                i.checked_sub(1).map(|j| reference.values[j]),
+                reference.values.get(i + 1).copied(),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|v| (v - reference.values[i]).abs())
+            .fold(f64::INFINITY, f64::min);
             if gap > 1e-3 * lambda1 {
                 let c = abs_cos(&e.vectors[i], &reference.vectors[i]);
                 assert!(c >= 1.0 - 1e-6, "{name} v{}: |cos| = {c}", i + 1);
                 // Canonical signs make the vectors equal, not just parallel.
-                let dot: f64 = e.vectors[i].iter().zip(&reference.vectors[i]).map(|(a, b)| a * b).sum();
+                let dot: f64 = e.vectors[i]
+                    .iter()
+                    .zip(&reference.vectors[i])
+                    .map(|(a, b)| a * b)
+                    .sum();
                 assert!(dot > 0.0);
             }
         }
-        assert!(e.residuals.iter().all(|&r| r <= 1e-8 * lambda1), "{name} residuals {:?}", e.residuals);
+        assert!(
+            e.residuals.iter().all(|&r| r <= 1e-8 * lambda1),
+            "{name} residuals {:?}",
+            e.residuals
+        );
     }
 }
 
@@ -169,16 +262,47 @@ fn hutchinson_trace_and_slq_density_agree_with_the_dense_spectrum() {
     let trace: f64 = reference.values.iter().sum();
     let est = hutchinson(&mut op, 200, 4, &[], &[]);
     assert!(est.std_error > 0.0);
-    assert!((est.estimate - trace).abs() <= 4.0 * est.std_error, "trace {} ± {} vs {trace}", est.estimate, est.std_error);
+    assert!(
+        (est.estimate - trace).abs() <= 4.0 * est.std_error,
+        "trace {} ± {} vs {trace}",
+        est.estimate,
+        est.std_error
+    );
     // Deflating the top 5 pairs keeps the estimate unbiased and shrinks its error.
-    let top = lanczos(&mut op, &Options { k: 5, tol: 1e-10, max_steps: 371, seed: 2 }, None);
+    let top = lanczos(
+        &mut op,
+        &Options {
+            k: 5,
+            tol: 1e-10,
+            max_steps: 371,
+            seed: 2,
+        },
+        None,
+    );
     let deflated = hutchinson(&mut op, 200, 4, &top.values, &top.vectors);
-    assert!((deflated.estimate - trace).abs() <= 4.0 * deflated.std_error, "deflated {} ± {} vs {trace}", deflated.estimate, deflated.std_error);
-    assert!(deflated.std_error < 0.5 * est.std_error, "{} vs {}", deflated.std_error, est.std_error);
+    assert!(
+        (deflated.estimate - trace).abs() <= 4.0 * deflated.std_error,
+        "deflated {} ± {} vs {trace}",
+        deflated.estimate,
+        deflated.std_error
+    );
+    assert!(
+        deflated.std_error < 0.5 * est.std_error,
+        "{} vs {}",
+        deflated.std_error,
+        est.std_error
+    );
 
     let d = slq_density(&mut op, 4, 60, 400, 5);
-    let integral: f64 = d.x.windows(2).zip(d.y.windows(2)).map(|(x, y)| 0.5 * (x[1] - x[0]) * (y[0] + y[1])).sum();
-    assert!((integral - 1.0).abs() < 1e-6, "density integrates to {integral}");
+    let integral: f64 =
+        d.x.windows(2)
+            .zip(d.y.windows(2))
+            .map(|(x, y)| 0.5 * (x[1] - x[0]) * (y[0] + y[1]))
+            .sum();
+    assert!(
+        (integral - 1.0).abs() < 1e-6,
+        "density integrates to {integral}"
+    );
     // The grid covers the spectrum: the largest and smallest eigenvalues lie inside it.
     assert!(d.x[0] <= reference.values[370] && *d.x.last().unwrap() >= reference.values[0]);
 }

@@ -20,15 +20,33 @@ fn blobs() -> Split {
             x.push(0.4 * rng.normal());
             y.push(c);
         }
-        Dataset { dim: 2, classes: 2, x, y }
+        Dataset {
+            dim: 2,
+            classes: 2,
+            x,
+            y,
+        }
     };
-    Split { train: make(20), test: make(10) }
+    Split {
+        train: make(20),
+        test: make(10),
+    }
 }
 
 /// A narrow full-batch network without snapshots; `epochs` as given (5 when left at the default).
 fn small(config: Config) -> Config {
-    let epochs = if config.epochs == Config::default().epochs { 5 } else { config.epochs };
-    Config { layers: vec![8], epochs, batch: 100, snap: 0, ..config }
+    let epochs = if config.epochs == Config::default().epochs {
+        5
+    } else {
+        config.epochs
+    };
+    Config {
+        layers: vec![8],
+        epochs,
+        batch: 100,
+        snap: 0,
+        ..config
+    }
 }
 
 fn initial_params(config: &Config, split: &Split) -> (Mlp, Vec<f64>) {
@@ -38,14 +56,25 @@ fn initial_params(config: &Config, split: &Split) -> (Mlp, Vec<f64>) {
 
 fn full_gradient(mlp: &Mlp, params: &[f64], split: &Split) -> Vec<f64> {
     let mut g = vec![0.0; params.len()];
-    autodiff::loss_and_gradient(mlp, params, &split.train.x, Target::Labels(&split.train.y), &mut g);
+    autodiff::loss_and_gradient(
+        mlp,
+        params,
+        &split.train.x,
+        Target::Labels(&split.train.y),
+        &mut g,
+    );
     g
 }
 
 #[test]
 fn full_batch_sgd_epoch_is_one_gradient_step_with_weight_decay() {
     let split = blobs();
-    let config = small(Config { epochs: 1, lr: 0.1, wd: 0.01, ..Config::default() });
+    let config = small(Config {
+        epochs: 1,
+        lr: 0.1,
+        wd: 0.01,
+        ..Config::default()
+    });
     let (mlp, p0) = initial_params(&config, &split);
     let g = full_gradient(&mlp, &p0, &split);
     let trained = train::train(&config, &split).unwrap();
@@ -58,12 +87,19 @@ fn full_batch_sgd_epoch_is_one_gradient_step_with_weight_decay() {
 #[test]
 fn momentum_accumulates_like_pytorch() {
     let split = blobs();
-    let config = small(Config { epochs: 2, lr: 0.1, momentum: 0.9, ..Config::default() });
+    let config = small(Config {
+        epochs: 2,
+        lr: 0.1,
+        momentum: 0.9,
+        ..Config::default()
+    });
     let (mlp, p0) = initial_params(&config, &split);
     let g0 = full_gradient(&mlp, &p0, &split);
     let p1: Vec<f64> = p0.iter().zip(&g0).map(|(p, g)| p - 0.1 * g).collect();
     let g1 = full_gradient(&mlp, &p1, &split);
-    let p2: Vec<f64> = (0..p0.len()).map(|i| p1[i] - 0.1 * (0.9 * g0[i] + g1[i])).collect();
+    let p2: Vec<f64> = (0..p0.len())
+        .map(|i| p1[i] - 0.1 * (0.9 * g0[i] + g1[i]))
+        .collect();
     let trained = train::train(&config, &split).unwrap();
     for i in 0..p0.len() {
         assert!((trained.params[i] - p2[i]).abs() <= 1e-14, "param {i}");
@@ -73,7 +109,12 @@ fn momentum_accumulates_like_pytorch() {
 #[test]
 fn adam_first_step_moves_each_parameter_by_about_lr() {
     let split = blobs();
-    let config = small(Config { epochs: 1, lr: 0.01, opt: Optimizer::Adam, ..Config::default() });
+    let config = small(Config {
+        epochs: 1,
+        lr: 0.01,
+        opt: Optimizer::Adam,
+        ..Config::default()
+    });
     let (mlp, p0) = initial_params(&config, &split);
     let g = full_gradient(&mlp, &p0, &split);
     let trained = train::train(&config, &split).unwrap();
@@ -87,13 +128,25 @@ fn adam_first_step_moves_each_parameter_by_about_lr() {
 #[test]
 fn training_separates_blobs_and_records_history() {
     let split = blobs();
-    let config = Config { layers: vec![16], epochs: 200, batch: 8, lr: 0.05, snap: 50, ..Config::default() };
+    let config = Config {
+        layers: vec![16],
+        epochs: 200,
+        batch: 8,
+        lr: 0.05,
+        snap: 50,
+        ..Config::default()
+    };
     let trained = train::train(&config, &split).unwrap();
     let first = &trained.history[0];
     let last = trained.history.last().unwrap();
     assert_eq!((first.epoch, last.epoch), (0, 200));
     assert_eq!(trained.history.len(), 201);
-    assert!(last.train_loss < 0.1 * first.train_loss, "{} -> {}", first.train_loss, last.train_loss);
+    assert!(
+        last.train_loss < 0.1 * first.train_loss,
+        "{} -> {}",
+        first.train_loss,
+        last.train_loss
+    );
     assert_eq!(last.train_accuracy, 1.0);
     assert_eq!(last.test_accuracy, Some(1.0));
     let epochs: Vec<usize> = trained.snapshots.iter().map(|s| s.epoch).collect();
@@ -104,11 +157,26 @@ fn training_separates_blobs_and_records_history() {
 #[test]
 fn snapshots_include_the_final_epoch_and_only_the_final_phase() {
     let split = blobs();
-    let config = Config { snap: 3, ..small(Config { epochs: 10, pre: 4, regime: Regime::Adversarial, ..Config::default() }) };
+    let config = Config {
+        snap: 3,
+        ..small(Config {
+            epochs: 10,
+            pre: 4,
+            regime: Regime::Adversarial,
+            ..Config::default()
+        })
+    };
     let trained = train::train(&config, &split).unwrap();
     let epochs: Vec<usize> = trained.snapshots.iter().map(|s| s.epoch).collect();
     assert_eq!(epochs, [4, 7, 10, 13, 14]);
-    let none = train::train(&small(Config { epochs: 10, ..Config::default() }), &split).unwrap();
+    let none = train::train(
+        &small(Config {
+            epochs: 10,
+            ..Config::default()
+        }),
+        &split,
+    )
+    .unwrap();
     assert_eq!(none.snapshots.len(), 1);
     assert_eq!(none.snapshots[0].epoch, 10);
 }
@@ -116,33 +184,79 @@ fn snapshots_include_the_final_epoch_and_only_the_final_phase() {
 #[test]
 fn regimes_run_their_phases() {
     let split = blobs();
-    let random = train::train(&small(Config { regime: Regime::RandomLabels, ..Config::default() }), &split).unwrap();
+    let random = train::train(
+        &small(Config {
+            regime: Regime::RandomLabels,
+            ..Config::default()
+        }),
+        &split,
+    )
+    .unwrap();
     let mut sorted = random.permuted_labels.clone();
     sorted.sort();
     let mut truth = split.train.y.clone();
     truth.sort();
-    assert_eq!(sorted, truth, "random labels are a permutation of the true ones");
+    assert_eq!(
+        sorted, truth,
+        "random labels are a permutation of the true ones"
+    );
     assert_ne!(random.permuted_labels, split.train.y);
     assert!(random.history.iter().all(|h| h.labels == Labels::Permuted));
 
-    let adv = train::train(&small(Config { regime: Regime::Adversarial, pre: 3, epochs: 4, ..Config::default() }), &split)
-        .unwrap();
+    let adv = train::train(
+        &small(Config {
+            regime: Regime::Adversarial,
+            pre: 3,
+            epochs: 4,
+            ..Config::default()
+        }),
+        &split,
+    )
+    .unwrap();
     let labels: Vec<Labels> = adv.history.iter().map(|h| h.labels).collect();
     assert_eq!(adv.history.last().unwrap().epoch, 7);
-    assert_eq!(&labels[1..], [Labels::Permuted, Labels::Permuted, Labels::Permuted, Labels::True, Labels::True, Labels::True, Labels::True]);
+    assert_eq!(
+        &labels[1..],
+        [
+            Labels::Permuted,
+            Labels::Permuted,
+            Labels::Permuted,
+            Labels::True,
+            Labels::True,
+            Labels::True,
+            Labels::True
+        ]
+    );
 }
 
 #[test]
 fn large_norm_restarts_from_the_rescaled_initialization() {
     let split = blobs();
     let norm = |v: &[f64]| v.iter().map(|a| a * a).sum::<f64>().sqrt();
-    let config = small(Config { regime: Regime::LargeNorm, pre: 30, epochs: 0, lr: 0.5, ..Config::default() });
+    let config = small(Config {
+        regime: Regime::LargeNorm,
+        pre: 30,
+        epochs: 0,
+        lr: 0.5,
+        ..Config::default()
+    });
     let (_, p0) = initial_params(&config, &split);
-    let random = train::train(&small(Config { regime: Regime::RandomLabels, epochs: 30, lr: 0.5, ..Config::default() }), &split)
-        .unwrap();
+    let random = train::train(
+        &small(Config {
+            regime: Regime::RandomLabels,
+            epochs: 30,
+            lr: 0.5,
+            ..Config::default()
+        }),
+        &split,
+    )
+    .unwrap();
     let rescaled = train::train(&config, &split).unwrap();
     let factor = norm(&random.params) / norm(&p0);
-    assert!((factor - 1.0).abs() > 1e-3, "the random-label phase changed the norm");
+    assert!(
+        (factor - 1.0).abs() > 1e-3,
+        "the random-label phase changed the norm"
+    );
     for (r, p) in rescaled.params.iter().zip(&p0) {
         assert!((r - p * factor).abs() <= 1e-15 * factor.max(1.0));
     }
@@ -155,15 +269,29 @@ fn divergence_stops_with_advice_instead_of_panicking() {
     for v in &mut split.train.x {
         *v *= 1e3;
     }
-    let config = small(Config { lr: 10.0, epochs: 50, loss: hessian_boundary::config::LossKind::Mse, ..Config::default() });
+    let config = small(Config {
+        lr: 10.0,
+        epochs: 50,
+        loss: hessian_boundary::config::LossKind::Mse,
+        ..Config::default()
+    });
     let err = train::train(&config, &split).unwrap_err();
-    assert!(err.0.contains("diverged") && err.0.contains("lr=10"), "{}", err.0);
+    assert!(
+        err.0.contains("diverged") && err.0.contains("lr=10"),
+        "{}",
+        err.0
+    );
 }
 
 #[test]
 fn same_config_same_bits() {
     let split = blobs();
-    let config = Config { layers: vec![8, 8], epochs: 20, batch: 7, ..Config::default() };
+    let config = Config {
+        layers: vec![8, 8],
+        epochs: 20,
+        batch: 7,
+        ..Config::default()
+    };
     let a = train::train(&config, &split).unwrap();
     let b = train::train(&config, &split).unwrap();
     assert_eq!(a, b);

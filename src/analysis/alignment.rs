@@ -31,7 +31,11 @@ pub fn alignments(
     let mut a = proj.dots;
     for (row, &gnorm) in a.chunks_exact_mut(k.max(1)).zip(&proj.norms) {
         for (aij, &vn) in row.iter_mut().zip(&vnorms) {
-            let cos = if gnorm < MIN_GRADIENT_NORM || vn == 0.0 { 0.0 } else { *aij / (gnorm * vn) };
+            let cos = if gnorm < MIN_GRADIENT_NORM || vn == 0.0 {
+                0.0
+            } else {
+                *aij / (gnorm * vn)
+            };
             *aij = match value {
                 AlignValue::Cosine => cos,
                 AlignValue::Squared => cos * cos.abs(),
@@ -62,6 +66,8 @@ pub fn alignment_matrix(
     let k = vectors.len();
     let mut order: Vec<usize> = (0..train.len()).collect();
     order.sort_by_key(|&i| train.y[i]);
-    let values = (0..k).map(|i| order.iter().map(|&j| a[j * k + i]).collect()).collect();
+    let values = (0..k)
+        .map(|i| order.iter().map(|&j| a[j * k + i]).collect())
+        .collect();
     AlignmentMatrix { order, values }
 }

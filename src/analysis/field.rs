@@ -36,7 +36,9 @@ impl Grid {
             2 => (vec![0.0, 0.0], [vec![1.0, 0.0], vec![0.0, 1.0]]),
             _ => principal_plane(train),
         };
-        let coords: Vec<(f64, f64)> = (0..train.len()).map(|i| project(train.row(i), &origin, &axes)).collect();
+        let coords: Vec<(f64, f64)> = (0..train.len())
+            .map(|i| project(train.row(i), &origin, &axes))
+            .collect();
         let range = |f: fn(&(f64, f64)) -> f64| {
             let lo = coords.iter().map(f).fold(f64::INFINITY, f64::min);
             let hi = coords.iter().map(f).fold(f64::NEG_INFINITY, f64::max);
@@ -45,12 +47,25 @@ impl Grid {
         };
         let height = if d == 1 { 1 } else { resolution };
         let w_range = if d == 1 { (0.0, 0.0) } else { range(|c| c.1) };
-        Grid { width: resolution, height, origin, axes, u_range: range(|c| c.0), w_range }
+        Grid {
+            width: resolution,
+            height,
+            origin,
+            axes,
+            u_range: range(|c| c.0),
+            w_range,
+        }
     }
 
     /// Plane coordinates of pixel (row, col).
     pub fn coords(&self, row: usize, col: usize) -> (f64, f64) {
-        let frac = |i: usize, n: usize| if n > 1 { i as f64 / (n - 1) as f64 } else { 0.5 };
+        let frac = |i: usize, n: usize| {
+            if n > 1 {
+                i as f64 / (n - 1) as f64
+            } else {
+                0.5
+            }
+        };
         let u = self.u_range.0 + (self.u_range.1 - self.u_range.0) * frac(col, self.width);
         let w = self.w_range.1 - (self.w_range.1 - self.w_range.0) * frac(row, self.height);
         (u, w)
@@ -58,7 +73,9 @@ impl Grid {
 
     /// The input-space point of plane coordinates (u, w).
     pub fn point(&self, u: f64, w: f64) -> Vec<f64> {
-        (0..self.origin.len()).map(|t| self.origin[t] + u * self.axes[0][t] + w * self.axes[1][t]).collect()
+        (0..self.origin.len())
+            .map(|t| self.origin[t] + u * self.axes[0][t] + w * self.axes[1][t])
+            .collect()
     }
 
     /// All pixels as input-space points, row-major (height·width × d).
@@ -80,7 +97,13 @@ impl Grid {
 }
 
 fn project(x: &[f64], origin: &[f64], axes: &[Vec<f64>; 2]) -> (f64, f64) {
-    let along = |a: &[f64]| x.iter().zip(origin).zip(a).map(|((xi, oi), ai)| (xi - oi) * ai).sum::<f64>();
+    let along = |a: &[f64]| {
+        x.iter()
+            .zip(origin)
+            .zip(a)
+            .map(|((xi, oi), ai)| (xi - oi) * ai)
+            .sum::<f64>()
+    };
     (along(&axes[0]), along(&axes[1]))
 }
 
@@ -137,15 +160,31 @@ pub fn fields(
     value: AlignValue,
 ) -> Fields {
     let points = grid.points();
-    let (a, predicted) = alignments(mlp, params, &points, None, vectors, GradLabel::Predicted, value);
+    let (a, predicted) = alignments(
+        mlp,
+        params,
+        &points,
+        None,
+        vectors,
+        GradLabel::Predicted,
+        value,
+    );
     let k = vectors.len();
     let pixels = grid.width * grid.height;
-    let alignment: Vec<Vec<f64>> = (0..k).map(|i| (0..pixels).map(|p| a[p * k + i]).collect()).collect();
-    let mut reconstructed: Vec<f64> =
-        (0..pixels).map(|p| (0..k).map(|i| values[i] * a[p * k + i].abs()).sum()).collect();
+    let alignment: Vec<Vec<f64>> = (0..k)
+        .map(|i| (0..pixels).map(|p| a[p * k + i]).collect())
+        .collect();
+    let mut reconstructed: Vec<f64> = (0..pixels)
+        .map(|p| (0..k).map(|i| values[i] * a[p * k + i].abs()).sum())
+        .collect();
     let max = reconstructed.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     if max > 0.0 {
         reconstructed.iter_mut().for_each(|v| *v /= max);
     }
-    Fields { grid, predicted, alignment, reconstructed }
+    Fields {
+        grid,
+        predicted,
+        alignment,
+        reconstructed,
+    }
 }

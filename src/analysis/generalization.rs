@@ -38,7 +38,15 @@ fn statistic(
     measure: Measure,
 ) -> Vec<f64> {
     let k = directions.len();
-    let (a, _) = alignments(mlp, params, &train.x, Some(&train.y), directions, label, AlignValue::Cosine);
+    let (a, _) = alignments(
+        mlp,
+        params,
+        &train.x,
+        Some(&train.y),
+        directions,
+        label,
+        AlignValue::Cosine,
+    );
     let n = train.len() as f64;
     (0..k)
         .map(|i| {
@@ -64,10 +72,19 @@ pub fn generalization(
     let (label, measure) = (config.grad_label, config.measure);
     let p = params.len();
     let mut rng = Rng::derive(config.seed, "random-directions");
-    let random: Vec<Vec<f64>> = (0..RANDOM_DIRECTIONS).map(|_| crate::spectrum::random_unit(&mut rng, p)).collect();
+    let random: Vec<Vec<f64>> = (0..RANDOM_DIRECTIONS)
+        .map(|_| crate::spectrum::random_unit(&mut rng, p))
+        .collect();
     let eps_each = statistic(mlp, params, train, &random, label, measure);
     let epsilon = eps_each.iter().sum::<f64>() / RANDOM_DIRECTIONS as f64;
     let m = statistic(mlp, params, train, vectors, label, measure);
     let count = m.iter().filter(|&&mi| mi > epsilon).count();
-    Generalization { aggregate: count as f64 / p as f64, epsilon, m, measure, over_all, params: p }
+    Generalization {
+        aggregate: count as f64 / p as f64,
+        epsilon,
+        m,
+        measure,
+        over_all,
+        params: p,
+    }
 }

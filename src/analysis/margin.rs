@@ -81,7 +81,11 @@ pub fn boundary_point(
     for start in 0..starts.len() + STARTS {
         let mut x: Vec<f64> = match starts.get(start) {
             Some(s) => s.to_vec(),
-            None => mean.iter().zip(&std).map(|(m, s)| m + s * rng.normal()).collect(),
+            None => mean
+                .iter()
+                .zip(&std)
+                .map(|(m, s)| m + s * rng.normal())
+                .collect(),
         };
         let (mut m, mut v) = (vec![0.0; x.len()], vec![0.0; x.len()]);
         let (b1, b2) = (0.9, 0.999);
@@ -122,18 +126,29 @@ pub fn boundary_point(
 /// directions (evenly spaced angles in 2-D; seeded random ones plus the directions to the training
 /// points predicted differently otherwise) up to `radius`: a march finds the first crossing, then
 /// bisection pins it to ~1e-10·radius.
-pub fn distance_to_boundary(mlp: &Mlp, params: &[f64], x: &[f64], train: &Dataset, radius: f64, seed: u64) -> Option<f64> {
+pub fn distance_to_boundary(
+    mlp: &Mlp,
+    params: &[f64],
+    x: &[f64],
+    train: &Dataset,
+    radius: f64,
+    seed: u64,
+) -> Option<f64> {
     let d = x.len();
     let own = predict(mlp, params, x)[0];
     let mut directions: Vec<Vec<f64>> = match d {
         1 => vec![vec![1.0], vec![-1.0]],
-        2 => (0..720).map(|i| {
-            let t = std::f64::consts::TAU * i as f64 / 720.0;
-            vec![libm::cos(t), libm::sin(t)]
-        }).collect(),
+        2 => (0..720)
+            .map(|i| {
+                let t = std::f64::consts::TAU * i as f64 / 720.0;
+                vec![libm::cos(t), libm::sin(t)]
+            })
+            .collect(),
         _ => {
             let mut rng = Rng::derive(seed, "margin-directions");
-            (0..500).map(|_| crate::spectrum::random_unit(&mut rng, d)).collect()
+            (0..500)
+                .map(|_| crate::spectrum::random_unit(&mut rng, d))
+                .collect()
         }
     };
     if d > 2 {
@@ -150,7 +165,8 @@ pub fn distance_to_boundary(mlp: &Mlp, params: &[f64], x: &[f64], train: &Datase
     }
     const MARCH: usize = 100;
     let h = radius / MARCH as f64;
-    let along = |u: &[f64], t: f64| -> Vec<f64> { x.iter().zip(u).map(|(a, b)| a + t * b).collect() };
+    let along =
+        |u: &[f64], t: f64| -> Vec<f64> { x.iter().zip(u).map(|(a, b)| a + t * b).collect() };
     // All march points at once: one batched forward pass.
     let mut points = Vec::with_capacity(directions.len() * MARCH * d);
     for u in &directions {
@@ -161,7 +177,9 @@ pub fn distance_to_boundary(mlp: &Mlp, params: &[f64], x: &[f64], train: &Datase
     let labels = predict(mlp, params, &points);
     let mut best: Option<f64> = None;
     for (j, u) in directions.iter().enumerate() {
-        let Some(s) = (0..MARCH).find(|&s| labels[j * MARCH + s] != own) else { continue };
+        let Some(s) = (0..MARCH).find(|&s| labels[j * MARCH + s] != own) else {
+            continue;
+        };
         let (mut lo, mut hi) = (s as f64 * h, (s + 1) as f64 * h);
         if best.is_some_and(|b| lo >= b) {
             continue;
@@ -181,19 +199,34 @@ pub fn distance_to_boundary(mlp: &Mlp, params: &[f64], x: &[f64], train: &Datase
 
 /// The margin analysis of the top eigenvector `v1`.
 pub fn margin(mlp: &Mlp, params: &[f64], train: &Dataset, v1: &[f64], seed: u64) -> Margin {
-    let (a, _) = alignments(mlp, params, &train.x, Some(&train.y), &[v1.to_vec()], GradLabel::Predicted, AlignValue::Cosine);
-    let imax = (0..a.len()).max_by(|&i, &j| a[i].total_cmp(&a[j])).unwrap_or(0);
-    let imin = (0..a.len()).min_by(|&i, &j| a[i].total_cmp(&a[j])).unwrap_or(0);
+    let (a, _) = alignments(
+        mlp,
+        params,
+        &train.x,
+        Some(&train.y),
+        &[v1.to_vec()],
+        GradLabel::Predicted,
+        AlignValue::Cosine,
+    );
+    let imax = (0..a.len())
+        .max_by(|&i, &j| a[i].total_cmp(&a[j]))
+        .unwrap_or(0);
+    let imin = (0..a.len())
+        .min_by(|&i, &j| a[i].total_cmp(&a[j]))
+        .unwrap_or(0);
     let (x_t_max, x_t_min) = (train.row(imax).to_vec(), train.row(imin).to_vec());
     // The most aligned training points sit next to v_1's boundary section: good starts.
-    let (x_b, alignment_x_b, steps) = boundary_point(mlp, params, train, v1, &[&x_t_max, &x_t_min], seed);
+    let (x_b, alignment_x_b, steps) =
+        boundary_point(mlp, params, train, v1, &[&x_t_max, &x_t_min], seed);
     let estimate = distance(&x_t_max, &x_b).min(distance(&x_t_min, &x_b));
     // Search radius: the diameter of the data's bounding box.
     let radius = libm::sqrt(
         (0..train.dim)
             .map(|t| {
                 let col = (0..train.len()).map(|i| train.row(i)[t]);
-                let (lo, hi) = col.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+                let (lo, hi) = col.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+                    (l.min(v), h.max(v))
+                });
                 (hi - lo) * (hi - lo)
             })
             .sum(),
@@ -202,6 +235,17 @@ pub fn margin(mlp: &Mlp, params: &[f64], train: &Dataset, v1: &[f64], seed: u64)
         .iter()
         .filter_map(|x| distance_to_boundary(mlp, params, x, train, radius, seed))
         .reduce(f64::min);
-    let relative_error = true_margin.filter(|&t| t > 0.0).map(|t| (estimate - t).abs() / t);
-    Margin { x_t_max, x_t_min, x_b, alignment_x_b, steps, estimate, true_margin, relative_error }
+    let relative_error = true_margin
+        .filter(|&t| t > 0.0)
+        .map(|t| (estimate - t).abs() / t);
+    Margin {
+        x_t_max,
+        x_t_min,
+        x_b,
+        alignment_x_b,
+        steps,
+        estimate,
+        true_margin,
+        relative_error,
+    }
 }

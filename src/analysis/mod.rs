@@ -42,7 +42,10 @@ pub fn during_training(
     train: &Dataset,
 ) -> Vec<SnapshotSpectrum> {
     use crate::spectrum::{lanczos, HessianOperator, Options};
-    let opts = Options { tol: config.tol, ..Options::new(config.k, config.seed) };
+    let opts = Options {
+        tol: config.tol,
+        ..Options::new(config.k, config.seed)
+    };
     let mut previous: Option<Vec<f64>> = None;
     snapshots
         .iter()
@@ -50,24 +53,60 @@ pub fn during_training(
             let mut op = HessianOperator::new(mlp, &s.params, train);
             let eigen = lanczos(&mut op, &opts, previous.as_deref());
             previous = eigen.vectors.first().cloned();
-            let matrix =
-                alignment::alignment_matrix(mlp, &s.params, train, &eigen.vectors, config.grad_label, config.align_value);
-            SnapshotSpectrum { epoch: s.epoch, eigen, matrix }
+            let matrix = alignment::alignment_matrix(
+                mlp,
+                &s.params,
+                train,
+                &eigen.vectors,
+                config.grad_label,
+                config.align_value,
+            );
+            SnapshotSpectrum {
+                epoch: s.epoch,
+                eigen,
+                matrix,
+            }
         })
         .collect()
 }
 
 /// Runs every analysis on the top-k eigenpairs (G uses all p when the dense solver computed them).
-pub fn analyse(config: &Config, mlp: &Mlp, params: &[f64], train: &Dataset, spectrum: &Spectrum) -> Analysis {
+pub fn analyse(
+    config: &Config,
+    mlp: &Mlp,
+    params: &[f64],
+    train: &Dataset,
+    spectrum: &Spectrum,
+) -> Analysis {
     let eigen = &spectrum.eigen;
     let k = config.k.min(eigen.vectors.len());
     let (values, vectors) = (&eigen.values[..k], &eigen.vectors[..k]);
     let over_all = eigen.vectors.len() == params.len();
-    let counted = if over_all { &eigen.vectors[..] } else { vectors };
+    let counted = if over_all {
+        &eigen.vectors[..]
+    } else {
+        vectors
+    };
     Analysis {
-        matrix: alignment::alignment_matrix(mlp, params, train, vectors, config.grad_label, config.align_value),
-        fields: field::fields(mlp, params, field::Grid::for_data(train, config.grid), values, vectors, config.align_value),
-        generalization: generalization::generalization(mlp, params, train, counted, over_all, config),
+        matrix: alignment::alignment_matrix(
+            mlp,
+            params,
+            train,
+            vectors,
+            config.grad_label,
+            config.align_value,
+        ),
+        fields: field::fields(
+            mlp,
+            params,
+            field::Grid::for_data(train, config.grid),
+            values,
+            vectors,
+            config.align_value,
+        ),
+        generalization: generalization::generalization(
+            mlp, params, train, counted, over_all, config,
+        ),
         margin: margin::margin(mlp, params, train, &vectors[0], config.seed),
     }
 }

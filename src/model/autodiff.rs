@@ -92,7 +92,13 @@ impl Tape {
         let depth = mlp.layers.len();
         let rows = x.len() / mlp.input_dim();
         self.rows = rows;
-        for bufs in [&mut self.acts, &mut self.d1, &mut self.d2, &mut self.deltas, &mut self.dacts] {
+        for bufs in [
+            &mut self.acts,
+            &mut self.d1,
+            &mut self.d2,
+            &mut self.deltas,
+            &mut self.dacts,
+        ] {
             resize(bufs, depth + 1);
         }
         resize(&mut self.wt, depth);
@@ -123,14 +129,25 @@ impl Tape {
 
     /// Reverse pass from the loss head: fills the per-row adjoints and returns `Σ_rows ℓ_r` (unscaled);
     /// the adjoints are of `scale · Σ_rows ℓ_r` (e.g. `scale = 1/n` for the mean loss).
-    pub fn backward(&mut self, mlp: &Mlp, params: &[f64], target: Target, row_offset: usize, scale: f64) -> f64 {
+    pub fn backward(
+        &mut self,
+        mlp: &Mlp,
+        params: &[f64],
+        target: Target,
+        row_offset: usize,
+        scale: f64,
+    ) -> f64 {
         let depth = mlp.layers.len();
         let rows = self.rows;
         let c = mlp.classes();
         let mut total = 0.0;
         self.labels.clear();
         let delta = zeroed(&mut self.deltas[depth], rows * c);
-        for (r, (dr, zr)) in delta.chunks_exact_mut(c).zip(self.acts[depth].chunks_exact(c)).enumerate() {
+        for (r, (dr, zr)) in delta
+            .chunks_exact_mut(c)
+            .zip(self.acts[depth].chunks_exact(c))
+            .enumerate()
+        {
             let label = target.label(row_offset + r, zr);
             self.labels.push(label);
             total += loss_head(mlp.loss, zr, label, scale, dr);
@@ -138,9 +155,20 @@ impl Tape {
         for l in (1..depth).rev() {
             let layer = &mlp.layers[l];
             let da = zeroed(&mut self.dacts[l], rows * layer.inputs);
-            gemm_nn(rows, layer.outputs, layer.inputs, &self.deltas[l + 1], &params[layer.w..layer.b], da);
+            gemm_nn(
+                rows,
+                layer.outputs,
+                layer.inputs,
+                &self.deltas[l + 1],
+                &params[layer.w..layer.b],
+                da,
+            );
             let d = zeroed(&mut self.deltas[l], rows * layer.inputs);
-            for ((di, &dai), &s1) in d.iter_mut().zip(self.dacts[l].iter()).zip(self.d1[l].iter()) {
+            for ((di, &dai), &s1) in d
+                .iter_mut()
+                .zip(self.dacts[l].iter())
+                .zip(self.d1[l].iter())
+            {
                 *di = dai * s1;
             }
         }
@@ -161,7 +189,13 @@ impl Tape {
 }
 
 /// `grad_W += δᵀ a`, `grad_b += Σ_rows δ` for one layer.
-fn accumulate_layer(rows: usize, layer: &super::Layer, delta: &[f64], input: &[f64], grad: &mut [f64]) {
+fn accumulate_layer(
+    rows: usize,
+    layer: &super::Layer,
+    delta: &[f64],
+    input: &[f64],
+    grad: &mut [f64],
+) {
     let (n_in, n_out) = (layer.inputs, layer.outputs);
     gemm_tn(rows, n_out, n_in, delta, input, &mut grad[layer.w..layer.b]);
     for dr in delta.chunks_exact(n_out) {
@@ -220,7 +254,11 @@ impl Tangent {
             }
             if l + 1 < depth {
                 let ra = zeroed(&mut self.acts[l + 1], rows * n_out);
-                for ((ai, &zi), &s1) in ra.iter_mut().zip(self.zs[l + 1].iter()).zip(tape.d1[l + 1].iter()) {
+                for ((ai, &zi), &s1) in ra
+                    .iter_mut()
+                    .zip(self.zs[l + 1].iter())
+                    .zip(tape.d1[l + 1].iter())
+                {
                     *ai = zi * s1;
                 }
             }
@@ -228,21 +266,46 @@ impl Tangent {
     }
 
     /// Forward mode through the reverse pass of `tape` (same `scale`, same labels as its backward).
-    pub fn backward(&mut self, mlp: &Mlp, params: &[f64], tape: &Tape, dparams: Option<&[f64]>, scale: f64) {
+    pub fn backward(
+        &mut self,
+        mlp: &Mlp,
+        params: &[f64],
+        tape: &Tape,
+        dparams: Option<&[f64]>,
+        scale: f64,
+    ) {
         let depth = mlp.layers.len();
         let rows = tape.rows;
         let c = mlp.classes();
         let rd = zeroed(&mut self.deltas[depth], rows * c);
-        for ((out, zr), dz) in rd.chunks_exact_mut(c).zip(tape.acts[depth].chunks_exact(c)).zip(self.zs[depth].chunks_exact(c)) {
+        for ((out, zr), dz) in rd
+            .chunks_exact_mut(c)
+            .zip(tape.acts[depth].chunks_exact(c))
+            .zip(self.zs[depth].chunks_exact(c))
+        {
             loss_head_tangent(mlp.loss, zr, dz, scale, out);
         }
         for l in (1..depth).rev() {
             let layer = &mlp.layers[l];
             let (n_in, n_out) = (layer.inputs, layer.outputs);
             let rda = zeroed(&mut self.scratch, rows * n_in);
-            gemm_nn(rows, n_out, n_in, &self.deltas[l + 1], &params[layer.w..layer.b], rda);
+            gemm_nn(
+                rows,
+                n_out,
+                n_in,
+                &self.deltas[l + 1],
+                &params[layer.w..layer.b],
+                rda,
+            );
             if let Some(v) = dparams {
-                gemm_nn(rows, n_out, n_in, &tape.deltas[l + 1], &v[layer.w..layer.b], rda);
+                gemm_nn(
+                    rows,
+                    n_out,
+                    n_in,
+                    &tape.deltas[l + 1],
+                    &v[layer.w..layer.b],
+                    rda,
+                );
             }
             let rdl = zeroed(&mut self.deltas[l], rows * n_in);
             for i in 0..rows * n_in {
@@ -256,7 +319,14 @@ impl Tangent {
         for (l, layer) in mlp.layers.iter().enumerate() {
             accumulate_layer(tape.rows, layer, &self.deltas[l + 1], &tape.acts[l], out);
             if l > 0 || self.input_tangent {
-                gemm_tn(tape.rows, layer.outputs, layer.inputs, &tape.deltas[l + 1], &self.acts[l], &mut out[layer.w..layer.b]);
+                gemm_tn(
+                    tape.rows,
+                    layer.outputs,
+                    layer.inputs,
+                    &tape.deltas[l + 1],
+                    &self.acts[l],
+                    &mut out[layer.w..layer.b],
+                );
             }
         }
     }
@@ -264,11 +334,19 @@ impl Tangent {
 
 /// Splits a dataset into chunks of at most [`CHUNK`] rows: `(row offset, x rows)`.
 fn chunks(x: &[f64], dim: usize) -> impl Iterator<Item = (usize, &[f64])> {
-    x.chunks(CHUNK * dim).enumerate().map(move |(i, c)| (i * CHUNK, c))
+    x.chunks(CHUNK * dim)
+        .enumerate()
+        .map(move |(i, c)| (i * CHUNK, c))
 }
 
 /// Mean loss over all rows of `x` with `target`, and its gradient written to `grad`.
-pub fn loss_and_gradient(mlp: &Mlp, params: &[f64], x: &[f64], target: Target, grad: &mut [f64]) -> f64 {
+pub fn loss_and_gradient(
+    mlp: &Mlp,
+    params: &[f64],
+    x: &[f64],
+    target: Target,
+    grad: &mut [f64],
+) -> f64 {
     let n = x.len() / mlp.input_dim();
     let scale = 1.0 / n as f64;
     grad.fill(0.0);
@@ -292,14 +370,27 @@ pub fn loss(mlp: &Mlp, params: &[f64], x: &[f64], target: Target) -> f64 {
     for (offset, xc) in chunks(x, mlp.input_dim()) {
         tape.forward(mlp, params, xc);
         for (r, zr) in tape.logits().chunks_exact(c).enumerate() {
-            total += loss_head(mlp.loss, zr, target.label(offset + r, zr), 1.0, &mut scratch);
+            total += loss_head(
+                mlp.loss,
+                zr,
+                target.label(offset + r, zr),
+                1.0,
+                &mut scratch,
+            );
         }
     }
     total / n as f64
 }
 
 /// The Hessian of the mean loss over the rows of `x`, applied to `v`: `out = H·v`, exactly.
-pub fn hessian_vector_product(mlp: &Mlp, params: &[f64], x: &[f64], target: Target, v: &[f64], out: &mut [f64]) {
+pub fn hessian_vector_product(
+    mlp: &Mlp,
+    params: &[f64],
+    x: &[f64],
+    target: Target,
+    v: &[f64],
+    out: &mut [f64],
+) {
     let n = x.len() / mlp.input_dim();
     let scale = 1.0 / n as f64;
     out.fill(0.0);
@@ -327,7 +418,10 @@ pub fn logits(mlp: &Mlp, params: &[f64], x: &[f64]) -> Vec<f64> {
 
 /// Predicted labels ŷ of every row.
 pub fn predict(mlp: &Mlp, params: &[f64], x: &[f64]) -> Vec<u32> {
-    logits(mlp, params, x).chunks_exact(mlp.classes()).map(|z| argmax(z) as u32).collect()
+    logits(mlp, params, x)
+        .chunks_exact(mlp.classes())
+        .map(|z| argmax(z) as u32)
+        .collect()
 }
 
 /// The per-sample gradient g(x) = ∇_θ ℓ(θ; x, ŷ) of one point, materialized (length p), and ŷ.
@@ -356,10 +450,20 @@ pub struct Projections {
 /// Because `g(x)_{W_l} = δ_l ⊗ a_{l−1}`, `‖g‖² = Σ_l ‖δ_l‖² (‖a_{l−1}‖² + 1)` and
 /// `⟨g, v⟩ = Σ_l δ_l · (V_l a_{l−1} + c_l)`: one forward-like product per direction instead of p numbers
 /// per point.
-pub fn gradient_projections(mlp: &Mlp, params: &[f64], x: &[f64], target: Target, vs: &[&[f64]]) -> Projections {
+pub fn gradient_projections(
+    mlp: &Mlp,
+    params: &[f64],
+    x: &[f64],
+    target: Target,
+    vs: &[&[f64]],
+) -> Projections {
     let n = x.len() / mlp.input_dim();
     let k = vs.len();
-    let mut out = Projections { dots: vec![0.0; n * k], norms: vec![0.0; n], labels: Vec::with_capacity(n) };
+    let mut out = Projections {
+        dots: vec![0.0; n * k],
+        norms: vec![0.0; n],
+        labels: Vec::with_capacity(n),
+    };
     let mut tape = Tape::new();
     let mut ubuf = Vec::new();
     let mut vt = Vec::new();
@@ -385,7 +489,10 @@ pub fn gradient_projections(mlp: &Mlp, params: &[f64], x: &[f64], target: Target
                 }
                 gemm_nn(rows, n_in, n_out, a, &vt, u);
                 for r in 0..rows {
-                    out.dots[(offset + r) * k + j] += dot(&d[r * n_out..(r + 1) * n_out], &u[r * n_out..(r + 1) * n_out]);
+                    out.dots[(offset + r) * k + j] += dot(
+                        &d[r * n_out..(r + 1) * n_out],
+                        &u[r * n_out..(r + 1) * n_out],
+                    );
                 }
             }
         }
@@ -400,7 +507,12 @@ pub fn gradient_projections(mlp: &Mlp, params: &[f64], x: &[f64], target: Target
 /// almost everywhere). Forward mode over the d input directions at once: the point is repeated d times
 /// with tangent rows e_1…e_d, then `∂⟨g,v⟩` and `∂‖g‖²` follow from the R-values of δ_l and a_l.
 /// Returns `(cos, ∂cos/∂x)`; `(0, 0)` where ‖g‖ < 1e-20.
-pub fn alignment_input_gradient(mlp: &Mlp, params: &[f64], x: &[f64], v: &[f64]) -> (f64, Vec<f64>) {
+pub fn alignment_input_gradient(
+    mlp: &Mlp,
+    params: &[f64],
+    x: &[f64],
+    v: &[f64],
+) -> (f64, Vec<f64>) {
     let d = mlp.input_dim();
     let mut xs = Vec::with_capacity(d * d);
     for _ in 0..d {
@@ -451,6 +563,8 @@ pub fn alignment_input_gradient(mlp: &Mlp, params: &[f64], x: &[f64], v: &[f64])
     }
     let vnorm = libm::sqrt(dot(v, v));
     let cos = dotv / (norm * vnorm);
-    let grad = (0..d).map(|j| (d_dot[j] / norm - dotv * d_norm2[j] / (2.0 * norm * norm2)) / vnorm).collect();
+    let grad = (0..d)
+        .map(|j| (d_dot[j] / norm - dotv * d_norm2[j] / (2.0 * norm * norm2)) / vnorm)
+        .collect();
     (cos, grad)
 }

@@ -25,7 +25,14 @@ const NR: usize = 8;
 /// `aᵀ`), `c` rows × cols, `b` depth × cols. An MR×NR tile of `c` stays in registers while t runs, and
 /// every element still sums its terms in ascending t onto its initial value: the same bits as a plain
 /// triple loop, only faster.
-fn gemm(rows: usize, depth: usize, cols: usize, (a, rs, ts): (&[f64], usize, usize), b: &[f64], c: &mut [f64]) {
+fn gemm(
+    rows: usize,
+    depth: usize,
+    cols: usize,
+    (a, rs, ts): (&[f64], usize, usize),
+    b: &[f64],
+    c: &mut [f64],
+) {
     let full_rows = rows - rows % MR;
     let full_cols = cols - cols % NR;
     for r0 in (0..full_rows).step_by(MR) {
@@ -58,13 +65,25 @@ fn gemm(rows: usize, depth: usize, cols: usize, (a, rs, ts): (&[f64], usize, usi
 }
 
 /// One row of `c`, columns `js`, in the same summation order as the tiles.
-fn edge(i: usize, js: std::ops::Range<usize>, depth: usize, cols: usize, (a, rs, ts): (&[f64], usize, usize), b: &[f64], c: &mut [f64]) {
+fn edge(
+    i: usize,
+    js: std::ops::Range<usize>,
+    depth: usize,
+    cols: usize,
+    (a, rs, ts): (&[f64], usize, usize),
+    b: &[f64],
+    c: &mut [f64],
+) {
     if js.is_empty() {
         return;
     }
     let ci = &mut c[i * cols + js.start..i * cols + js.end];
     for t in 0..depth {
-        axpy(a[i * rs + t * ts], &b[t * cols + js.start..t * cols + js.end], ci);
+        axpy(
+            a[i * rs + t * ts],
+            &b[t * cols + js.start..t * cols + js.end],
+            ci,
+        );
     }
 }
 

@@ -34,18 +34,37 @@ pub struct Mlp {
 }
 
 impl Mlp {
-    pub fn new(dim: usize, hidden: &[usize], classes: usize, activation: Activation, loss: LossKind) -> Mlp {
-        let sizes: Vec<usize> = std::iter::once(dim).chain(hidden.iter().copied()).chain(std::iter::once(classes)).collect();
+    pub fn new(
+        dim: usize,
+        hidden: &[usize],
+        classes: usize,
+        activation: Activation,
+        loss: LossKind,
+    ) -> Mlp {
+        let sizes: Vec<usize> = std::iter::once(dim)
+            .chain(hidden.iter().copied())
+            .chain(std::iter::once(classes))
+            .collect();
         let mut offset = 0;
         let layers = sizes
             .windows(2)
             .map(|io| {
-                let layer = Layer { inputs: io[0], outputs: io[1], w: offset, b: offset + io[0] * io[1] };
+                let layer = Layer {
+                    inputs: io[0],
+                    outputs: io[1],
+                    w: offset,
+                    b: offset + io[0] * io[1],
+                };
                 offset = layer.b + io[1];
                 layer
             })
             .collect();
-        Mlp { sizes, activation, loss, layers }
+        Mlp {
+            sizes,
+            activation,
+            loss,
+            layers,
+        }
     }
 
     /// Number of parameters p.
@@ -133,7 +152,13 @@ fn shifted_exp(logits: &[f64], out: &mut [f64]) -> (f64, f64) {
 
 /// Loss of one sample from its logits, and ∂loss/∂logits written into `grad` (times `scale`).
 /// Cross-entropy uses log-softmax; MSE is the mean over the C outputs of (z − one-hot)², like PyTorch.
-pub fn loss_head(loss: LossKind, logits: &[f64], label: usize, scale: f64, grad: &mut [f64]) -> f64 {
+pub fn loss_head(
+    loss: LossKind,
+    logits: &[f64],
+    label: usize,
+    scale: f64,
+    grad: &mut [f64],
+) -> f64 {
     match loss {
         LossKind::Ce => {
             let (max, sum) = shifted_exp(logits, grad);
@@ -188,9 +213,23 @@ mod tests {
     fn layout_and_param_count_match_the_paper() {
         let m = Mlp::new(2, &[100, 100], 3, Activation::Relu, LossKind::Ce);
         assert_eq!(m.param_count(), 10_703);
-        assert_eq!(m.layers[1], Layer { inputs: 100, outputs: 100, w: 300, b: 10_300 });
-        assert_eq!(Mlp::new(1, &[10], 2, Activation::Relu, LossKind::Ce).param_count(), 42);
-        assert_eq!(Mlp::new(4, &[50, 50], 3, Activation::Relu, LossKind::Ce).param_count(), 2_953);
+        assert_eq!(
+            m.layers[1],
+            Layer {
+                inputs: 100,
+                outputs: 100,
+                w: 300,
+                b: 10_300
+            }
+        );
+        assert_eq!(
+            Mlp::new(1, &[10], 2, Activation::Relu, LossKind::Ce).param_count(),
+            42
+        );
+        assert_eq!(
+            Mlp::new(4, &[50, 50], 3, Activation::Relu, LossKind::Ce).param_count(),
+            2_953
+        );
     }
 
     #[test]
@@ -205,7 +244,13 @@ mod tests {
     #[test]
     fn activation_derivatives_match_finite_differences() {
         let h = 1e-5;
-        for act in [Activation::Relu, Activation::Tanh, Activation::Sigmoid, Activation::Gelu, Activation::Linear] {
+        for act in [
+            Activation::Relu,
+            Activation::Tanh,
+            Activation::Sigmoid,
+            Activation::Gelu,
+            Activation::Linear,
+        ] {
             for z in [-2.3, -0.4, 0.3, 1.7] {
                 let (_, d1, d2) = activate(act, z);
                 let fd1 = (activate(act, z + h).0 - activate(act, z - h).0) / (2.0 * h);

@@ -41,7 +41,18 @@ pub fn dense(op: &mut dyn Operator) -> Option<Eigen> {
         canonical_sign(col.as_mut_slice());
     }
     let av = &a * &v;
-    let residuals = (0..n).map(|c| (av.column(c) - v.column(c) * values[c]).norm()).collect();
-    let vectors = v.column_iter().map(|c| c.iter().copied().collect()).collect();
-    Some(Eigen { values, vectors, residuals, converged: true, products: n })
+    let residuals = (0..n)
+        .map(|c| (av.column(c) - v.column(c) * values[c]).norm())
+        .collect();
+    let vectors = v
+        .column_iter()
+        .map(|c| c.iter().copied().collect())
+        .collect();
+    Some(Eigen {
+        values,
+        vectors,
+        residuals,
+        converged: true,
+        products: n,
+    })
 }

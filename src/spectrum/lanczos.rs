@@ -43,7 +43,14 @@ impl Krylov {
         let s = 1.0 / norm(&start);
         let n = start.len();
         let q = start.into_iter().map(|x| x * s).collect();
-        Krylov { basis: vec![q], alpha: vec![], beta: vec![], block_start: 0, anorm: 0.0, w: vec![0.0; n] }
+        Krylov {
+            basis: vec![q],
+            alpha: vec![],
+            beta: vec![],
+            block_start: 0,
+            anorm: 0.0,
+            w: vec![0.0; n],
+        }
     }
 
     /// Applies A to the newest vector and orthogonalizes the result against the whole basis. Returns β,
@@ -59,7 +66,9 @@ impl Krylov {
         }
         orthogonalize(&mut self.w, &self.basis);
         let b = norm(&self.w);
-        self.anorm = self.anorm.max(a.abs() + b + self.beta.last().copied().unwrap_or(0.0));
+        self.anorm = self
+            .anorm
+            .max(a.abs() + b + self.beta.last().copied().unwrap_or(0.0));
         (b, b <= 1e-12 * self.anorm)
     }
 
@@ -86,7 +95,11 @@ impl Krylov {
 pub fn lanczos(op: &mut dyn Operator, opts: &Options, start: Option<&[f64]>) -> Eigen {
     let n = op.dim();
     let k = opts.k.min(n);
-    let max_steps = opts.max_steps.min(n).min((MAX_BASIS_NUMBERS / n.max(1)).max(k)).max(k);
+    let max_steps = opts
+        .max_steps
+        .min(n)
+        .min((MAX_BASIS_NUMBERS / n.max(1)).max(k))
+        .max(k);
     let mut rng = Rng::derive(opts.seed, "lanczos");
     let start = match start {
         Some(s) if norm(s) > 0.0 => s.to_vec(),
@@ -101,7 +114,8 @@ pub fn lanczos(op: &mut dyn Operator, opts: &Options, start: Option<&[f64]>) -> 
             let b_last = if breakdown { 0.0 } else { b };
             let (theta, s) = tridiagonal_eigen(&kr.alpha, &kr.beta);
             let scale = theta.iter().fold(0.0f64, |m, t| m.max(t.abs()));
-            let all_converged = (0..k).all(|i| (b_last * s[(steps - 1, i)]).abs() <= opts.tol * scale);
+            let all_converged =
+                (0..k).all(|i| (b_last * s[(steps - 1, i)]).abs() <= opts.tol * scale);
             // After a restart, the new block's own top pair must have converged too, so an eigenvalue
             // outside the earlier invariant space cannot hide behind a not-yet-grown block.
             let bs = kr.block_start;
@@ -111,7 +125,9 @@ pub fn lanczos(op: &mut dyn Operator, opts: &Options, start: Option<&[f64]>) -> 
             };
             // The first breakdown restarts once to probe the complement before stopping.
             let probed = !breakdown || bs > 0;
-            let done = (all_converged && block_converged && probed) || exhausted || (breakdown && steps == n);
+            let done = (all_converged && block_converged && probed)
+                || exhausted
+                || (breakdown && steps == n);
             if done {
                 let pairs = (0..k)
                     .map(|i| {

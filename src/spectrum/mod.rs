@@ -41,7 +41,12 @@ pub struct HessianOperator<'a> {
 
 impl<'a> HessianOperator<'a> {
     pub fn new(mlp: &'a Mlp, params: &'a [f64], data: &'a Dataset) -> Self {
-        HessianOperator { mlp, params, data, count: 0 }
+        HessianOperator {
+            mlp,
+            params,
+            data,
+            count: 0,
+        }
     }
 }
 
@@ -52,7 +57,14 @@ impl Operator for HessianOperator<'_> {
 
     fn apply(&mut self, v: &[f64], out: &mut [f64]) {
         self.count += 1;
-        hessian_vector_product(self.mlp, self.params, &self.data.x, Target::Labels(&self.data.y), v, out);
+        hessian_vector_product(
+            self.mlp,
+            self.params,
+            &self.data.x,
+            Target::Labels(&self.data.y),
+            v,
+            out,
+        );
     }
 }
 
@@ -104,7 +116,12 @@ pub struct Options {
 
 impl Options {
     pub fn new(k: usize, seed: u64) -> Options {
-        Options { k, tol: 1e-8, max_steps: 1_000, seed }
+        Options {
+            k,
+            tol: 1e-8,
+            max_steps: 1_000,
+            seed,
+        }
     }
 }
 
@@ -157,7 +174,13 @@ pub(crate) fn finish(
 ) -> Eigen {
     pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut out = vec![0.0; op.dim()];
-    let mut eigen = Eigen { values: vec![], vectors: vec![], residuals: vec![], converged: false, products };
+    let mut eigen = Eigen {
+        values: vec![],
+        vectors: vec![],
+        residuals: vec![],
+        converged: false,
+        products,
+    };
     for (value, mut vector) in pairs {
         canonical_sign(&mut vector);
         op.apply(&vector, &mut out);
@@ -168,7 +191,11 @@ pub(crate) fn finish(
         eigen.vectors.push(vector);
     }
     let scale = eigen.values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    eigen.converged = eigen.values.len() == wanted && eigen.residuals.iter().all(|&r| r <= tol * scale.max(f64::MIN_POSITIVE));
+    eigen.converged = eigen.values.len() == wanted
+        && eigen
+            .residuals
+            .iter()
+            .all(|&r| r <= tol * scale.max(f64::MIN_POSITIVE));
     eigen
 }
 
@@ -207,7 +234,10 @@ pub fn compute(
 ) -> Option<Spectrum> {
     use crate::config::Solver;
     let mut op = HessianOperator::new(mlp, params, train);
-    let opts = Options { tol: config.tol, ..Options::new(config.k, config.seed) };
+    let opts = Options {
+        tol: config.tol,
+        ..Options::new(config.k, config.seed)
+    };
     let eigen = match config.solver {
         Solver::Lanczos => lanczos(&mut op, &opts, start),
         Solver::Power => power(&mut op, &opts),
@@ -216,11 +246,34 @@ pub fn compute(
     let before = op.count;
     let trace = match config.solver {
         // The dense route has every eigenvalue: the trace is exact.
-        Solver::Dense => stochastic::Trace { estimate: eigen.values.iter().sum(), std_error: 0.0, probes: 0 },
-        _ => stochastic::hutchinson(&mut op, TRACE_PROBES, config.seed, &eigen.values, &eigen.vectors),
+        Solver::Dense => stochastic::Trace {
+            estimate: eigen.values.iter().sum(),
+            std_error: 0.0,
+            probes: 0,
+        },
+        _ => stochastic::hutchinson(
+            &mut op,
+            TRACE_PROBES,
+            config.seed,
+            &eigen.values,
+            &eigen.vectors,
+        ),
     };
     let trace_products = op.count - before;
-    let density = stochastic::slq_density(&mut op, DENSITY_PROBES, DENSITY_STEPS, DENSITY_POINTS, config.seed);
+    let density = stochastic::slq_density(
+        &mut op,
+        DENSITY_PROBES,
+        DENSITY_STEPS,
+        DENSITY_POINTS,
+        config.seed,
+    );
     let density_products = op.count - before - trace_products;
-    Some(Spectrum { solver: config.solver, eigen, trace, density, trace_products, density_products })
+    Some(Spectrum {
+        solver: config.solver,
+        eigen,
+        trace,
+        density,
+        trace_products,
+        density_products,
+    })
 }

@@ -19,13 +19,21 @@ pub struct Trace {
     pub probes: usize,
 }
 
-pub fn hutchinson(op: &mut dyn Operator, probes: usize, seed: u64, values: &[f64], vectors: &[Vec<f64>]) -> Trace {
+pub fn hutchinson(
+    op: &mut dyn Operator,
+    probes: usize,
+    seed: u64,
+    values: &[f64],
+    vectors: &[Vec<f64>],
+) -> Trace {
     let n = op.dim();
     let mut rng = Rng::derive(seed, "hutchinson");
     let mut az = vec![0.0; n];
     let samples: Vec<f64> = (0..probes)
         .map(|_| {
-            let mut z: Vec<f64> = (0..n).map(|_| if rng.below(2) == 0 { -1.0 } else { 1.0 }).collect();
+            let mut z: Vec<f64> = (0..n)
+                .map(|_| if rng.below(2) == 0 { -1.0 } else { 1.0 })
+                .collect();
             for v in vectors {
                 let c = dot(v, &z);
                 axpy(-c, v, &mut z);
@@ -36,8 +44,16 @@ pub fn hutchinson(op: &mut dyn Operator, probes: usize, seed: u64, values: &[f64
         .collect();
     let m = probes as f64;
     let mean = samples.iter().sum::<f64>() / m;
-    let var = if probes > 1 { samples.iter().map(|s| (s - mean) * (s - mean)).sum::<f64>() / (m - 1.0) } else { 0.0 };
-    Trace { estimate: values.iter().sum::<f64>() + mean, std_error: libm::sqrt(var / m), probes }
+    let var = if probes > 1 {
+        samples.iter().map(|s| (s - mean) * (s - mean)).sum::<f64>() / (m - 1.0)
+    } else {
+        0.0
+    };
+    Trace {
+        estimate: values.iter().sum::<f64>() + mean,
+        std_error: libm::sqrt(var / m),
+        probes,
+    }
 }
 
 /// A smoothed spectral density on a grid: `y` integrates to 1 over `x`.
@@ -52,12 +68,20 @@ pub struct Density {
 /// SLQ: `probes` Lanczos runs of `steps` steps from Rademacher vectors; each gives quadrature nodes
 /// (Ritz values θ_j) and weights (squared first components of the small eigenvectors), averaged and
 /// smoothed by a Gaussian 1% of the spectral range wide, on `points` grid points.
-pub fn slq_density(op: &mut dyn Operator, probes: usize, steps: usize, points: usize, seed: u64) -> Density {
+pub fn slq_density(
+    op: &mut dyn Operator,
+    probes: usize,
+    steps: usize,
+    points: usize,
+    seed: u64,
+) -> Density {
     let n = op.dim();
     let mut rng = Rng::derive(seed, "slq");
     let mut nodes = Vec::new();
     for _ in 0..probes {
-        let z: Vec<f64> = (0..n).map(|_| if rng.below(2) == 0 { -1.0 } else { 1.0 }).collect();
+        let z: Vec<f64> = (0..n)
+            .map(|_| if rng.below(2) == 0 { -1.0 } else { 1.0 })
+            .collect();
         let mut kr = Krylov::new(z);
         loop {
             let (b, breakdown) = kr.step(op);
@@ -76,11 +100,18 @@ pub fn slq_density(op: &mut dyn Operator, probes: usize, steps: usize, points: u
     let hi = nodes.iter().fold(f64::NEG_INFINITY, |m, n| m.max(n.0));
     let sigma = SIGMA_FRACTION * (hi - lo).max(1e-12 * hi.abs().max(1.0));
     let (start, end) = (lo - 5.0 * sigma, hi + 5.0 * sigma);
-    let x: Vec<f64> = (0..points).map(|i| start + (end - start) * i as f64 / (points - 1) as f64).collect();
+    let x: Vec<f64> = (0..points)
+        .map(|i| start + (end - start) * i as f64 / (points - 1) as f64)
+        .collect();
     let norm = 1.0 / (sigma * libm::sqrt(2.0 * std::f64::consts::PI));
     let y = x
         .iter()
-        .map(|&t| nodes.iter().map(|&(c, w)| w * norm * libm::exp(-0.5 * ((t - c) / sigma) * ((t - c) / sigma))).sum())
+        .map(|&t| {
+            nodes
+                .iter()
+                .map(|&(c, w)| w * norm * libm::exp(-0.5 * ((t - c) / sigma) * ((t - c) / sigma)))
+                .sum()
+        })
         .collect();
     Density { x, y, sigma }
 }
