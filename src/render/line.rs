@@ -7,8 +7,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::color::{class_color, regions_rgba};
 use super::contour::class_flips;
-use super::plane::draw_raster;
-use super::{axes, label_areas, sig, subscript, tick, DrawResult, Theme, INK};
+use super::plane::{draw_raster, Sampling};
+use super::{axes, chart_builder, not_computed, sig, subscript, tick, DrawResult, Theme, INK};
 use crate::export::Run;
 
 /// Curve colours, in order (Okabe–Ito black, bluish green, reddish purple, sky blue).
@@ -24,22 +24,21 @@ pub fn draw_line_fields<DB: DrawingBackend>(
     theme: &Theme,
 ) -> DrawResult<DB> {
     let (Some(a), Some(s)) = (&run.analysis, &run.spectrum) else {
-        return Ok(());
+        return not_computed(area, title, theme);
     };
     let fields = &a.fields;
     let grid = &fields.grid;
     let (u0, u1) = grid.u_range;
     let x_at = |col: f64| u0 + (u1 - u0) * col / (grid.width - 1).max(1) as f64;
-    let (left, bottom) = label_areas(theme);
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, theme.title())
-        .margin(theme.px(8.0))
-        .x_label_area_size(bottom)
-        .y_label_area_size(left)
-        .build_cartesian_2d(u0..u1, -1.15..1.15)?;
+    let mut chart = chart_builder(area, title, theme).build_cartesian_2d(u0..u1, -1.15..1.15)?;
     axes(&mut chart, theme, "x", "alignment Aᵢ(x)").x_label_formatter(&tick).y_label_formatter(&tick).draw()?;
     // The class of each column, as tinted bands over the plot's full height.
-    draw_raster(chart.plotting_area(), &regions_rgba(&fields.predicted[..grid.width]), grid.width, 1)?;
+    draw_raster(
+        chart.plotting_area(),
+        &regions_rgba(&fields.predicted[..grid.width]),
+        (grid.width, 1),
+        Sampling::Points,
+    )?;
     chart.draw_series([PathElement::new(vec![(u0, 0.0), (u1, 0.0)], INK.mix(0.4).stroke_width(theme.px(1.0)))])?;
 
     for col in class_flips(&fields.predicted[..grid.width]) {

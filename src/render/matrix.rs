@@ -5,8 +5,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::color::{class_color, field_rgba, ColorScale};
-use super::plane::{colorbar_width, draw_colorbar, draw_raster, ALIGNMENT_LABEL};
-use super::{axes, label_areas, sig, subscript, title_height, DrawResult, Theme, INK};
+use super::plane::{colorbar_width, draw_colorbar, draw_raster, Sampling, ALIGNMENT_LABEL};
+use super::{axes, chart_builder, label_areas, not_computed, sig, subscript, title_height, DrawResult, Theme, INK};
 use crate::export::Run;
 
 /// The paper's alignment matrix: rows v₁…v_k, columns the training points grouped by class (labels
@@ -19,7 +19,7 @@ pub fn draw_alignment_matrix<DB: DrawingBackend>(
     theme: &Theme,
 ) -> DrawResult<DB> {
     let (Some(a), Some(s)) = (&run.analysis, &run.spectrum) else {
-        return Ok(());
+        return not_computed(area, label, theme);
     };
     let g = &a.generalization;
     let over = if g.over_all { "all".to_string() } else { format!("top {}", g.m.len()) };
@@ -33,13 +33,9 @@ pub fn draw_alignment_matrix<DB: DrawingBackend>(
     let (w, _) = area.dim_in_pixel();
     let (left_part, bar) = area.split_horizontally(w.saturating_sub(colorbar_width(theme)));
     let (k, n) = (a.matrix.values.len(), a.matrix.order.len());
-    let (left, bottom) = label_areas(theme);
+    let (_, bottom) = label_areas(theme);
     let title_height = title_height(&left_part, &title, theme)?;
-    let mut chart = ChartBuilder::on(&left_part)
-        .caption(&title, theme.title())
-        .margin(theme.px(8.0))
-        .x_label_area_size(bottom)
-        .y_label_area_size(left)
+    let mut chart = chart_builder(&left_part, &title, theme)
         // One segment per eigenvector: plotters' integer ranges include their end.
         .build_cartesian_2d(0.0..n as f64, (0..k - 1).into_segmented())?;
     let row_label = |v: &SegmentValue<usize>| match v {
@@ -52,7 +48,7 @@ pub fn draw_alignment_matrix<DB: DrawingBackend>(
         .y_label_formatter(&row_label)
         .draw()?;
     let values: Vec<f64> = a.matrix.values.iter().flatten().copied().collect();
-    draw_raster(chart.plotting_area(), &field_rgba(&values, n, k, &ColorScale::ALIGNMENT), n, k)?;
+    draw_raster(chart.plotting_area(), &field_rgba(&values, n, k, &ColorScale::ALIGNMENT), (n, k), Sampling::Cells)?;
 
     // Class groups: a separator at each change of class, the class name under the group's middle.
     let class_of = |j: usize| run.split.train.y[a.matrix.order[j]];

@@ -44,6 +44,7 @@ use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::export::Run;
 
@@ -145,6 +146,28 @@ fn title_height<DB: DrawingBackend>(
         total += h + 2 * (h / 2).min(5);
     }
     Ok(total)
+}
+
+/// A chart builder with the shared margin and label areas, under a one-line `title`.
+fn chart_builder<'a, 'b, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    theme: &Theme,
+) -> ChartBuilder<'a, 'b, DB> {
+    let (left, bottom) = label_areas(theme);
+    let mut b = ChartBuilder::on(area);
+    b.caption(title, theme.title()).margin(theme.px(8.0)).x_label_area_size(bottom).y_label_area_size(left);
+    b
+}
+
+/// In place of a chart whose run has no spectrum or analysis (not computed, or failed): the title
+/// and a note.
+fn not_computed<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, theme: &Theme) -> DrawResult<DB> {
+    let body = titled(area, title, theme)?;
+    let (w, h) = body.dim_in_pixel();
+    let style = theme.label().pos(Pos::new(HPos::Center, VPos::Center));
+    body.draw_text("not computed", &style, (w as i32 / 2, h as i32 / 2))?;
+    Ok(())
 }
 
 /// Room left of the plot for tick labels and the rotated y description, below it for the x ones.

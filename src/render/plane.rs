@@ -7,7 +7,9 @@ use plotters_backend::{BackendCoord, DrawingErrorKind};
 
 use super::color::{class_color, field_rgba, regions_rgba, ColorScale};
 use super::contour::boundary_segments;
-use super::{axes, label_areas, sig, subscript, tick, title_height, titled, Chart, DrawResult, Theme, INK};
+use super::{
+    axes, label_areas, not_computed, sig, subscript, tick, title_height, titled, Chart, DrawResult, Theme, INK,
+};
 use crate::analysis::field::{Fields, Grid};
 use crate::data::Dataset;
 use crate::export::Run;
@@ -57,10 +59,9 @@ fn plane_chart<DB: DrawingBackend>(
     Ok(chart)
 }
 
-/// An RGB image blitted at one backend position: the bitmap backend copies it in one go, others
-/// fall back to pixels.
+/// An RGB image blitted at the top-left corner of the area it is drawn on: the bitmap backend copies
+/// it in one go, others fall back to pixels.
 struct Raster {
-    origin: BackendCoord,
     size: (u32, u32),
     rgb: Vec<u8>,
 }
@@ -69,7 +70,8 @@ impl<'a> PointCollection<'a, BackendCoord> for &'a Raster {
     type Point = &'a BackendCoord;
     type IntoIter = std::iter::Once<&'a BackendCoord>;
     fn point_iter(self) -> Self::IntoIter {
-        std::iter::once(&self.origin)
+        const CORNER: BackendCoord = (0, 0);
+        std::iter::once(&CORNER)
     }
 }
 
@@ -87,17 +89,33 @@ impl<DB: DrawingBackend> Drawable<DB> for Raster {
     }
 }
 
+/// Where the pixels of an image sit on the plot it is stretched over.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Sampling {
+    /// Samples at evenly spaced points from edge to edge, like a field's grid over the chart's range
+    /// (the first and last pixels cover half a step each).
+    Points,
+    /// Equal cells tiling the plot, like the entries of a matrix.
+    Cells,
+}
+
 /// Draws RGBA pixels (`width`×`height`, row 0 at the top) stretched over the whole of `plot`,
 /// nearest-neighbour (no blur between classes or signs), transparency composited over white.
-/// Pixel centres sit at evenly spaced points from edge to edge, like the grid's points.
 pub(super) fn draw_raster<DB: DrawingBackend, CT: CoordTranslate>(
     plot: &DrawingArea<DB, CT>,
     rgba: &[u8],
-    width: usize,
-    height: usize,
+    (width, height): (usize, usize),
+    sampling: Sampling,
 ) -> DrawResult<DB> {
     let (pw, ph) = plot.dim_in_pixel();
-    let pick = |i: u32, n: u32, m: usize| (((i as f64 + 0.5) / n as f64) * (m - 1) as f64).round() as usize;
+    // The source index under the centre of display pixel i of n, for m source pixels.
+    let pick = |i: u32, n: u32, m: usize| {
+        let f = (i as f64 + 0.5) / n as f64;
+        match sampling {
+            Sampling::Points => (f * (m - 1) as f64).round() as usize,
+            Sampling::Cells => ((f * m as f64) as usize).min(m - 1),
+        }
+    };
     let mut rgb = Vec::with_capacity(3 * (pw * ph) as usize);
     for y in 0..ph {
         let row = pick(y, ph, height);
@@ -107,7 +125,7 @@ pub(super) fn draw_raster<DB: DrawingBackend, CT: CoordTranslate>(
             rgb.extend(p[..3].iter().map(|&v| (v as f64 * alpha + 255.0 * (1.0 - alpha)).round() as u8));
         }
     }
-    plot.strip_coord_spec().draw(&Raster { origin: (0, 0), size: (pw, ph), rgb })
+    plot.strip_coord_spec().draw(&Raster { size: (pw, ph), rgb })
 }
 
 /// The decision boundary of `fields` as line segments in `style`.
@@ -140,18 +158,6 @@ fn draw_points<DB: DrawingBackend>(chart: &mut Chart<DB>, run: &Run, grid: &Grid
     Ok(())
 }
 
-/// A panel for a run without an analysis (the spectrum or analysis failed or was not computed).
-fn not_computed<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, theme: &Theme) -> DrawResult<DB> {
-    let body = titled(area, title, theme)?;
-    let (w, h) = body.dim_in_pixel();
-    let style = theme.label().pos(plotters::style::text_anchor::Pos::new(
-        plotters::style::text_anchor::HPos::Center,
-        plotters::style::text_anchor::VPos::Center,
-    ));
-    body.draw_text("not computed", &style, (w as i32 / 2, h as i32 / 2))?;
-    Ok(())
-}
-
 /// Class regions in light tints, the boundary, and the points.
 fn boundary_chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -161,7 +167,12 @@ fn boundary_chart<DB: DrawingBackend>(
     theme: &Theme,
 ) -> Result<Chart<DB>, DrawingAreaErrorKind<DB::ErrorType>> {
     let mut chart = plane_chart(area, &fields.grid, title, theme)?;
-    draw_raster(chart.plotting_area(), &regions_rgba(&fields.predicted), fields.grid.width, fields.grid.height)?;
+    draw_raster(
+        chart.plotting_area(),
+        &regions_rgba(&fields.predicted),
+        (fields.grid.width, fields.grid.height),
+        Sampling::Points,
+    )?;
     draw_boundary_line(&mut chart, fields, INK.stroke_width(theme.px(1.8)))?;
     draw_points(&mut chart, run, &fields.grid, theme)?;
     Ok(chart)
@@ -205,11 +216,13 @@ pub fn draw_margin<DB: DrawingBackend>(
     let (tmax, tmin, xb) = (grid.project(&m.x_t_max), grid.project(&m.x_t_min), grid.project(&m.x_b));
     let dist = |p: &[f64]| p.iter().zip(&m.x_b).map(|(a, b)| (a - b) * (a - b)).sum::<f64>();
     let nearer = if dist(&m.x_t_max) <= dist(&m.x_t_min) { tmax } else { tmin };
-    let r = theme.px(6.0) as i32;
+    let r = theme.px(7.0) as i32;
     let stroke = INK.stroke_width(theme.px(2.0));
     chart.draw_series([PathElement::new(vec![xb, nearer], stroke)])?;
-    chart.draw_series([TriangleMarker::new(tmax, r, INK.filled()), TriangleMarker::new(tmin, r, WHITE.filled())])?;
-    chart.draw_series([TriangleMarker::new(tmin, r, stroke)])?;
+    // Plotters fills every triangle marker: the hollow one is a white one inside an ink one.
+    let inner = r - 2 * theme.px(1.5) as i32;
+    chart.draw_series([TriangleMarker::new(tmax, r, INK.filled()), TriangleMarker::new(tmin, r, INK.filled())])?;
+    chart.draw_series([TriangleMarker::new(tmin, inner, WHITE.filled())])?;
     chart.draw_series([EmptyElement::at(xb)
         + Cross::new((0, 0), r, INK.stroke_width(theme.px(2.5)))
         + Circle::new((0, 0), r + theme.px(1.0) as i32, stroke)])?;
@@ -227,7 +240,7 @@ fn heat_panel<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let mut chart = plane_chart(area, &fields.grid, title, theme)?;
     let (w, h) = (fields.grid.width, fields.grid.height);
-    draw_raster(chart.plotting_area(), &field_rgba(values, w, h, scale), w, h)?;
+    draw_raster(chart.plotting_area(), &field_rgba(values, w, h, scale), (w, h), Sampling::Points)?;
     draw_boundary_line(&mut chart, fields, INK.mix(0.55).stroke_width(theme.px(1.2)))
 }
 
@@ -274,7 +287,7 @@ pub fn draw_colorbar<DB: DrawingBackend>(
     // One value per pixel row, so the bar shows both ends of the scale exactly.
     let rows = chart.plotting_area().dim_in_pixel().1.max(2) as usize;
     let values: Vec<f64> = (0..rows).map(|i| scale.hi - (scale.hi - scale.lo) * i as f64 / (rows - 1) as f64).collect();
-    draw_raster(chart.plotting_area(), &field_rgba(&values, 1, rows, scale), 1, rows)?;
+    draw_raster(chart.plotting_area(), &field_rgba(&values, 1, rows, scale), (1, rows), Sampling::Cells)?;
     axes(&mut chart, theme, "", label).disable_x_axis().y_label_formatter(&tick).draw()?;
     Ok(())
 }

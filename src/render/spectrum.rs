@@ -4,23 +4,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{axes, label_areas, sig, subscript, tick, DrawResult, Theme, INK};
+use super::{axes, chart_builder, sig, subscript, tick, DrawResult, Theme, INK};
 use crate::spectrum::Spectrum;
 
 /// The accent for the top-k eigenvalues (Okabe–Ito vermillion).
 const OUTLIER: RGBColor = RGBColor(0xd5, 0x5e, 0x00);
-
-/// A chart builder with the shared margins and label areas, titled.
-fn builder<'a, 'b, DB: DrawingBackend>(
-    area: &'a DrawingArea<DB, Shift>,
-    title: &str,
-    theme: &Theme,
-) -> ChartBuilder<'a, 'b, DB> {
-    let (left, bottom) = label_areas(theme);
-    let mut b = ChartBuilder::on(area);
-    b.caption(title, theme.title()).margin(theme.px(8.0)).x_label_area_size(bottom).y_label_area_size(left);
-    b
-}
 
 /// The top-k eigenvalues, largest first, as stems on a log axis (only the positive ones can be
 /// shown there; at a minimum the top ones are).
@@ -37,7 +25,7 @@ pub fn draw_eigenvalues<DB: DrawingBackend>(
     let hi = positive.iter().fold(f64::MIN_POSITIVE, |m, p| m.max(p.1)) * 3.0;
     let lo = positive.iter().fold(hi, |m, p| m.min(p.1)) / 3.0;
     let mut chart =
-        builder(area, title, theme).build_cartesian_2d(0.5..values.len() as f64 + 0.5, (lo..hi).log_scale())?;
+        chart_builder(area, title, theme).build_cartesian_2d(0.5..values.len() as f64 + 0.5, (lo..hi).log_scale())?;
     let integer = |x: &f64| {
         if x.fract() == 0.0 {
             format!("{x:.0}")
@@ -84,7 +72,7 @@ pub fn draw_density<DB: DrawingBackend>(
     let x1 = d.x.iter().chain(top).fold(f64::NEG_INFINITY, |m, &x| m.max(x));
     let pad = 0.02 * (x1 - x0).max(1e-12);
     let mut chart =
-        builder(area, title, theme).build_cartesian_2d(x0 - pad..x1 + pad, (floor..peak * 5.0).log_scale())?;
+        chart_builder(area, title, theme).build_cartesian_2d(x0 - pad..x1 + pad, (floor..peak * 5.0).log_scale())?;
     axes(&mut chart, theme, "eigenvalue λ", "density").x_label_formatter(&tick).y_label_formatter(&tick).draw()?;
     chart.draw_series(LineSeries::new(
         d.x.iter().zip(&d.y).map(|(&x, &y)| (x, y.max(floor))),
@@ -98,7 +86,7 @@ pub fn draw_density<DB: DrawingBackend>(
         top.iter()
             .map(|&v| EmptyElement::at((v, peak * 5.0)) + Polygon::new(vec![(-r, 0), (r, 0), (0, 2 * r)], marker)),
     )?;
-    let legend = format!("▼ top {} eigenvalues ({})", top.len(), spectrum.solver.name());
+    let legend = format!("▼ top {} ({})", top.len(), spectrum.solver.name());
     let plot = chart.plotting_area().strip_coord_spec();
     let (w, _) = plot.dim_in_pixel();
     let style = theme.tick().color(&OUTLIER).pos(Pos::new(HPos::Right, VPos::Top));
