@@ -345,8 +345,8 @@ impl Session {
 
     /// Draws one chart of `crate::render` at `width`×`height` device pixels (`scale` = device pixel
     /// ratio) on an OffscreenCanvas and returns it as an `ImageBitmap`. Charts: `eigenvalues`,
-    /// `density`, `matrix`, `fields`, `margin`, `boundary`, `reconstructed`, `line` (1-D fields),
-    /// `colorbar`.
+    /// `density`, `matrix`, `fields` (or `fields-N`, N columns), `margin`, `boundary`,
+    /// `reconstructed`, `colorbar`.
     pub fn render(
         &self,
         chart: &str,

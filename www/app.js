@@ -261,7 +261,11 @@ function onWorkerMessage(msg) {
       onAnalysed(msg);
       break;
     case 'charts':
-      onCharts(msg.charts);
+      if (msg.purpose === 'export') {
+        const c = msg.charts[0];
+        if (c?.bitmap) savePng('alignment', c.bitmap);
+        else if (c?.error) showError(c.error);
+      } else onCharts(msg.charts);
       break;
     case 'csv':
       download('data.csv', new Blob([msg.text], { type: 'text/csv' }));
@@ -606,8 +610,29 @@ for (const button of document.querySelectorAll('button.png')) {
   button.addEventListener('click', () => exportPanel(button.dataset.png));
 }
 
+/** The alignment fields for a PNG: src/render's small multiples with their colour bar, as the CLI draws them. */
+function exportFields() {
+  const a = run?.analysed;
+  const k = a?.summary.alignment?.fields.length ?? 0;
+  if (k === 0 || run.info.dim === 1) return false;
+  const cols = Math.ceil(k / Math.ceil(k / 5));
+  const rows = Math.ceil(k / cols);
+  send({ type: 'render', purpose: 'export', charts: [{ name: `fields-${cols}`, width: 2 * (cols * 260 + 90), height: 2 * rows * 290, scale: 2 }] });
+  return true;
+}
+
+function savePng(name, bitmap) {
+  const out = document.createElement('canvas');
+  out.width = bitmap.width;
+  out.height = bitmap.height;
+  out.getContext('2d').drawImage(bitmap, 0, 0);
+  bitmap.close();
+  out.toBlob((blob) => blob && download(`${name}.png`, blob), 'image/png');
+}
+
 /** One PNG of a panel: its canvases side by side on white, at the device's resolution. */
 function exportPanel(name) {
+  if (name === 'alignment' && exportFields()) return;
   const panel = document.querySelector(`[data-panel="${name}"]`);
   const canvases = [...panel.querySelectorAll('canvas')].filter((c) => c.width > 1 && c.offsetParent !== null);
   if (canvases.length === 0) return;

@@ -7,7 +7,7 @@
 //   {type: 'start', query, csv?}       read the query leniently, set the run up
 //   {type: 'step', budgetMs | epochs}  train about budgetMs of work (or exactly `epochs` epochs)
 //   {type: 'analyse'}                  spectrum, then the analyses, then run.json
-//   {type: 'render', charts: [{name, width, height, scale}]}   chart bitmaps of src/render
+//   {type: 'render', charts: [{name, width, height, scale}], purpose?}   chart bitmaps of src/render
 //   {type: 'csv'}                      the data as CSV
 // Messages out:
 //   {type: 'ready', version, specs}
@@ -15,7 +15,7 @@
 //   {type: 'progress', epoch, total, done, history, field?, classes?, segments?, msPerEpoch}
 //   {type: 'stage', stage}             'spectrum' | 'analysis' | 'export', as each begins
 //   {type: 'analysed', json, summary, fields, size, overlay, seconds}
-//   {type: 'charts', charts: [{name, bitmap | error}]}
+//   {type: 'charts', purpose, charts: [{name, bitmap | error}]}
 //   {type: 'csv', text}
 import init, { Session, boundary_segments, install_panic_hook, key_specs, read_query, regions_rgba, version } from '../pkg/hessian_boundary.js';
 
@@ -149,7 +149,7 @@ async function handle(data) {
           charts.push({ name: c.name, error: message(e) });
         }
       }
-      post({ type: 'charts', charts }, transfer);
+      post({ type: 'charts', purpose: data.purpose, charts }, transfer);
       break;
     }
     case 'csv': {

@@ -294,7 +294,8 @@ impl DrawingBackend for OffscreenBackend {
     }
 }
 
-/// Draws `chart` of `run` on a fresh `width`×`height` canvas (white background) and returns it.
+/// Draws `chart` of `run` (`eigenvalues`, `density`, `matrix`, `boundary`, `margin`, `reconstructed`,
+/// `colorbar`, `fields` or `fields-N` with N columns) on a fresh `width`×`height` canvas (white background) and returns it.
 pub fn render(
     run: &Run,
     chart: &str,
@@ -346,18 +347,23 @@ fn draw(
         ("boundary", _) => render::draw_boundary(area, run, "Decision boundary", theme),
         ("margin", _) => render::draw_margin(area, run, "Margin from v₁", theme),
         ("reconstructed", _) => render::draw_reconstructed(area, run, theme),
-        ("line", _) => {
-            render::draw_line_fields(area, run, k.min(4), "Alignment along the line", theme)
-        }
+        // Not `draw_line_fields`: its series legend measures text through plotters' DOM font
+        // layout, which panics in a worker (the page draws the 1-D curves itself).
         ("colorbar", _) => render::draw_colorbar(area, &ColorScale::ALIGNMENT, "Aᵢ(x)", theme),
-        ("fields", _) => {
+        // `fields-N`: N columns (`fields`: as many as fit).
+        (name, _) if name.starts_with("fields") => {
             let count = run
                 .analysis
                 .as_ref()
                 .map_or(0, |a| a.fields.alignment.len());
-            let cols = (area.dim_in_pixel().0 as f64 / (theme.scale * 220.0))
+            let fit = (area.dim_in_pixel().0 as f64 / (theme.scale * 220.0))
                 .floor()
                 .clamp(1.0, 5.0) as usize;
+            let cols = name
+                .strip_prefix("fields-")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(fit)
+                .clamp(1, 10);
             render::draw_fields(area, run, count, cols, theme)
         }
         _ => Ok(()),

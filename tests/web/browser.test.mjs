@@ -444,6 +444,45 @@ test('embed mode: chosen panels only, no settings, fits a 600 px iframe', async 
   }
 });
 
+test('every preset sets its query, and the menu shows it', async () => {
+  const { page, problems } = await open(`./?${SMALL}`);
+  try {
+    await settle(page);
+    const options = await page.locator('#preset option').evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+    assert.ok(options.length >= 10, `only ${options.length} presets`);
+    for (const [value, label] of options) {
+      if (value === 'custom') continue;
+      await page.selectOption('#preset', value);
+      // The run has started once its canonical query is in the URL; the menu then names the preset.
+      await page.waitForFunction(() => ['running', 'analysing', 'done'].includes(document.body.dataset.state), null, {
+        timeout: TIMEOUT_MS,
+      });
+      assert.equal(await page.locator('#preset').inputValue(), value, `${label}: the menu shows another preset`);
+      assert.equal(await page.locator('#notice').isVisible(), false, label);
+    }
+    const url = new URL(page.url()).search;
+    assert.equal(url, `?v=1&${SMALL}`); // the last preset is the quick demo
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the alignment panel exports as one PNG of src/render small multiples', async () => {
+  const { page } = await open(`./?${SMALL}`);
+  try {
+    await settle(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[data-png="alignment"]')]);
+    assert.equal(download.suggestedFilename(), 'alignment.png');
+    const png = readFileSync(await download.path());
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+    const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    assert.ok(width > height && height >= 500, `${width}×${height}`);
+  } finally {
+    await page.close();
+  }
+});
+
 test('the Embed button gives an iframe snippet for the current run', async () => {
   const { page } = await open(`./?${SMALL}`);
   try {
