@@ -919,7 +919,15 @@ function drawBoundary() {
     legend.append(swatch, document.createTextNode(`class ${c}  `));
   }
   legend.append(document.createTextNode(' ● training  ○ test'));
-  if (a?.overlay) legend.append(document.createTextNode('  ▲ xₜᵐᵃˣ  △ xₜᵐⁱⁿ  ⊗ x_b (boundary point from v₁)'));
+  if (a?.overlay) {
+    const m = a.summary.margin;
+    legend.append(
+      document.createTextNode(
+        `  ▲ xₜᵐᵃˣ  △ xₜᵐⁱⁿ (most and least aligned with v₁)  ⊗ x_b (boundary point from v₁); ` +
+          `margin: estimate ${num(m.estimate)} (dashed), true ${m.true === null ? 'not found' : num(m.true)}`,
+      ),
+    );
+  }
 }
 
 /** The predicted classes behind the boundary picture: the analysis's grid, else the live one. */
@@ -958,7 +966,40 @@ function classAt(L, px, py) {
   return src.classes[row * src.width + col];
 }
 
-$('boundary').addEventListener('pointermove', (event) => {
+/**
+ * Keyboard read-outs: a focusable picture whose arrow keys move a probe over its plot (Shift: in
+ * bigger steps) and call `readout` with a pointer-like event at the probe, as hovering does.
+ */
+function keyboardProbe(canvas, readout, clear) {
+  canvas.tabIndex = 0;
+  let probe = null;
+  const fire = () => {
+    const L = canvas.layout;
+    if (!L) return;
+    const rect = canvas.getBoundingClientRect();
+    readout({ clientX: rect.left + L.x + probe[0] * L.width, clientY: rect.top + L.y + probe[1] * L.height });
+  };
+  canvas.addEventListener('focus', () => {
+    probe = [0.5, 0.5];
+    fire();
+  });
+  canvas.addEventListener('blur', clear);
+  canvas.addEventListener('keydown', (event) => {
+    const step = event.shiftKey ? 0.1 : 0.02;
+    const move = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[event.key];
+    if (!move || !probe) return;
+    event.preventDefault();
+    probe = [Math.min(1, Math.max(0, probe[0] + move[0])), Math.min(1, Math.max(0, probe[1] + move[1]))];
+    fire();
+  });
+}
+
+$('boundary').addEventListener('pointermove', (event) => boundaryReadout(event));
+keyboardProbe($('boundary'), (event) => boundaryReadout(event), () => {
+  $('boundary-readout').textContent = '';
+});
+
+function boundaryReadout(event) {
   const canvas = $('boundary');
   const L = canvas.layout;
   if (!L || !run?.info) return;
@@ -985,7 +1026,7 @@ $('boundary').addEventListener('pointermove', (event) => {
   }
   if (best) text += ` · ${best.test ? 'test' : 'training'} point of class ${best.y}`;
   $('boundary-readout').textContent = text;
-});
+}
 $('boundary').addEventListener('pointerleave', () => {
   $('boundary-readout').textContent = '';
 });
@@ -1006,7 +1047,7 @@ function drawCurves() {
   const ph = (h - top - bottom - gap - 14) / 2;
   const loss = { x: left, y: top, width: w - left - right, height: ph };
   const acc = { x: left, y: top + ph + gap + 14, width: w - left - right, height: ph };
-  canvas.layout = { loss, acc, total };
+  canvas.layout = { loss, acc, total, x: loss.x, y: loss.y, width: loss.width, height: acc.y + acc.height - loss.y };
   const X = (R, e) => R.x + (e / total) * R.width;
   ctx.font = FONT;
   ctx.fillStyle = INK;
@@ -1085,7 +1126,16 @@ function drawCurves() {
   line(acc, AY, 'test_accuracy', '#d55e00', [6, 4]);
 }
 
-$('curves').addEventListener('pointermove', (event) => {
+$('curves').addEventListener('pointermove', (event) => curvesReadout(event));
+keyboardProbe(
+  $('curves'),
+  (event) => curvesReadout(event),
+  () => {
+    $('curves-readout').textContent = '';
+  },
+);
+
+function curvesReadout(event) {
   const canvas = $('curves');
   const L = canvas.layout;
   const hist = run?.history ?? [];
@@ -1102,7 +1152,7 @@ $('curves').addEventListener('pointermove', (event) => {
   $('curves-readout').textContent =
     `epoch ${best.epoch} (${best.labels}): loss ${num(best.train_loss, 4)}, training accuracy ${percent(best.train_accuracy)}` +
     `, test accuracy ${percent(best.test_accuracy)}`;
-});
+}
 $('curves').addEventListener('pointerleave', () => {
   $('curves-readout').textContent = '';
 });
@@ -1166,6 +1216,9 @@ function buildFields() {
     canvas.setAttribute('role', 'img');
     canvas.setAttribute('aria-label', 'Alignment of the top eigenvectors along the line');
     canvas.addEventListener('pointermove', (event) => lineReadout(event, canvas));
+    keyboardProbe(canvas, (event) => lineReadout(event, canvas), () => {
+      $('fields-readout').textContent = '';
+    });
     canvas.addEventListener('pointerleave', () => {
       $('fields-readout').textContent = '';
     });
@@ -1194,6 +1247,9 @@ function buildFields() {
     box.append(figure);
     a.fieldBitmaps.push(bitmapOf(a.fields[`A${i + 1}`], width, height));
     canvas.addEventListener('pointermove', (event) => fieldReadout(event, canvas, i));
+    keyboardProbe(canvas, (event) => fieldReadout(event, canvas, i), () => {
+      $('fields-readout').textContent = '';
+    });
     canvas.addEventListener('pointerleave', () => {
       $('fields-readout').textContent = '';
     });
@@ -1351,15 +1407,15 @@ function fieldReadout(event, canvas, i) {
 }
 
 /** The charts drawn by src/render in the worker, each at its canvas's device-pixel size. */
-function chartCanvases() {
+function chartCanvases({ all = false } = {}) {
   const list = [
     ['eigenvalues', $('eigenvalues')],
     ['density', $('density')],
     ['matrix', $('matrix')],
     ['margin', $('margin')],
   ];
-  if (!$('colorbar').hidden) list.push(['colorbar', $('colorbar')]);
-  return list.filter(([, c]) => c.offsetParent !== null);
+  list.push(['colorbar', $('colorbar')]);
+  return all ? list : list.filter(([, c]) => c.offsetParent !== null);
 }
 
 function requestCharts() {
@@ -1374,7 +1430,7 @@ function requestCharts() {
 }
 
 function onCharts(charts) {
-  const byName = Object.fromEntries(chartCanvases());
+  const byName = Object.fromEntries(chartCanvases({ all: true }));
   for (const c of charts) {
     const canvas = byName[c.name];
     if (!canvas) {

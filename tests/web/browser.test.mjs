@@ -198,6 +198,17 @@ describe(`a small run (${SMALL})`, () => {
     assert.match(await text(page, '#boundary-readout'), /x₁ = .*x₂ = .*predicted class \d/);
     await page.locator('#fields canvas.field').first().hover();
     assert.match(await text(page, '#fields-readout'), /^A₁\(x₁ = .*\) = −?\d/);
+    // The same from the keyboard: Tab onto a picture, arrows move the probe.
+    await page.mouse.move(0, 0);
+    await page.focus('#boundary');
+    const first = await text(page, '#boundary-readout');
+    assert.match(first, /x₁ = .*x₂ = .*predicted class \d/);
+    await page.keyboard.press('Shift+ArrowRight');
+    const moved = await text(page, '#boundary-readout');
+    assert.match(moved, /x₁ = /);
+    assert.notEqual(moved, first);
+    await page.focus('#curves');
+    assert.match(await text(page, '#curves-readout'), /^epoch \d+/);
   });
 
   test("the page's run.json is byte for byte the CLI's for the same query", async () => {
