@@ -1040,7 +1040,7 @@ function drawCurves() {
   const hist = run?.history ?? [];
   const total = Math.max(1, run?.total ?? 1);
   const left = 52;
-  const right = 12;
+  const right = 22;
   const gap = 30;
   const top = 22;
   const bottom = 30;
@@ -1083,7 +1083,11 @@ function drawCurves() {
   hi = Math.ceil(hi * 2) / 2;
   canvas.layout.lossRange = [lo, hi];
   const LY = (v) => loss.y + ((hi - Math.log10(v)) / (hi - lo)) * loss.height;
-  for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) ctx.fillText(num(10 ** e), loss.x - 5, LY(10 ** e));
+  const every = Math.max(1, Math.ceil((Math.floor(hi) - Math.ceil(lo) + 1) / 5));
+  for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) {
+    if (e % every !== 0) continue;
+    ctx.fillText(e >= -2 && e <= 3 ? num(10 ** e) : `10${superscript(e)}`, loss.x - 5, LY(10 ** e));
+  }
   // phases: a line where the labels change
   ctx.strokeStyle = '#999999';
   ctx.setLineDash([3, 3]);
