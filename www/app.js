@@ -241,7 +241,11 @@ function onWorkerMessage(msg) {
       break;
     case 'failed':
       if (msg.query !== undefined) applyQuery(msg.query, msg.notices);
-      fail(msg.message);
+      fail(
+        csvText === null && /dataset=csv needs CSV data/.test(msg.message)
+          ? `${msg.message}: this link runs on a CSV file of its own. Pick it under Data (or drop it on the page).`
+          : msg.message,
+      );
       break;
     case 'progress':
       onProgress(msg);
