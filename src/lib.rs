@@ -17,11 +17,15 @@
 //! | export | [`export`] | `run.json` (schema `hessian-boundary/run/v1`) |
 //! | render | [`render`] | the paper's figures as plotters charts on any backend (PNG natively, canvas in the page) |
 //!
+//! [`bench`] times the core's kernels on fixed workloads (natively with `hessian-boundary bench`, in the
+//! browser through the wasm binding), with a clock the caller passes in.
+//!
 //! Numerics never touch the browser: `wasm` (compiled for wasm32 only) is a thin binding.
 //! Determinism: one seeded RNG ([`rng`]), `libm` for every transcendental and a fixed summation order in
 //! every kernel, so a config gives bit-identical numbers on every platform.
 
 pub mod analysis;
+pub mod bench;
 pub mod config;
 pub mod data;
 pub mod export;

@@ -6,7 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "hessian-boundary", version, about = "Loss-Hessian eigenvectors and the decision boundary")]
+#[command(
+    name = "hessian-boundary",
+    version,
+    about = "Loss-Hessian eigenvectors and the decision boundary"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,6 +30,27 @@ enum Command {
         /// CSV file for dataset=csv: numeric feature columns, integer label last, header optional.
         #[arg(long)]
         data: Option<PathBuf>,
+    },
+    /// Benchmark the core (issue 6): one JSON line per workload (gaussian, iris, digits) with the median
+    /// seconds of the gradient, HVP, epoch, Lanczos top-10, alignment field and dense route, and peak
+    /// memory. Without --workload, each workload runs in a child process of this binary, so peak_rss_mb
+    /// is per workload. Single-threaded. Progress goes to stderr.
+    Bench {
+        /// Run only this workload, in this process (gaussian, iris or digits).
+        #[arg(long)]
+        workload: Option<String>,
+        /// Timings per metric (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        repeats: usize,
+        /// Smoke run: 10 training epochs, a 16×16 grid, one repeat, no dense route.
+        #[arg(long)]
+        quick: bool,
+        /// Write each workload's trained state to DIR/WORKLOAD.json for bench/jax_peer.py.
+        #[arg(long)]
+        export: Option<PathBuf>,
+        /// Largest p for which the dense route (p HVPs + full eigendecomposition) is measured.
+        #[arg(long, default_value_t = hessian_boundary::spectrum::dense::MAX_DENSE_PARAMS)]
+        dense_max_p: usize,
     },
     /// Reproduce the paper's figures: train every setting, write DIR/*.png and DIR/report.md with the
     /// measured numbers (a few minutes in release).
@@ -48,6 +73,26 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Bench {
+            workload,
+            repeats,
+            quick,
+            export,
+            dense_max_p,
+        } => {
+            let opts = hessian_boundary::bench::BenchOptions {
+                repeats,
+                quick,
+                dense_max_p,
+            };
+            match bench(workload.as_deref(), &opts, export.as_deref()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Reproduce { out } => {
             match hessian_boundary::render::reproduce::reproduce(&out, &|line| println!("{line}")) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -63,7 +108,9 @@ fn main() -> ExitCode {
 /// Runs the pipeline and writes run.json atomically (temp file + rename), so a failure leaves no file.
 fn run(query: &str, out: &Path, data: Option<&Path>) -> Result<PathBuf, String> {
     let csv = data
-        .map(|p| std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display())))
+        .map(|p| {
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
+        })
         .transpose()?;
     let json = hessian_boundary::run_query(query, csv.as_deref()).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
@@ -72,4 +119,76 @@ fn run(query: &str, out: &Path, data: Option<&Path>) -> Result<PathBuf, String> 
     std::fs::write(&tmp, json).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, &path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
+}
+
+/// `bench`: one workload in this process, or every workload each in a child process of this binary.
+fn bench(
+    workload: Option<&str>,
+    opts: &hessian_boundary::bench::BenchOptions,
+    export: Option<&Path>,
+) -> Result<(), String> {
+    use hessian_boundary::bench;
+    if let Some(dir) = export {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let Some(name) = workload else {
+        let exe = std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?;
+        for w in bench::WORKLOADS {
+            let mut cmd = std::process::Command::new(&exe);
+            cmd.args(["bench", "--workload", w.name])
+                .args(["--repeats", &opts.repeats.to_string()])
+                .args(["--dense-max-p", &opts.dense_max_p.to_string()]);
+            if opts.quick {
+                cmd.arg("--quick");
+            }
+            if let Some(dir) = export {
+                cmd.arg("--export").arg(dir);
+            }
+            let status = cmd
+                .status()
+                .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+            if !status.success() {
+                return Err(format!("the {} workload failed ({status})", w.name));
+            }
+        }
+        return Ok(());
+    };
+    let w = bench::workload(name).ok_or_else(|| {
+        let names: Vec<&str> = bench::WORKLOADS.iter().map(|w| w.name).collect();
+        format!(
+            "unknown workload {name:?}: expected one of {}",
+            names.join(", ")
+        )
+    })?;
+    let start = std::time::Instant::now();
+    let clock = move || start.elapsed().as_secs_f64();
+    let mut written = Ok(());
+    let mut write_export = |json: &str| {
+        if let Some(dir) = export {
+            let path = dir.join(format!("{}.json", w.name));
+            written = std::fs::write(&path, json)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()));
+        }
+    };
+    let measured = bench::run(
+        w,
+        opts,
+        &clock,
+        &peak_rss_mb,
+        &mut |line| eprintln!("bench: {line} ({:.1} s)", start.elapsed().as_secs_f64()),
+        Some(&mut write_export),
+    )
+    .map_err(|e| e.to_string())?;
+    written?;
+    println!("{}", measured.to_json());
+    Ok(())
+}
+
+/// Peak resident memory of this process (VmHWM of /proc/self/status), in MB; `None` off Linux.
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
