@@ -12,6 +12,7 @@
 //!    [`crate::run`] does, so [`Session::run_json`] is byte for byte the CLI's `run.json`.
 //! 4. [`Session::field_rgba`], [`Session::overlay`] and [`Session::render`] feed the result panels.
 
+mod bench;
 mod canvas;
 
 use serde_json::{json, Value};
