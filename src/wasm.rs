@@ -11,6 +11,8 @@
 //! 3. [`Session::spectrum`] then [`Session::analyse`] run the later stages exactly as
 //!    [`crate::run`] does, so [`Session::run_json`] is byte for byte the CLI's `run.json`.
 //! 4. [`Session::field_rgba`], [`Session::overlay`] and [`Session::render`] feed the result panels.
+//! 5. With `snap` > 0, [`Session::snapshot`] computes the fields of one training snapshot on demand
+//!    (the page's timeline), after which the same calls given its index draw that snapshot.
 
 mod bench;
 mod canvas;
@@ -18,7 +20,7 @@ mod canvas;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::analysis::field::Grid;
+use crate::analysis::field::{self, Fields, Grid};
 use crate::config::{key_specs as specs, Config};
 use crate::data::Dataset;
 use crate::export::Run;
@@ -120,6 +122,8 @@ pub struct Session {
     info: String,
     /// History points already handed out by `step`.
     history_sent: usize,
+    /// The fields of each training snapshot, computed when the timeline first shows it.
+    snapshot_fields: Vec<Option<Fields>>,
 }
 
 /// Plane coordinates of every point of a split, as `[[u, w], …]`.
@@ -185,6 +189,7 @@ impl Session {
             live,
             info,
             history_sent: 0,
+            snapshot_fields: Vec::new(),
         })
     }
 
@@ -259,7 +264,44 @@ impl Session {
             run.during_training =
                 crate::analysis::during_training(config, mlp, &run.trained.snapshots, train);
         }
+        self.snapshot_fields = vec![None; run.during_training.len()];
         Ok(())
+    }
+
+    /// Computes the fields of training snapshot `index` (of run.json's `snapshots`) from its θ and
+    /// top-k eigenpairs, on the final fields' grid, as [`crate::analysis::analyse`] does for the
+    /// final model; kept, so scrubbing back is free. Returns its epoch. Call after
+    /// [`Session::analyse`].
+    pub fn snapshot(&mut self, index: usize) -> Result<usize, JsError> {
+        let run = self.run.as_ref().ok_or_else(|| JsError::new("no run"))?;
+        let s = run
+            .during_training
+            .get(index)
+            .ok_or_else(|| JsError::new(&format!("no snapshot {index}")))?;
+        if self.snapshot_fields[index].is_none() {
+            let k = self.config.k.min(s.eigen.vectors.len());
+            self.snapshot_fields[index] = Some(field::fields(
+                &run.trained.mlp,
+                &run.trained.snapshots[index].params,
+                Grid::for_data(&run.split.train, self.config.grid),
+                &s.eigen.values[..k],
+                &s.eigen.vectors[..k],
+                self.config.align_value,
+            ));
+        }
+        Ok(s.epoch)
+    }
+
+    /// The predicted class at each pixel of the result fields (row 0 at the top): the final model's,
+    /// or training snapshot `snapshot`'s.
+    pub fn predicted(&self, snapshot: Option<usize>) -> Result<Vec<u32>, JsError> {
+        Ok(self.fields(snapshot)?.predicted.clone())
+    }
+
+    /// A_1…A_k at each pixel, one field after the other: the final model's, or training snapshot
+    /// `snapshot`'s (run.json carries only the final ones).
+    pub fn alignment(&self, snapshot: Option<usize>) -> Result<Vec<f64>, JsError> {
+        Ok(self.fields(snapshot)?.alignment.concat())
     }
 
     /// The text of `run.json`, exactly [`Run::to_json`] (the CLI writes the same bytes).
@@ -300,16 +342,15 @@ impl Session {
     }
 
     /// A result field as RGBA bytes (row 0 at the top): `"regions"` (predicted class tints),
-    /// `"reconstructed"` (Σλ|A|, sequential scale) or `"A1"`…`"Ak"` (alignment, diverging scale).
-    pub fn field_rgba(&self, name: &str) -> Result<Vec<u8>, JsError> {
-        let a = self
-            .analysis_ref()
-            .ok_or_else(|| JsError::new("no analysis yet"))?;
-        let (w, h) = (a.fields.grid.width, a.fields.grid.height);
+    /// `"reconstructed"` (Σλ|A|, sequential scale) or `"A1"`…`"Ak"` (alignment, diverging scale);
+    /// the final model's, or training snapshot `snapshot`'s.
+    pub fn field_rgba(&self, name: &str, snapshot: Option<usize>) -> Result<Vec<u8>, JsError> {
+        let fields = self.fields(snapshot)?;
+        let (w, h) = (fields.grid.width, fields.grid.height);
         match name {
-            "regions" => Ok(render::color::regions_rgba(&a.fields.predicted)),
+            "regions" => Ok(render::color::regions_rgba(&fields.predicted)),
             "reconstructed" => Ok(render::field_rgba(
-                &a.fields.reconstructed,
+                &fields.reconstructed,
                 w,
                 h,
                 &ColorScale::MAGNITUDE,
@@ -318,10 +359,10 @@ impl Session {
                 let i: usize = name
                     .strip_prefix('A')
                     .and_then(|i| i.parse().ok())
-                    .filter(|&i| i >= 1 && i <= a.fields.alignment.len())
+                    .filter(|&i| i >= 1 && i <= fields.alignment.len())
                     .ok_or_else(|| JsError::new(&format!("no field {name}")))?;
                 Ok(render::field_rgba(
-                    &a.fields.alignment[i - 1],
+                    &fields.alignment[i - 1],
                     w,
                     h,
                     &ColorScale::ALIGNMENT,
@@ -347,24 +388,56 @@ impl Session {
     /// Draws one chart of `crate::render` at `width`×`height` device pixels (`scale` = device pixel
     /// ratio) on an OffscreenCanvas and returns it as an `ImageBitmap`. Charts: `eigenvalues`,
     /// `density`, `matrix`, `fields` (or `fields-N`, N columns), `margin`, `boundary`,
-    /// `reconstructed`, `colorbar`.
+    /// `reconstructed`, `colorbar`. With `snapshot`, `eigenvalues` and `matrix` are that training
+    /// snapshot's (the others stay the final model's).
     pub fn render(
         &self,
         chart: &str,
         width: u32,
         height: u32,
         scale: f64,
+        snapshot: Option<usize>,
     ) -> Result<web_sys::ImageBitmap, JsError> {
         let run = self
             .run
             .as_ref()
             .ok_or_else(|| JsError::new("the run has not ended"))?;
-        canvas::render(run, chart, width.max(1), height.max(1), Theme { scale })
+        let snapshot = match snapshot {
+            None => None,
+            Some(i) => Some(
+                run.during_training
+                    .get(i)
+                    .ok_or_else(|| JsError::new(&format!("no snapshot {i}")))?,
+            ),
+        };
+        canvas::render(
+            run,
+            snapshot,
+            chart,
+            width.max(1),
+            height.max(1),
+            Theme { scale },
+        )
     }
 }
 
 impl Session {
     fn analysis_ref(&self) -> Option<&crate::analysis::Analysis> {
         self.run.as_ref().and_then(|r| r.analysis.as_ref())
+    }
+
+    /// The final model's fields, or a training snapshot's once [`Session::snapshot`] computed them.
+    fn fields(&self, snapshot: Option<usize>) -> Result<&Fields, JsError> {
+        match snapshot {
+            None => self
+                .analysis_ref()
+                .map(|a| &a.fields)
+                .ok_or_else(|| JsError::new("no analysis yet")),
+            Some(i) => self
+                .snapshot_fields
+                .get(i)
+                .and_then(Option::as_ref)
+                .ok_or_else(|| JsError::new(&format!("call snapshot({i}) first"))),
+        }
     }
 }

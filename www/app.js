@@ -11,7 +11,7 @@ const $ = (id) => document.getElementById(id);
 // The URL: config keys plus two page keys (`embed`, `panels`) that are not part of the config.
 
 const PAGE_KEYS = new Set(['embed', 'panels']);
-const ALL_PANELS = ['boundary', 'training', 'metrics', 'alignment', 'spectrum', 'matrix', 'margin'];
+const ALL_PANELS = ['boundary', 'training', 'metrics', 'alignment', 'spectrum', 'matrix', 'margin', 'regimes'];
 const DEFAULT_EMBED_PANELS = 'boundary,alignment,spectrum';
 
 /** Splits a search string into the config's part (raw, as given) and the page keys. */
@@ -59,6 +59,7 @@ function pageSuffix() {
 
 const PRESETS = [
   { name: "Gaussian mixture (the paper's main setting)", query: '' },
+  { name: 'Gaussian, during training (a snapshot every 250 epochs)', query: 'snap=250' },
   { name: '1-D toy (λ₁ ≈ 11, boundary points ≈ 0.75 and 1.34)', query: 'dataset=line1d&train=1&layers=10&lr=0.002&batch=6&epochs=45000' },
   { name: 'Gaussian, random labels', query: 'regime=random-labels&epochs=3000' },
   { name: 'Gaussian, adversarial initialization', query: 'regime=adversarial' },
@@ -216,7 +217,19 @@ function send(message) {
 function requestStep(epochs) {
   if (!run || run.done || run.pendingStep || run.stage !== 'training') return;
   run.pendingStep = true;
-  send(epochs ? { type: 'step', epochs } : { type: 'step', budgetMs: 80 });
+  if (epochs) send({ type: 'step', epochs });
+  else if (Number.isFinite(speed)) send({ type: 'step', epochs: speed, field: true });
+  else send({ type: 'step', budgetMs: 80 });
+}
+
+/** The next slice: at once when running at full speed, else on the next animation frame. */
+function nextStep() {
+  if (!Number.isFinite(speed)) {
+    requestStep();
+    return;
+  }
+  const r = run;
+  requestAnimationFrame(() => r === run && playing && requestStep());
 }
 
 function fail(message) {
@@ -264,12 +277,15 @@ function onWorkerMessage(msg) {
     case 'analysed':
       onAnalysed(msg);
       break;
+    case 'snapshot':
+      onSnapshot(msg);
+      break;
     case 'charts':
       if (msg.purpose === 'export') {
         const c = msg.charts[0];
         if (c?.bitmap) savePng('alignment', c.bitmap);
         else if (c?.error) showError(c.error);
-      } else onCharts(msg.charts);
+      } else onCharts(msg.charts, msg.snapshot);
       break;
     case 'csv':
       download('data.csv', new Blob([msg.text], { type: 'text/csv' }));
@@ -337,7 +353,7 @@ function onProgress(msg) {
     setStatus('Training done. Computing the Hessian spectrum…');
     send({ type: 'analyse' });
   } else if (playing) {
-    requestStep();
+    nextStep();
   }
   updateProgress();
   updateButtons();
@@ -347,6 +363,17 @@ function onAnalysed(msg) {
   run.analysed = msg;
   run.stage = 'done';
   const s = msg.summary;
+  msg.final = {
+    index: null,
+    epoch: run.epoch,
+    eigenvalues: s.hessian?.eigenvalues ?? [],
+    fields: msg.fields,
+    values: s.alignment?.fields ?? [],
+    predicted: s.alignment?.predicted,
+    overlay: msg.overlay,
+  };
+  run.view = msg.final;
+  setupTimeline(s);
   fillMetrics(s, msg.seconds);
   drawBoundary();
   drawCurves();
@@ -358,6 +385,7 @@ function onAnalysed(msg) {
   updateProgress();
   updateButtons();
   setState('done');
+  if (embed && embedPanels.includes('regimes')) compareRegimes();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,7 +401,8 @@ function updateProgress() {
   if (value === null) return;
   bar.value = value;
   if (run.stage === 'training') {
-    const left = run.msPerEpoch ? ((run.total - run.epoch) * run.msPerEpoch) / 1000 : NaN;
+    const perEpoch = Math.max(run.msPerEpoch ?? NaN, Number.isFinite(speed) ? 1000 / 60 / speed : 0);
+    const left = ((run.total - run.epoch) * perEpoch) / 1000;
     const eta = Number.isFinite(left) && run.epoch > 0 ? ` · about ${duration(left)} left` : '';
     setStatus(
       playing
@@ -385,6 +414,7 @@ function updateProgress() {
 
 function updateButtons() {
   const training = run?.stage === 'training' && !run.done;
+  $('compare').disabled = !run?.info || run.stage === 'error' || Boolean(compareWorker);
   $('play').disabled = !training;
   $('step').disabled = !training || playing;
   $('play').textContent = playing ? 'Pause' : 'Resume';
@@ -401,6 +431,18 @@ $('play').addEventListener('click', () => {
 $('step').addEventListener('click', () => {
   if (!run || playing) return;
   requestStep(Math.max(1, Math.round(run.total / 100)));
+});
+
+/** Training speed: epochs per animation frame; Infinity trains as much as fits in a time slice. Only pacing: the same epochs run either way. */
+const SPEEDS = [1, 2, 5, 10, 20, 50, 100, Infinity];
+let speed = Infinity;
+
+$('speed').addEventListener('input', () => {
+  speed = SPEEDS[Number($('speed').value)] ?? Infinity;
+  const label = Number.isFinite(speed) ? `${speed} epoch${speed === 1 ? '' : 's'} per frame` : 'fastest';
+  $('speed-value').textContent = label;
+  $('speed').setAttribute('aria-valuetext', label);
+  updateProgress();
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -636,7 +678,8 @@ function savePng(name, bitmap) {
 
 /** One PNG of a panel: its canvases side by side on white, at the device's resolution. */
 function exportPanel(name) {
-  if (name === 'alignment' && exportFields()) return;
+  // A training snapshot's fields exist only on the page: its PNG is the canvases as shown.
+  if (name === 'alignment' && run?.view?.index === null && exportFields()) return;
   const panel = document.querySelector(`[data-panel="${name}"]`);
   const canvases = [...panel.querySelectorAll('canvas')].filter((c) => c.width > 1 && c.offsetParent !== null);
   if (canvases.length === 0) return;
@@ -847,7 +890,7 @@ function marker(ctx, x, y, kind, size = 7) {
   ctx.stroke();
 }
 
-function drawMarginOverlay(ctx, L, overlay, margin) {
+function drawMarginOverlay(ctx, L, overlay) {
   const at = (p) => [toX(L, p[0]), L.oneD ? L.y + L.height * 0.4 : toY(L, p[1])];
   const [bx, by] = at(overlay.x_b);
   const near = [overlay.x_t_max, overlay.x_t_min]
@@ -874,9 +917,10 @@ function drawMarginOverlay(ctx, L, overlay, margin) {
 
 function boundaryImage() {
   const a = run?.analysed;
-  if (a && a.fields.regions) {
-    a.regionsBitmap ??= bitmapOf(a.fields.regions, a.size[0], a.size[1]);
-    return [a.regionsBitmap, a.size[0], a.size[1]];
+  const v = run?.view;
+  if (a && v?.fields.regions) {
+    v.regionsBitmap ??= bitmapOf(v.fields.regions, a.size[0], a.size[1]);
+    return [v.regionsBitmap, a.size[0], a.size[1]];
   }
   if (run?.field) {
     run.field.bitmap ??= bitmapOf(run.field.rgba, run.field.width, run.field.height);
@@ -911,7 +955,8 @@ function drawBoundary() {
   drawAxes(ctx, L, info.plane.axes);
   drawPoints(ctx, L, info);
   const a = run.analysed;
-  if (a?.overlay) drawMarginOverlay(ctx, L, a.overlay, a.summary.margin);
+  const overlay = run.view?.overlay;
+  if (overlay) drawMarginOverlay(ctx, L, overlay);
   // Legend (text only, so it wraps and reads on any width).
   const parts = [];
   for (let c = 0; c < info.classes; c++) parts.push(`class ${c}`);
@@ -923,7 +968,7 @@ function drawBoundary() {
     legend.append(swatch, document.createTextNode(`class ${c}  `));
   }
   legend.append(document.createTextNode(' ● training  ○ test'));
-  if (a?.overlay) {
+  if (overlay) {
     const m = a.summary.margin;
     legend.append(
       document.createTextNode(
@@ -934,11 +979,12 @@ function drawBoundary() {
   }
 }
 
-/** The predicted classes behind the boundary picture: the analysis's grid, else the live one. */
+/** The predicted classes behind the boundary picture: the shown model's on the analysis's grid, else the live one. */
 function boundaryClasses() {
   const a = run?.analysed;
-  const src = a?.summary.alignment
-    ? { classes: a.summary.alignment.predicted, segments: a.fields.segments, width: a.size[0], height: a.size[1] }
+  const v = run?.view;
+  const src = v?.predicted
+    ? { classes: v.predicted, segments: v.fields.segments, width: a.size[0], height: a.size[1] }
     : run?.field;
   return src?.classes ? src : null;
 }
@@ -1132,6 +1178,17 @@ function drawCurves() {
   line(loss, LY, 'train_loss', '#0072b2', []);
   line(acc, AY, 'train_accuracy', '#0072b2', []);
   line(acc, AY, 'test_accuracy', '#d55e00', [6, 4]);
+  // The epoch of the training snapshot the timeline shows.
+  if (run?.view && run.view.index !== null) {
+    ctx.strokeStyle = '#009e73';
+    ctx.lineWidth = 2;
+    for (const R of [loss, acc]) {
+      ctx.beginPath();
+      ctx.moveTo(X(R, run.view.epoch), R.y);
+      ctx.lineTo(X(R, run.view.epoch), R.y + R.height);
+      ctx.stroke();
+    }
+  }
 }
 
 $('curves').addEventListener('pointermove', (event) => curvesReadout(event));
@@ -1212,9 +1269,10 @@ function fillMetrics(s, seconds) {
 
 function buildFields() {
   const a = run.analysed;
+  const v = run.view;
   const box = $('fields');
   box.replaceChildren();
-  const values = a.summary.hessian?.eigenvalues ?? [];
+  const values = v.eigenvalues;
   if (!a.summary.alignment) return;
   if (run.info.dim === 1) {
     // 1-D data: the fields are curves over the line.
@@ -1240,8 +1298,8 @@ function buildFields() {
   }
   $('colorbar').hidden = false;
   const [width, height] = a.size;
-  a.fieldBitmaps = [];
-  a.summary.alignment.fields.forEach((_, i) => {
+  v.fieldBitmaps = [];
+  v.values.forEach((_, i) => {
     const figure = document.createElement('figure');
     const canvas = document.createElement('canvas');
     canvas.className = 'field';
@@ -1253,7 +1311,7 @@ function buildFields() {
     caption.textContent = `A${sub(i + 1)} · λ${sub(i + 1)} = ${num(values[i])}`;
     figure.append(canvas, caption);
     box.append(figure);
-    a.fieldBitmaps.push(bitmapOf(a.fields[`A${i + 1}`], width, height));
+    v.fieldBitmaps.push(bitmapOf(v.fields[`A${i + 1}`], width, height));
     canvas.addEventListener('pointermove', (event) => fieldReadout(event, canvas, i));
     keyboardProbe(canvas, (event) => fieldReadout(event, canvas, i), () => {
       $('fields-readout').textContent = '';
@@ -1277,11 +1335,12 @@ const LINE_STYLES = [
 function drawLineFields() {
   const canvas = $('line-fields');
   const a = run?.analysed;
+  const v = run?.view;
   if (!canvas || !a?.summary.alignment) return;
   const [ctx, w, h] = context(canvas);
   const grid = a.summary.alignment.grid;
-  const fields = a.summary.alignment.fields.slice(0, LINE_STYLES.length);
-  const predicted = a.summary.alignment.predicted;
+  const fields = v.values.slice(0, LINE_STYLES.length);
+  const predicted = v.predicted;
   const width = a.size[0];
   const L = { x: 48, y: 10, width: w - 60, height: h - 48, u0: grid.u_range[0], u1: grid.u_range[1], w0: -1.1, w1: 1.1 };
   canvas.layout = L;
@@ -1333,7 +1392,7 @@ function drawLineFields() {
     ctx.stroke();
   });
   ctx.restore();
-  const values = a.summary.hessian?.eigenvalues ?? [];
+  const values = v.eigenvalues;
   const legend = $('line-legend');
   legend.replaceChildren();
   fields.forEach((_, i) => {
@@ -1357,14 +1416,16 @@ function lineReadout(event, canvas) {
     return;
   }
   const u = L.u0 + ((L.u1 - L.u0) * col) / (width - 1);
-  const parts = a.summary.alignment.fields.slice(0, LINE_STYLES.length).map((f, i) => `A${sub(i + 1)} = ${num(f[col])}`);
-  $('fields-readout').textContent = `x = ${num(u)}: ${parts.join(', ')} · predicted class ${a.summary.alignment.predicted[col]}`;
+  const v = run.view;
+  const parts = v.values.slice(0, LINE_STYLES.length).map((f, i) => `A${sub(i + 1)} = ${num(f[col])}`);
+  $('fields-readout').textContent = `x = ${num(u)}: ${parts.join(', ')} · predicted class ${v.predicted[col]}`;
 }
 
 function drawFields() {
   drawLineFields();
   const a = run?.analysed;
-  if (!a?.fieldBitmaps) return;
+  const v = run?.view;
+  if (!v?.fieldBitmaps) return;
   const first = document.querySelector('#fields figure');
   if (first) $('colorbar').style.height = `${Math.max(160, Math.min(320, first.offsetHeight))}px`;
   const [width, height] = a.size;
@@ -1381,11 +1442,11 @@ function drawFields() {
     }
     const L = { x: (w - pw) / 2, y: (h - ph) / 2, width: pw, height: ph, u0: plane.u_range[0], u1: plane.u_range[1], w0: plane.w_range[0], w1: plane.w_range[1] };
     canvas.layout = L;
-    drawField(ctx, L, a.fieldBitmaps[i], width, height);
+    drawField(ctx, L, v.fieldBitmaps[i], width, height);
     ctx.strokeStyle = 'rgba(34,34,34,0.85)';
     ctx.lineWidth = 1.2;
     ctx.lineCap = 'round';
-    strokeSegments(ctx, L, a.fields.segments, width, height);
+    strokeSegments(ctx, L, v.fields.segments, width, height);
     ctx.strokeStyle = INK;
     ctx.lineWidth = 1;
     ctx.strokeRect(L.x, L.y, L.width, L.height);
@@ -1409,9 +1470,10 @@ function fieldReadout(event, canvas, i) {
   const u = L.u0 + ((px - L.x) / L.width) * (L.u1 - L.u0);
   const wv = L.w1 - ((py - L.y) / L.height) * (L.w1 - L.w0);
   const names = run.info.plane.axes;
-  const value = a.summary.alignment.fields[i][row * width + col];
+  const v = run.view;
+  const value = v.values[i][row * width + col];
   $('fields-readout').textContent =
-    `A${sub(i + 1)}(${names[0]} = ${num(u)}, ${names[1]} = ${num(wv)}) = ${num(value, 3)} · predicted class ${a.summary.alignment.predicted[row * width + col]}`;
+    `A${sub(i + 1)}(${names[0]} = ${num(u)}, ${names[1]} = ${num(wv)}) = ${num(value, 3)} · predicted class ${v.predicted[row * width + col]}`;
 }
 
 /** The charts drawn by src/render in the worker, each at its canvas's device-pixel size. */
@@ -1434,11 +1496,16 @@ function requestCharts() {
     const shrink = name === 'colorbar' ? 1 : Math.min(1, Math.max(0.6, w / 480));
     return { name, width: canvas.width, height: canvas.height, scale: r * shrink };
   });
-  send({ type: 'render', charts: charts.filter((c) => c.width > 1 && c.height > 1) });
+  send({ type: 'render', charts: charts.filter((c) => c.width > 1 && c.height > 1), snapshot: run.view.index });
 }
 
-function onCharts(charts) {
+function onCharts(charts, snapshot) {
   const byName = Object.fromEntries(chartCanvases({ all: true }));
+  if (snapshot !== run?.view?.index) {
+    // Drawn for a timeline position the reader has since left.
+    for (const c of charts) c.bitmap?.close();
+    return;
+  }
   for (const c of charts) {
     const canvas = byName[c.name];
     if (!canvas) {
@@ -1472,6 +1539,9 @@ function clearResults() {
   $('export-json').disabled = true;
   $('export-csv').disabled = true;
   $('fields-readout').textContent = '';
+  $('timeline').hidden = true;
+  showHeadings(null);
+  clearRegimes();
   for (const id of ['eigenvalues', 'density', 'matrix', 'margin', 'colorbar']) {
     const canvas = $(id);
     delete canvas.dataset.drawn;
@@ -1481,6 +1551,200 @@ function clearResults() {
   drawCurves();
   updateButtons();
 }
+
+// ---------------------------------------------------------------------------------------------
+// The timeline: training snapshots (config key `snap`), then the final model
+
+const TIMELINE_PANELS = ['boundary', 'alignment', 'spectrum', 'matrix'];
+
+/** Shows the timeline when the run kept snapshots: one position per snapshot before the end, the last one the final model. */
+function setupTimeline(s) {
+  const a = run.analysed;
+  a.positions = (s.snapshots ?? [])
+    .map((t, index) => ({ index, epoch: t.epoch, lambda1: t.eigenvalues[0] }))
+    .filter((t) => t.epoch < run.epoch);
+  a.positions.push({ index: null, epoch: run.epoch, lambda1: s.hessian?.eigenvalues[0] });
+  const shown = !embed || TIMELINE_PANELS.some((p) => embedPanels.includes(p));
+  $('timeline').hidden = a.positions.length < 2 || !shown || !s.alignment;
+  const scrub = $('scrub');
+  scrub.max = String(a.positions.length - 1);
+  scrub.value = scrub.max;
+  timelineLabel();
+}
+
+function timelineLabel(pending = false) {
+  const a = run.analysed;
+  const p = a.positions[Number($('scrub').value)];
+  const label =
+    `epoch ${p.epoch.toLocaleString('en')} of ${run.epoch.toLocaleString('en')}` +
+    (p.index === null ? ' (final model)' : '') +
+    ` · λ₁ = ${num(p.lambda1, 4)}` +
+    (pending ? ' · computing its fields…' : '');
+  $('scrub-value').textContent = label;
+  $('scrub').setAttribute('aria-valuetext', label);
+}
+
+$('scrub').addEventListener('input', () => showPosition());
+
+/** Shows the timeline's current position: the final model at once, a snapshot once the worker has its fields (one request at a time; the latest position wins). */
+function showPosition() {
+  const a = run?.analysed;
+  if (!a?.positions) return;
+  const p = a.positions[Number($('scrub').value)];
+  if (p.index === null) {
+    timelineLabel();
+    setView(a.final);
+    return;
+  }
+  timelineLabel(true);
+  if (a.snapshotPending) return;
+  a.snapshotPending = true;
+  send({ type: 'snapshot', index: p.index });
+}
+
+function onSnapshot(msg) {
+  const a = run.analysed;
+  a.snapshotPending = false;
+  const p = a.positions[Number($('scrub').value)];
+  if (p.index !== msg.index) {
+    showPosition();
+    return;
+  }
+  const n = msg.predicted.length;
+  const k = msg.alignment.length / n;
+  timelineLabel();
+  setView({
+    index: msg.index,
+    epoch: msg.epoch,
+    eigenvalues: a.summary.snapshots[msg.index].eigenvalues,
+    fields: msg.fields,
+    values: Array.from({ length: k }, (_, i) => msg.alignment.subarray(i * n, (i + 1) * n)),
+    predicted: msg.predicted,
+    overlay: null,
+  });
+}
+
+/** Redraws what depends on the shown model: boundary, fields, eigenvalues and matrix (the metrics stay the final model's). */
+function setView(view) {
+  run.view = view;
+  showHeadings(view.index === null ? null : view.epoch);
+  drawBoundary();
+  drawCurves();
+  buildFields();
+  requestCharts();
+}
+
+const HEADINGS = { 'h-boundary': 'Decision boundary', 'h-alignment': 'Alignment of the top eigenvectors with the input gradients' };
+function showHeadings(epoch) {
+  for (const [id, text] of Object.entries(HEADINGS)) {
+    $(id).textContent = epoch === null ? text : `${text} at epoch ${epoch.toLocaleString('en')}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regime comparison: the current data and network in each of the paper's regimes, in a worker of its own
+
+const REGIMES = ['normal', 'random-labels', 'adversarial', 'large-norm'];
+let compareWorker = null;
+
+/** The current query with `regime` set: what `hessian-boundary run --config` would be given. */
+const regimeQuery = (query, regime) => [...query.split('&').filter((p) => p && !p.startsWith('regime=')), `regime=${regime}`].join('&');
+
+function clearRegimes() {
+  compareWorker?.terminate();
+  compareWorker = null;
+  const body = $('regimes').tBodies[0];
+  body.replaceChildren();
+  for (const regime of REGIMES) {
+    const tr = document.createElement('tr');
+    tr.dataset.regime = regime;
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = regime;
+    tr.append(th);
+    for (let i = 0; i < 7; i++) tr.append(document.createElement('td'));
+    body.append(tr);
+  }
+  $('compare-progress').hidden = true;
+  $('compare-status').textContent = 'Trains and analyses three more runs: takes about three times as long as this one.';
+}
+
+function fillRegime(regime, s, note) {
+  const row = $('regimes').querySelector(`tr[data-regime="${regime}"]`);
+  const g = s.generalization;
+  const m = s.margin;
+  const cells = [
+    [percent(s.metrics.train_accuracy), s.metrics.train_accuracy],
+    [percent(s.metrics.test_accuracy), s.metrics.test_accuracy],
+    [g ? `${num(g.aggregate)} (ε ${num(g.epsilon)})` : '—', g?.aggregate],
+    [num(s.hessian?.trace), s.hessian?.trace],
+    [num(s.hessian?.eigenvalues[0]), s.hessian?.eigenvalues[0]],
+    [num(m?.estimate), m?.estimate],
+    [m && m.true === null ? 'not found' : num(m?.true), m?.true],
+  ];
+  [...row.cells].slice(1).forEach((td, i) => {
+    td.textContent = cells[i][0];
+    if (typeof cells[i][1] === 'number') td.dataset.value = String(cells[i][1]);
+  });
+  row.title = note;
+}
+
+async function compareRegimes() {
+  if (!run?.info || compareWorker) return;
+  const r = run;
+  const current = new URLSearchParams(r.query).get('regime') ?? 'normal';
+  const runs = [];
+  for (const regime of REGIMES) {
+    if (regime === current && r.analysed) fillRegime(regime, r.analysed.summary, 'this run');
+    else runs.push({ regime, query: regimeQuery(r.query, regime) });
+  }
+  if (runs.length === 0) return;
+  const w = new Worker(new URL('worker.js', import.meta.url), { type: 'module' });
+  compareWorker = w;
+  updateButtons();
+  const startedAt = performance.now();
+  let done = 0;
+  $('compare-progress').hidden = false;
+  $('compare-progress').value = 0;
+  const stop = (text) => {
+    w.terminate();
+    compareWorker = null;
+    $('compare-progress').hidden = true;
+    $('compare-status').textContent = text;
+    updateButtons();
+  };
+  w.onerror = (event) => {
+    event.preventDefault();
+    if (w === compareWorker) stop(`The comparison could not run: ${event.message}`);
+  };
+  w.onmessage = ({ data }) => {
+    if (w !== compareWorker) return;
+    if (data.type === 'failed') {
+      stop(`Stopped: ${data.message}`);
+      return;
+    }
+    if (data.type !== 'compared') return;
+    const { regime } = data;
+    if (data.summary) {
+      fillRegime(regime, data.summary, `hessian-boundary run --config '${regimeQuery(r.query, regime)}'`);
+      done += 1;
+      $('compare-progress').value = done / runs.length;
+      if (done === runs.length) stop(`Done in ${duration((performance.now() - startedAt) / 1000)}.`);
+      return;
+    }
+    // Training is most of a run's time; the spectrum and the analyses the rest.
+    const frac = data.stage ? { spectrum: 0.85, analysis: 0.93 }[data.stage] : 0.85 * (data.total ? data.epoch / data.total : 1);
+    $('compare-progress').value = (done + frac) / runs.length;
+    const what = data.stage
+      ? { spectrum: 'Hessian spectrum', analysis: 'alignment, G and margin' }[data.stage]
+      : `epoch ${data.epoch.toLocaleString('en')} of ${data.total.toLocaleString('en')}`;
+    $('compare-status').textContent = `${regime} (${done + 1} of ${runs.length}): ${what}`;
+  };
+  w.postMessage({ type: 'init', module: await modulePromise });
+  w.postMessage({ type: 'compare', runs, csv: csvText ?? undefined });
+}
+
+$('compare').addEventListener('click', () => compareRegimes());
 
 // ---------------------------------------------------------------------------------------------
 // Resizing

@@ -5,9 +5,13 @@
 // Messages in (from www/app.js):
 //   {type: 'init', module?}            a compiled WebAssembly.Module (else the worker fetches pkg/ itself)
 //   {type: 'start', query, csv?}       read the query leniently, set the run up
-//   {type: 'step', budgetMs | epochs}  train about budgetMs of work (or exactly `epochs` epochs)
+//   {type: 'step', budgetMs | epochs, field?}  train about budgetMs of work (or exactly `epochs`
+//                                      epochs); `field`: send the live picture with this slice
 //   {type: 'analyse'}                  spectrum, then the analyses, then run.json
-//   {type: 'render', charts: [{name, width, height, scale}], purpose?}   chart bitmaps of src/render
+//   {type: 'render', charts: [{name, width, height, scale}], purpose?, snapshot?}   chart bitmaps of
+//                                      src/render (with `snapshot`: that training snapshot's)
+//   {type: 'snapshot', index}          the fields of training snapshot `index` (computed once, then kept)
+//   {type: 'compare', runs: [{regime, query}], csv?}   each query run to the end, one after the other
 //   {type: 'csv'}                      the data as CSV
 // Messages out:
 //   {type: 'ready', version, specs}
@@ -15,7 +19,9 @@
 //   {type: 'progress', epoch, total, done, history, field?, classes?, segments?, msPerEpoch}
 //   {type: 'stage', stage}             'spectrum' | 'analysis' | 'export', as each begins
 //   {type: 'analysed', json, summary, fields, size, overlay, seconds}
-//   {type: 'charts', purpose, charts: [{name, bitmap | error}]}
+//   {type: 'charts', purpose, snapshot, charts: [{name, bitmap | error}]}
+//   {type: 'snapshot', index, epoch, fields, predicted, alignment}
+//   {type: 'compared', regime, epoch?, total?, stage?, summary?}   progress, then the run.json (trimmed)
 //   {type: 'csv', text}
 import init, { Session, boundary_segments, install_panic_hook, key_specs, read_query, regions_rgba, version } from '../pkg/hessian_boundary.js';
 
@@ -23,6 +29,8 @@ const message = (e) => (e instanceof Error ? e.message : String(e));
 
 /** How often the live decision-region picture is sent while training. */
 const FIELD_EVERY_MS = 250;
+/** How much training a comparison run does between two progress reports. */
+const COMPARE_SLICE_MS = 250;
 
 let session = null;
 /** The live picture's grid ({width, height}), from the session's info. */
@@ -79,7 +87,7 @@ async function handle(data) {
       const out = { type: 'progress', ...progress, msPerEpoch };
       const transfer = [];
       const now = performance.now();
-      if (progress.done || now - lastField >= FIELD_EVERY_MS) {
+      if (progress.done || data.field || now - lastField >= FIELD_EVERY_MS) {
         out.classes = session.live_classes();
         out.field = regions_rgba(out.classes);
         out.segments = boundary_segments(out.classes, plane.width, plane.height);
@@ -104,21 +112,9 @@ async function handle(data) {
         delete summary.model.params;
         if (summary.hessian) delete summary.hessian.eigenvectors;
         const [width, height] = session.field_size();
-        const fields = {};
         const transfer = [];
-        const names = ['regions', 'reconstructed'];
-        for (let i = 1; i <= (summary.alignment?.fields.length ?? 0); i++) names.push(`A${i}`);
-        if (width > 0) {
-          for (const name of names) {
-            fields[name] = session.field_rgba(name);
-            transfer.push(fields[name].buffer);
-          }
-        }
+        const fields = width > 0 && summary.alignment ? fieldImages(summary.alignment.fields.length, undefined, transfer) : {};
         const overlay = JSON.parse(session.overlay());
-        if (summary.alignment) {
-          fields.segments = boundary_segments(Uint32Array.from(summary.alignment.predicted), width, height);
-          transfer.push(fields.segments.buffer);
-        }
         post(
           {
             type: 'analysed',
@@ -142,14 +138,37 @@ async function handle(data) {
       const transfer = [];
       for (const c of data.charts ?? []) {
         try {
-          const bitmap = session.render(c.name, c.width, c.height, c.scale);
+          const bitmap = session.render(c.name, c.width, c.height, c.scale, data.snapshot ?? undefined);
           charts.push({ name: c.name, bitmap });
           transfer.push(bitmap);
         } catch (e) {
           charts.push({ name: c.name, error: message(e) });
         }
       }
-      post({ type: 'charts', purpose: data.purpose, charts }, transfer);
+      post({ type: 'charts', purpose: data.purpose, snapshot: data.snapshot ?? null, charts }, transfer);
+      break;
+    }
+    case 'snapshot': {
+      if (!session) return;
+      try {
+        const epoch = session.snapshot(data.index);
+        const transfer = [];
+        const predicted = session.predicted(data.index);
+        const alignment = session.alignment(data.index);
+        const fields = fieldImages(alignment.length / predicted.length, data.index, transfer);
+        transfer.push(predicted.buffer, alignment.buffer);
+        post({ type: 'snapshot', index: data.index, epoch, fields, predicted, alignment }, transfer);
+      } catch (e) {
+        post({ type: 'failed', stage: 'snapshot', message: message(e) });
+      }
+      break;
+    }
+    case 'compare': {
+      for (const { regime, query } of data.runs) {
+        const summary = compare(regime, query, data.csv);
+        if (!summary) return;
+        post({ type: 'compared', regime, summary });
+      }
       break;
     }
     case 'csv': {
@@ -161,6 +180,56 @@ async function handle(data) {
       }
       break;
     }
+  }
+}
+
+/**
+ * The pictures of the result fields as RGBA (regions, Σλ|A|, A1…Ak) and the boundary segments: the
+ * final model's, or training snapshot `snapshot`'s. Their buffers are added to `transfer`.
+ */
+function fieldImages(k, snapshot, transfer) {
+  const [width, height] = session.field_size();
+  const fields = {};
+  for (const name of ['regions', 'reconstructed', ...Array.from({ length: k }, (_, i) => `A${i + 1}`)]) {
+    fields[name] = session.field_rgba(name, snapshot);
+    transfer.push(fields[name].buffer);
+  }
+  fields.segments = boundary_segments(session.predicted(snapshot), width, height);
+  transfer.push(fields.segments.buffer);
+  return fields;
+}
+
+/**
+ * One run of the regime comparison, start to end, in this worker's own session (the page runs the
+ * comparison in a second worker): the same calls as a page run, so its run.json is the CLI's.
+ * Posts progress; returns run.json without its big arrays, or null after posting the failure.
+ */
+function compare(regime, query, csv) {
+  try {
+    session = new Session(JSON.parse(read_query(query)).query, csv ?? undefined);
+    let epochs = 1;
+    for (;;) {
+      const t0 = performance.now();
+      const progress = JSON.parse(session.step(epochs));
+      post({ type: 'compared', regime, epoch: progress.epoch, total: progress.total });
+      if (progress.done) break;
+      const took = performance.now() - t0;
+      epochs = Math.max(1, Math.round(epochs * Math.min(4, COMPARE_SLICE_MS / Math.max(took, 1))));
+    }
+    post({ type: 'compared', regime, stage: 'spectrum' });
+    session.spectrum();
+    post({ type: 'compared', regime, stage: 'analysis' });
+    session.analyse();
+    const summary = JSON.parse(session.run_json());
+    delete summary.model;
+    delete summary.data;
+    delete summary.hessian?.eigenvectors;
+    delete summary.alignment;
+    delete summary.snapshots;
+    return summary;
+  } catch (e) {
+    post({ type: 'failed', stage: `comparison (${regime})`, message: message(e) });
+    return null;
   }
 }
 

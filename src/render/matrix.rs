@@ -7,11 +7,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::color::{class_color, field_rgba, ColorScale};
 use super::plane::{colorbar_width, draw_colorbar, draw_raster, Sampling, ALIGNMENT_LABEL};
 use super::{axes, chart_builder, label_areas, not_computed, sig, subscript, title_height, DrawResult, Theme, INK};
+use crate::analysis::alignment::AlignmentMatrix;
 use crate::export::Run;
 
-/// The paper's alignment matrix: rows v₁…v_k, columns the training points grouped by class (labels
-/// under each group, lines between groups), on the alignment scale with its colour bar; the title
-/// is `label` with G, tr(H) and λ₁ of the run.
+/// The paper's alignment matrix of a run, titled `label` with its G, tr(H) and λ₁ (see [`draw_matrix`]).
 pub fn draw_alignment_matrix<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     run: &Run,
@@ -30,12 +29,25 @@ pub fn draw_alignment_matrix<DB: DrawingBackend>(
         subscript(1),
         sig(s.eigen.values[0])
     );
+    draw_matrix(area, &a.matrix, &run.split.train.y, &title, theme)
+}
+
+/// An alignment matrix (the final model's or a training snapshot's): rows v₁…v_k, columns the
+/// training points grouped by class (labels `y`; class names under each group, lines between
+/// groups), on the alignment scale with its colour bar.
+pub fn draw_matrix<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    matrix: &AlignmentMatrix,
+    y: &[u32],
+    title: &str,
+    theme: &Theme,
+) -> DrawResult<DB> {
     let (w, _) = area.dim_in_pixel();
     let (left_part, bar) = area.split_horizontally(w.saturating_sub(colorbar_width(theme)));
-    let (k, n) = (a.matrix.values.len(), a.matrix.order.len());
+    let (k, n) = (matrix.values.len(), matrix.order.len());
     let (_, bottom) = label_areas(theme);
-    let title_height = title_height(&left_part, &title, theme)?;
-    let mut chart = chart_builder(&left_part, &title, theme)
+    let title_height = title_height(&left_part, title, theme)?;
+    let mut chart = chart_builder(&left_part, title, theme)
         // One segment per eigenvector: plotters' integer ranges include their end.
         .build_cartesian_2d(0.0..n as f64, (0..k - 1).into_segmented())?;
     let row_label = |v: &SegmentValue<usize>| match v {
@@ -47,11 +59,11 @@ pub fn draw_alignment_matrix<DB: DrawingBackend>(
         .y_labels(k.min(10))
         .y_label_formatter(&row_label)
         .draw()?;
-    let values: Vec<f64> = a.matrix.values.iter().flatten().copied().collect();
+    let values: Vec<f64> = matrix.values.iter().flatten().copied().collect();
     draw_raster(chart.plotting_area(), &field_rgba(&values, n, k, &ColorScale::ALIGNMENT), (n, k), Sampling::Cells)?;
 
     // Class groups: a separator at each change of class, the class name under the group's middle.
-    let class_of = |j: usize| run.split.train.y[a.matrix.order[j]];
+    let class_of = |j: usize| y[matrix.order[j]];
     let mut start = 0;
     let base = left_part.get_base_pixel();
     for j in 1..=n {

@@ -13,7 +13,7 @@
 //! | [`draw_colorbar`] | the legend of a [`ColorScale`] |
 //! | [`draw_line_fields`] | the 1-D version: A_i(x) as curves over a line, with the class flips |
 //! | [`draw_eigenvalues`], [`draw_density`] | the top-k eigenvalues; the SLQ spectral density with the top-k marked |
-//! | [`draw_alignment_matrix`] | A_i at each training point, grouped by class, with G, tr(H), λ₁ |
+//! | [`draw_alignment_matrix`], [`draw_matrix`] | A_i at each training point, grouped by class, with G, tr(H), λ₁; any matrix (a snapshot's) |
 //! | [`draw_overview`] | boundary, spectrum and the top fields of one run in one figure |
 //!
 //! Dense fields go through [`field_rgba`] (pure: values → RGBA bytes, which the page can put into
@@ -35,7 +35,7 @@ mod spectrum;
 
 pub use color::{class_color, field_rgba, ColorScale};
 pub use line::draw_line_fields;
-pub use matrix::draw_alignment_matrix;
+pub use matrix::{draw_alignment_matrix, draw_matrix};
 pub use plane::{draw_boundary, draw_colorbar, draw_field, draw_fields, draw_margin, draw_reconstructed};
 pub use spectrum::{draw_density, draw_eigenvalues};
 
@@ -259,7 +259,7 @@ pub fn draw_overview<DB: DrawingBackend>(
     let cols = top.split_by_breakpoints([w / 3, 2 * w / 3], [] as [u32; 0]);
     draw_boundary(&cols[0], run, "Decision boundary", theme)?;
     if let Some(s) = &run.spectrum {
-        draw_eigenvalues(&cols[1], s, run.config.k, "Top eigenvalues of the Hessian", theme)?;
+        draw_eigenvalues(&cols[1], &s.eigen, run.config.k, "Top eigenvalues of the Hessian", theme)?;
         draw_density(&cols[2], s, run.config.k, "Spectral density (SLQ)", theme)?;
     }
     let wide = run.analysis.as_ref().is_some_and(|a| {

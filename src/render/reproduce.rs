@@ -215,7 +215,7 @@ fn regimes_png(runs: &[Done], out: &Path, name: &str) -> Result<(), String> {
             let rows = col.split_by_breakpoints([] as [u32; 0], [h * 2 / 5, h * 7 / 10]);
             draw_boundary(&rows[0], &d.run, d.case.label, &THEME)?;
             if let Some(s) = &d.run.spectrum {
-                draw_eigenvalues(&rows[1], s, d.run.config.k, "top eigenvalues", &THEME)?;
+                draw_eigenvalues(&rows[1], &s.eigen, d.run.config.k, "top eigenvalues", &THEME)?;
                 draw_density(&rows[2], s, d.run.config.k, "spectral density", &THEME)?;
             }
         }

@@ -5,21 +5,22 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{axes, chart_builder, sig, subscript, tick, DrawResult, Theme, INK};
-use crate::spectrum::Spectrum;
+use crate::spectrum::{Eigen, Spectrum};
 
 /// The accent for the top-k eigenvalues (Okabe–Ito vermillion).
 const OUTLIER: RGBColor = RGBColor(0xd5, 0x5e, 0x00);
 
 /// The top-k eigenvalues, largest first, as stems on a log axis (only the positive ones can be
-/// shown there; at a minimum the top ones are).
+/// shown there; at a minimum the top ones are). Takes the eigenpairs alone, so a training
+/// snapshot's draw the same way.
 pub fn draw_eigenvalues<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    spectrum: &Spectrum,
+    eigen: &Eigen,
     k: usize,
     title: &str,
     theme: &Theme,
 ) -> DrawResult<DB> {
-    let values = &spectrum.eigen.values[..k.min(spectrum.eigen.values.len())];
+    let values = &eigen.values[..k.min(eigen.values.len())];
     let positive: Vec<(f64, f64)> =
         values.iter().enumerate().filter(|(_, &v)| v > 0.0).map(|(i, &v)| ((i + 1) as f64, v)).collect();
     let hi = positive.iter().fold(f64::MIN_POSITIVE, |m, p| m.max(p.1)) * 3.0;

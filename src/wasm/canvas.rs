@@ -14,6 +14,7 @@ use plotters_backend::{
 use wasm_bindgen::{Clamped, JsCast, JsError, JsValue};
 use web_sys::{ImageBitmap, ImageData, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 
+use crate::analysis::SnapshotSpectrum;
 use crate::export::Run;
 use crate::render::{self, ColorScale, Theme};
 
@@ -296,8 +297,10 @@ impl DrawingBackend for OffscreenBackend {
 
 /// Draws `chart` of `run` (`eigenvalues`, `density`, `matrix`, `boundary`, `margin`, `reconstructed`,
 /// `colorbar`, `fields` or `fields-N` with N columns) on a fresh `width`×`height` canvas (white background) and returns it.
+/// With a training `snapshot`, `eigenvalues` and `matrix` are its own.
 pub fn render(
     run: &Run,
+    snapshot: Option<&SnapshotSpectrum>,
     chart: &str,
     width: u32,
     height: u32,
@@ -321,7 +324,7 @@ pub fn render(
         ctx,
     };
     let area = backend.into_drawing_area();
-    draw(&area, run, chart, &theme)
+    draw(&area, run, snapshot, chart, &theme)
         .map_err(|err| JsError::new(&format!("drawing {chart}: {err}")))?;
     area.present()
         .map_err(|err| JsError::new(&format!("drawing {chart}: {err}")))?;
@@ -331,27 +334,50 @@ pub fn render(
 fn draw(
     area: &DrawingArea<OffscreenBackend, Shift>,
     run: &Run,
+    snapshot: Option<&SnapshotSpectrum>,
     chart: &str,
     theme: &Theme,
 ) -> render::DrawResult<OffscreenBackend> {
     area.fill(&WHITE)?;
     let k = run.config.k;
-    match (chart, &run.spectrum) {
-        ("eigenvalues", Some(s)) => {
-            render::draw_eigenvalues(area, s, k, "Top eigenvalues of the Hessian", theme)
+    match (chart, &run.spectrum, snapshot) {
+        ("eigenvalues", _, Some(t)) => render::draw_eigenvalues(
+            area,
+            &t.eigen,
+            k,
+            &format!("Top eigenvalues at epoch {}", t.epoch),
+            theme,
+        ),
+        ("eigenvalues", Some(s), None) => {
+            render::draw_eigenvalues(area, &s.eigen, k, "Top eigenvalues of the Hessian", theme)
         }
-        ("density", Some(s)) => {
+        // The density costs too many HVPs to compute at every snapshot.
+        ("density", Some(s), Some(_)) => {
+            render::draw_density(area, s, k, "Spectral density of the final model", theme)
+        }
+        ("density", Some(s), None) => {
             render::draw_density(area, s, k, "Spectral density (SLQ), top k marked", theme)
         }
-        ("matrix", _) => render::draw_alignment_matrix(area, run, "Alignment", theme),
-        ("boundary", _) => render::draw_boundary(area, run, "Decision boundary", theme),
-        ("margin", _) => render::draw_margin(area, run, "Margin from v₁", theme),
-        ("reconstructed", _) => render::draw_reconstructed(area, run, theme),
+        ("matrix", _, Some(t)) => render::draw_matrix(
+            area,
+            &t.matrix,
+            &run.split.train.y,
+            &format!(
+                "Alignment at epoch {}: λ₁ = {}",
+                t.epoch,
+                render::sig(t.eigen.values[0])
+            ),
+            theme,
+        ),
+        ("matrix", _, None) => render::draw_alignment_matrix(area, run, "Alignment", theme),
+        ("boundary", _, _) => render::draw_boundary(area, run, "Decision boundary", theme),
+        ("margin", _, _) => render::draw_margin(area, run, "Margin from v₁", theme),
+        ("reconstructed", _, _) => render::draw_reconstructed(area, run, theme),
         // Not `draw_line_fields`: its series legend measures text through plotters' DOM font
         // layout, which panics in a worker (the page draws the 1-D curves itself).
-        ("colorbar", _) => render::draw_colorbar(area, &ColorScale::ALIGNMENT, "Aᵢ(x)", theme),
+        ("colorbar", _, _) => render::draw_colorbar(area, &ColorScale::ALIGNMENT, "Aᵢ(x)", theme),
         // `fields-N`: N columns (`fields`: as many as fit).
-        (name, _) if name.starts_with("fields") => {
+        (name, _, _) if name.starts_with("fields") => {
             let count = run
                 .analysis
                 .as_ref()
