@@ -1,0 +1,210 @@
+// The browser benchmark (issue 6), run by `cargo xtask bench` (not by `cargo xtask test`): in headless
+// Chromium (Debian's, through playwright-core) it
+//  1. runs each workload of src/bench.rs in the wasm build, in a fresh module Web Worker per workload (as
+//     the page computes), with performance.now() as the clock: one JSON line per workload, `"env": "wasm"`;
+//  2. loads the page on the default config (the paper's setting) and times, from navigation start,
+//     the first contentful paint, the first frame of the running page (the first animation frame after
+//     it switched to `running`: panels laid out, data and the live boundary drawn, training under way) and
+//     the complete picture (state `done` and every chart canvas and alignment field drawn); then reads
+//     the tab's memory: RSS and peak RSS (VmHWM) of Chromium's renderer processes from /proc, and
+//     the main thread's JS heap (CDP Performance.getMetrics). One JSON line, `"env": "page"`.
+// Environment:
+//   HB_BASE_URL   the served page, e.g. http://127.0.0.1:PORT/ (index.html, www/, pkg/)
+//   HB_CHROMIUM   the Chromium binary
+//   HB_BENCH      JSON options: {"workloads": [...], "repeats": 5, "quick": false, "denseMaxP": 0, "e2e": true}
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the benchmark with \`cargo xtask bench\``);
+  return value;
+};
+const BASE = env('HB_BASE_URL');
+const opts = {
+  workloads: ['gaussian', 'iris', 'digits'],
+  repeats: 5,
+  quick: false,
+  denseMaxP: 0,
+  e2e: true,
+  ...JSON.parse(process.env.HB_BENCH ?? '{}'),
+};
+const log = (msg) => process.stderr.write(`browser: ${msg}\n`);
+/** The page's run of the default config must finish within this. */
+const TIMEOUT_MS = 300_000;
+
+const profile = mkdtempSync(path.join(tmpdir(), 'hb-bench-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: env('HB_CHROMIUM'),
+  headless: true,
+  chromiumSandbox: false,
+  viewport: { width: 1280, height: 900 },
+  args: [
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+
+try {
+  for (const page of context.pages()) await page.close();
+  // The page first, so the renderer's peak memory is the page's own, not the kernels'.
+  if (opts.e2e) await endToEnd();
+  await kernels();
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+
+/** Every workload in the wasm build, each in a fresh module worker (fresh linear memory). */
+async function kernels() {
+  const page = await context.newPage();
+  page.on('console', (m) => log(`console: ${m.text()}`));
+  page.on('pageerror', (e) => log(`page error: ${e.message}`));
+  // Any page of the server's origin hosts the workers; the module's own JS is the smallest one.
+  await page.goto(new URL('pkg/hessian_boundary.js', BASE).href);
+  await page.exposeFunction('hbProgress', (line) => log(line));
+  for (const workload of opts.workloads) {
+    const line = await page.evaluate(
+      ({ base, workload, repeats, quick, denseMaxP }) =>
+        new Promise((resolve, reject) => {
+          const src = `import init, { bench } from '${base}pkg/hessian_boundary.js';
+            self.onmessage = async ({ data }) => {
+              try {
+                await init();
+                const line = bench(data.workload, data.repeats, data.quick, data.denseMaxP,
+                  (msg) => self.postMessage({ progress: msg }));
+                self.postMessage({ line });
+              } catch (e) {
+                self.postMessage({ error: String(e && e.message || e) });
+              }
+            };`;
+          const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+          const worker = new Worker(url, { type: 'module' });
+          worker.onerror = (e) => reject(new Error(`worker: ${e.message}`));
+          worker.onmessage = ({ data }) => {
+            if (data.progress) window.hbProgress(data.progress);
+            else {
+              worker.terminate();
+              URL.revokeObjectURL(url);
+              if (data.error) reject(new Error(data.error));
+              else resolve(data.line);
+            }
+          };
+          worker.postMessage({ workload, repeats, quick, denseMaxP });
+        }),
+      { base: BASE, workload, ...opts },
+    );
+    const measured = JSON.parse(line);
+    process.stdout.write(`${JSON.stringify({ env: 'wasm', ...measured })}\n`);
+  }
+  await page.close();
+}
+
+/** The page on the default config: first frame, complete picture, tab memory. */
+async function endToEnd() {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => log(`page error: ${e.message}`));
+  await page.addInitScript(() => {
+    const t = (window.__hbBench = { states: {} });
+    const charts = ['eigenvalues', 'density', 'matrix', 'margin', 'colorbar'];
+    const complete = () => {
+      if (document.body?.dataset.state !== 'done') return false;
+      const drawn = charts.every((id) => {
+        const c = document.getElementById(id);
+        // A hidden panel (the margin for 1-D data) is not part of the picture.
+        return !c || c.offsetParent === null || c.dataset.drawn === '1';
+      });
+      return drawn && document.querySelectorAll('#fields canvas').length > 0;
+    };
+    const observe = () => {
+      new MutationObserver(() => {
+        const state = document.body.dataset.state;
+        if (state && t.states[state] === undefined) {
+          t.states[state] = performance.now();
+          if (state === 'running') requestAnimationFrame(() => (t.firstFrame ??= performance.now()));
+        }
+        if (t.complete === undefined && complete()) {
+          // The frame that shows it.
+          t.complete = -1;
+          requestAnimationFrame(() => (t.complete = performance.now()));
+        }
+      }).observe(document, { subtree: true, attributes: true, childList: true });
+    };
+    if (document.body) observe();
+    else document.addEventListener('DOMContentLoaded', observe);
+  });
+  log('page: default config (the paper\'s setting) from navigation to complete picture');
+  await page.goto(BASE);
+  await page.waitForFunction(() => (window.__hbBench?.complete ?? -1) > 0 || document.body.dataset.state === 'error', null, {
+    timeout: TIMEOUT_MS,
+    polling: 100,
+  });
+  const timing = await page.evaluate(() => {
+    const paint = Object.fromEntries(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime]));
+    const nav = performance.getEntriesByType('navigation')[0];
+    return { ...window.__hbBench, paint, domContentLoaded: nav?.domContentLoadedEventEnd, load: nav?.loadEventEnd, state: document.body.dataset.state };
+  });
+  if (timing.state === 'error') throw new Error('the page stopped with an error');
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const memory = rendererMemory();
+  const ms = (v) => (v === undefined ? null : Math.round(v));
+  process.stdout.write(
+    `${JSON.stringify({
+      env: 'page',
+      query: 'default (the paper\'s gaussian setting)',
+      first_contentful_paint_ms: ms(timing.paint['first-contentful-paint']),
+      load_ms: ms(timing.load),
+      running_ms: ms(timing.states.running),
+      first_frame_ms: ms(timing.firstFrame),
+      analysing_ms: ms(timing.states.analysing),
+      done_ms: ms(timing.states.done),
+      complete_ms: ms(timing.complete),
+      tab_rss_mb: memory.rss,
+      tab_peak_rss_mb: memory.peak,
+      renderers: memory.count,
+      chromium_rss_mb: memory.all,
+      js_heap_used_mb: metrics.JSHeapUsedSize / 2 ** 20,
+      js_heap_total_mb: metrics.JSHeapTotalSize / 2 ** 20,
+    })}\n`,
+  );
+  await page.close();
+}
+
+/**
+ * Memory (MB) of our Chromium (the processes started with our profile dir): RSS and peak RSS (VmHWM)
+ * of the tab's renderer processes (type=renderer, not the WebUI or extension ones), and the RSS of all.
+ */
+function rendererMemory() {
+  let rss = 0;
+  let peak = 0;
+  let count = 0;
+  let all = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!cmdline.includes(`--user-data-dir=${profile}`)) continue;
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const mb = (key) => Number(status.match(new RegExp(`^${key}:\\s+(\\d+)`, 'm'))?.[1] ?? 0) / 1024;
+      all += mb('VmRSS');
+      const tab =
+        cmdline.includes('--type=renderer') &&
+        !cmdline.includes('--top-chrome-webui') &&
+        !cmdline.includes('--extension-process');
+      if (!tab) continue;
+      rss += mb('VmRSS');
+      peak += mb('VmHWM');
+      count += 1;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return { rss, peak, count, all };
+}
