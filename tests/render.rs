@@ -181,7 +181,7 @@ fn small_multiples_spectrum_matrix_and_overview_draw() {
     let (run, _) = runs();
     let s = run.spectrum.as_ref().unwrap();
     assert_drawn("fields", &colours(|a| render::draw_fields(a, run, 4, 2, &THEME)));
-    assert_drawn("eigenvalues", &colours(|a| render::draw_eigenvalues(a, s, 4, "eigenvalues", &THEME)));
+    assert_drawn("eigenvalues", &colours(|a| render::draw_eigenvalues(a, &s.eigen, 4, "eigenvalues", &THEME)));
     assert_drawn("density", &colours(|a| render::draw_density(a, s, 4, "density", &THEME)));
     let matrix = colours(|a| render::draw_alignment_matrix(a, run, "normal", &THEME));
     assert_drawn("matrix", &matrix);
