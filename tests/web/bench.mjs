@@ -180,31 +180,29 @@ async function endToEnd() {
 
 /**
  * Memory (MB) of our Chromium (the processes started with our profile dir): RSS and peak RSS (VmHWM)
- * of the tab's renderer processes (type=renderer, not the WebUI or extension ones), and the RSS of all.
+ * of the tab's renderer process, taken as the largest renderer (the others are Chromium's spare or
+ * WebUI renderers; all are logged), and the RSS of all its processes.
  */
 function rendererMemory() {
-  let rss = 0;
-  let peak = 0;
-  let count = 0;
+  const renderers = [];
   let all = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (!cmdline.includes(`--user-data-dir=${profile}`)) continue;
+      // Chromium rewrites its children's process titles (one string, spaces for NULs): match substrings.
+      const cmdline = `${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')} `;
+      if (!cmdline.includes(`--user-data-dir=${profile} `)) continue;
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       const mb = (key) => Number(status.match(new RegExp(`^${key}:\\s+(\\d+)`, 'm'))?.[1] ?? 0) / 1024;
       all += mb('VmRSS');
-      const tab =
-        cmdline.includes('--type=renderer') &&
-        !cmdline.includes('--top-chrome-webui') &&
-        !cmdline.includes('--extension-process');
-      if (!tab) continue;
-      rss += mb('VmRSS');
-      peak += mb('VmHWM');
-      count += 1;
+      if (cmdline.includes('--type=renderer')) {
+        const kind = cmdline.includes('--top-chrome-webui') ? 'webui' : cmdline.includes('--extension-process') ? 'extension' : 'page';
+        renderers.push({ pid: Number(pid), kind, rss: mb('VmRSS'), peak: mb('VmHWM') });
+      }
     } catch {
       // gone meanwhile
     }
   }
-  return { rss, peak, count, all };
+  for (const r of renderers) log(`renderer ${r.pid} (${r.kind}): RSS ${r.rss.toFixed(0)} MB, peak ${r.peak.toFixed(0)} MB`);
+  const tab = renderers.filter((r) => r.kind === 'page').sort((a, b) => b.peak - a.peak)[0];
+  return { rss: tab?.rss ?? null, peak: tab?.peak ?? null, count: renderers.length, all };
 }

@@ -4,10 +4,13 @@
 //! - `test`: every test: native `cargo test --workspace`, the Node check that wasm and native agree
 //!   bit for bit, and the headless-Chromium smoke test of the served page.
 //! - `build`: only build the wasm module into `pkg/`.
+//! - `bench [--quick] [--repeats N] [--no-jax] [--no-browser]`: the benchmarks of issue 6 (native, the
+//!   JAX peer, the wasm build and the page in headless Chromium) side by side, with the targets (`bench.rs`).
 //!
 //! Each task installs what a fresh machine lacks (the wasm32 target; for `test` also Chromium and
 //! the npm dev-dependencies of `tests/web/`), or says what to install.
 
+mod bench;
 mod server;
 
 use std::io::{BufRead, BufReader, Write};
@@ -33,6 +36,8 @@ tasks:
   serve [--port N]  build the wasm module into pkg/ and serve the page on http://127.0.0.1:8000
   test              run every test (native, wasm in Node, the page in headless Chromium)
   build             only build the wasm module into pkg/
+  bench [--quick] [--repeats N] [--no-jax] [--no-browser] [--jax-dense-max-p N]
+                    benchmarks: native, JAX peer, wasm in headless Chromium, the page; a table with the targets
 ";
 
 fn main() -> ExitCode {
@@ -43,6 +48,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => parse_port(&args[1..]).and_then(serve),
         Some("build") if args.len() == 1 => Project::locate().and_then(|p| p.build_web().map(drop)),
+        Some("bench") => bench::parse(&args[1..]).and_then(bench::bench),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             Ok(())

@@ -1,0 +1,478 @@
+//! `cargo xtask bench`: the benchmarks of issue 6, side by side.
+//!
+//! 1. native: `hessian-boundary bench --export target/bench/data` (release; one child process per
+//!    workload), which also writes the trained states the JAX peer reads;
+//! 2. JAX: `bench/jax_peer.py` in `target/bench-venv` (created with `python3 -m venv`, packages from
+//!    `bench/requirements.txt` installed with pip when missing);
+//! 3. browser: the wasm build of the same workloads and the page on the default config in headless
+//!    Chromium (`tests/web/bench.mjs`), served by our server on a free port;
+//!
+//! then prints one table (markdown): per workload and metric ours, JAX, ours/JAX, wasm, wasm/native, and
+//! the targets of issue 6, met or missed. Raw lines go to `target/bench/*.jsonl`, the table to
+//! `target/bench/table.md`. Not part of `cargo xtask test` (benchmarks print numbers; tests never time).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use super::{
+    describe, ensure_chromium, ensure_npm_deps, path_string, run, server, step, Project, Result,
+    MODULE, WEB_TESTS,
+};
+
+pub struct Options {
+    quick: bool,
+    repeats: usize,
+    jax: bool,
+    browser: bool,
+    jax_dense_max_p: usize,
+}
+
+pub fn parse(args: &[String]) -> Result<Options> {
+    let mut o = Options {
+        quick: false,
+        repeats: 5,
+        jax: true,
+        browser: true,
+        jax_dense_max_p: 12_000,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut number = |name: &str| -> Result<usize> {
+            it.next()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| format!("expected `{name} N` (a whole number)"))
+        };
+        match a.as_str() {
+            "--quick" => o.quick = true,
+            "--no-jax" => o.jax = false,
+            "--no-browser" => o.browser = false,
+            "--repeats" => o.repeats = number("--repeats")?.max(1),
+            "--jax-dense-max-p" => o.jax_dense_max_p = number("--jax-dense-max-p")?,
+            _ => return Err(format!("unknown bench argument {a:?}")),
+        }
+    }
+    Ok(o)
+}
+
+/// JSON lines of a command's stdout (stderr passes through); other lines are echoed.
+fn json_lines(cmd: &mut Command) -> Result<Vec<Value>> {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", describe(cmd)))?;
+    let mut lines = Vec::new();
+    for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
+        let line = line.map_err(|e| format!("reading {}: {e}", describe(cmd)))?;
+        match serde_json::from_str::<Value>(&line) {
+            Ok(v) if v.is_object() => {
+                println!("{line}");
+                lines.push(v);
+            }
+            _ => println!("{line}"),
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(lines)
+    } else {
+        Err(format!("{} failed ({status})", describe(cmd)))
+    }
+}
+
+fn save(path: &Path, lines: &[Value]) {
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let _ = std::fs::write(path, text);
+}
+
+pub fn bench(o: Options) -> Result<()> {
+    let project = Project::locate()?;
+    let out = project.target.join("bench");
+    let data = out.join("data");
+    std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
+    let mut problems: Vec<String> = Vec::new();
+
+    // 1. Native.
+    let cli = project.build_cli()?;
+    step("native: hessian-boundary bench (release, single thread, one process per workload)");
+    let mut cmd = Command::new(&cli);
+    cmd.args(["bench", "--repeats", &o.repeats.to_string(), "--export"])
+        .arg(&data);
+    if o.quick {
+        cmd.arg("--quick");
+    }
+    let native = json_lines(&mut cmd)?;
+    save(&out.join("native.jsonl"), &native);
+
+    // 2. JAX.
+    let jax = if o.jax {
+        match run_jax(&project, &o, &data) {
+            Ok(lines) => lines,
+            Err(e) => {
+                eprintln!("xtask: bench: JAX peer: {e}");
+                problems.push(format!("JAX peer: {e}"));
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    save(&out.join("jax.jsonl"), &jax);
+
+    // 3. Browser.
+    let (browser, bundle) = if o.browser {
+        match run_browser(&project, &o) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("xtask: bench: browser: {e}");
+                problems.push(format!("browser: {e}"));
+                (Vec::new(), None)
+            }
+        }
+    } else {
+        (Vec::new(), None)
+    };
+    save(&out.join("browser.jsonl"), &browser);
+
+    let table = table(&native, &jax, &browser, bundle, &o);
+    println!("\n==================== cargo xtask bench ====================\n");
+    print!("{table}");
+    for p in &problems {
+        println!("\nnot measured: {p}");
+    }
+    let path = out.join("table.md");
+    std::fs::write(&path, &table).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!(
+        "\n(raw lines in {}/{{native,jax,browser}}.jsonl; this table in {})",
+        out.display(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// The venv with jax and numpy (installed with pip from bench/requirements.txt when missing).
+fn ensure_venv(project: &Project) -> Result<PathBuf> {
+    let venv = project.target.join("bench-venv");
+    let python = venv.join("bin").join("python");
+    if !python.is_file() {
+        step(&format!("python3 -m venv {}", venv.display()));
+        run(Command::new("python3").arg("-m").arg("venv").arg(&venv))
+            .map_err(|e| format!("{e} (the JAX peer needs Python 3.10+ with venv)"))?;
+    }
+    let has = Command::new(&python)
+        .args(["-c", "import jax, numpy"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has {
+        let req = project.root.join("bench").join("requirements.txt");
+        step(&format!("pip install -r {}", req.display()));
+        run(Command::new(&python)
+            .args(["-m", "pip", "install", "-q", "-r"])
+            .arg(&req))?;
+    }
+    Ok(python)
+}
+
+fn run_jax(project: &Project, o: &Options, data: &Path) -> Result<Vec<Value>> {
+    let python = ensure_venv(project)?;
+    step("JAX peer: bench/jax_peer.py (CPU, float64, jitted, one thread)");
+    let mut cmd = Command::new(python);
+    cmd.arg(project.root.join("bench").join("jax_peer.py"))
+        .arg("--data")
+        .arg(data)
+        .args(["--repeats", &o.repeats.to_string()])
+        .args(["--dense-max-p", &o.jax_dense_max_p.to_string()]);
+    if o.quick {
+        cmd.arg("--quick");
+    }
+    json_lines(&mut cmd)
+}
+
+/// Gzipped (-9) size of the page's wasm module and of its JS glue, in KiB.
+fn bundle_size(pkg: &Path) -> Result<(f64, f64)> {
+    let gz = |name: String| -> Result<f64> {
+        let bytes =
+            std::fs::read(pkg.join(&name)).map_err(|e| format!("cannot read {name}: {e}"))?;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&bytes).map_err(|e| e.to_string())?;
+        Ok(enc.finish().map_err(|e| e.to_string())?.len() as f64 / 1024.0)
+    };
+    Ok((
+        gz(format!("{MODULE}_bg.wasm"))?,
+        gz(format!("{MODULE}.js"))?,
+    ))
+}
+
+fn run_browser(project: &Project, o: &Options) -> Result<(Vec<Value>, Option<(f64, f64)>)> {
+    let pkg = project.build_web()?;
+    let bundle = bundle_size(&pkg).ok();
+    let web = project.root.join(WEB_TESTS);
+    ensure_npm_deps(&web)?;
+    let chromium = ensure_chromium()?;
+    let server = server::Server::start(&project.root, 0, false)?;
+    step(&format!(
+        "browser: node tests/web/bench.mjs (headless Chromium, page served on {})",
+        server.url()
+    ));
+    let opts =
+        serde_json::json!({"repeats": o.repeats, "quick": o.quick, "denseMaxP": 0, "e2e": true});
+    let result = json_lines(
+        Command::new("node")
+            .arg("bench.mjs")
+            .current_dir(&web)
+            .env("HB_BASE_URL", server.url())
+            .env("HB_CHROMIUM", path_string(&chromium))
+            .env("HB_BENCH", opts.to_string()),
+    );
+    server.stop();
+    Ok((result?, bundle))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table
+
+const METRICS: [(&str, &str); 8] = [
+    ("grad_s", "full-batch gradient"),
+    ("hvp_s", "HVP"),
+    ("epoch_s", "training epoch"),
+    ("lanczos_top10_s", "Lanczos top-10"),
+    ("lanczos_hvps", "  its HVPs"),
+    ("field_s", "alignment fields"),
+    ("dense_s", "dense H + eigh"),
+    ("peak_rss_mb", "peak memory"),
+];
+
+fn find<'a>(lines: &'a [Value], workload: &str) -> Option<&'a Value> {
+    lines.iter().find(|l| l["workload"] == workload)
+}
+
+fn num(line: Option<&Value>, key: &str) -> Option<f64> {
+    line.and_then(|l| l[key].as_f64())
+}
+
+fn fmt_value(key: &str, v: Option<f64>) -> String {
+    match v {
+        None => "—".into(),
+        Some(v) if key == "lanczos_hvps" => format!("{v:.0}"),
+        Some(v) if key.ends_with("_mb") => format!("{v:.0} MB"),
+        Some(v) => secs(v),
+    }
+}
+
+/// Seconds in a readable unit.
+fn secs(s: f64) -> String {
+    if s < 1e-3 {
+        format!("{:.0} µs", s * 1e6)
+    } else if s < 0.1 {
+        format!("{:.2} ms", s * 1e3)
+    } else if s < 1.0 {
+        format!("{:.0} ms", s * 1e3)
+    } else {
+        format!("{s:.2} s")
+    }
+}
+
+fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    }
+}
+
+fn fmt_ratio(r: Option<f64>) -> String {
+    r.map_or("—".into(), |r| {
+        if r >= 100.0 {
+            format!("{r:.0}×")
+        } else {
+            format!("{r:.2}×")
+        }
+    })
+}
+
+fn table(
+    native: &[Value],
+    jax: &[Value],
+    browser: &[Value],
+    bundle: Option<(f64, f64)>,
+    o: &Options,
+) -> String {
+    let wasm: Vec<Value> = browser
+        .iter()
+        .filter(|l| l["env"] == "wasm")
+        .cloned()
+        .collect();
+    let page = browser.iter().find(|l| l["env"] == "page");
+    let mut t = String::new();
+    let mut w = |s: String| t.push_str(&s);
+    if o.quick {
+        w("**--quick: a smoke run (10 epochs, 16×16 grid, one repeat, no dense route): not the benchmark.**\n\n".into());
+    }
+    w("| workload | metric | ours (native) | JAX | ours/JAX | wasm | wasm/native |\n".into());
+    w("|---|---|--:|--:|--:|--:|--:|\n".into());
+    for n in native {
+        let name = n["workload"].as_str().unwrap_or("?");
+        let (j, b) = (find(jax, name), find(&wasm, name));
+        let label = format!(
+            "{name} (p = {}, n = {})",
+            n["p"].as_u64().unwrap_or(0),
+            n["n"].as_u64().unwrap_or(0)
+        );
+        for (i, (key, what)) in METRICS.iter().enumerate() {
+            let ours = num(Some(n), key);
+            let (jv, bv) = (num(j, key), num(b, key));
+            let mut ours_s = fmt_value(key, ours);
+            if *key == "dense_s" && ours.is_none() {
+                if let Some(est) = num(Some(n), "dense_est_s") {
+                    ours_s = format!("(est. {})", secs(est));
+                }
+            }
+            let comparable = *key != "lanczos_hvps";
+            w(format!(
+                "| {} | {what} | {ours_s} | {} | {} | {} | {} |\n",
+                if i == 0 { label.as_str() } else { "" },
+                fmt_value(key, jv),
+                if comparable {
+                    fmt_ratio(ratio(ours, jv))
+                } else {
+                    String::new()
+                },
+                fmt_value(key, bv),
+                if comparable {
+                    fmt_ratio(ratio(bv, ours))
+                } else {
+                    String::new()
+                },
+            ));
+        }
+    }
+    w("\nwasm peak memory is the module's linear memory; native and JAX peak memory is the process's peak RSS.\n".into());
+
+    // Targets.
+    w("\n| target (issue 6) | measured | |\n|---|---|---|\n".into());
+    let mut target = |what: String, measured: Option<(f64, String)>, ok: &dyn Fn(f64) -> bool| {
+        let (value, verdict) = match measured {
+            Some((v, s)) => (s, if ok(v) { "met" } else { "**missed**" }),
+            None => ("not measured".into(), "—"),
+        };
+        w(format!("| {what} | {value} | {verdict} |\n"));
+    };
+    for n in native {
+        let name = n["workload"].as_str().unwrap_or("?");
+        let j = find(jax, name);
+        for (key, what) in [("hvp_s", "HVP"), ("grad_s", "gradient")] {
+            let r = ratio(num(Some(n), key), num(j, key));
+            target(
+                format!("{name}: native {what} ≤ 1.0× JAX"),
+                r.map(|r| (r, format!("{r:.2}×"))),
+                &|r| r <= 1.0,
+            );
+        }
+        let r = ratio(num(j, "field_s"), num(Some(n), "field_s"));
+        target(
+            format!("{name}: alignment field ≥ 10× faster than JAX's vmap"),
+            r.map(|r| (r, format!("{r:.2}× faster"))),
+            &|r| r >= 10.0,
+        );
+    }
+    if let Some(g) = find(native, "gaussian") {
+        let lz = num(Some(g), "lanczos_top10_s");
+        let (dense, source) = match (
+            num(find(jax, "gaussian"), "dense_s"),
+            num(Some(g), "dense_s"),
+        ) {
+            (Some(d), _) => (Some(d), "JAX's jax.hessian + eigh"),
+            (None, Some(d)) => (Some(d), "ours"),
+            _ => (num(Some(g), "dense_est_s"), "our estimate"),
+        };
+        let r = ratio(dense, lz);
+        target(
+            format!("gaussian: top-10 ≥ 1000× faster than the dense route ({source})"),
+            r.map(|r| {
+                (
+                    r,
+                    format!(
+                        "{r:.0}× ({} vs {})",
+                        secs(dense.unwrap()),
+                        secs(lz.unwrap())
+                    ),
+                )
+            }),
+            &|r| r >= 1000.0,
+        );
+    }
+    for n in native {
+        let name = n["workload"].as_str().unwrap_or("?");
+        let b = find(&wasm, name);
+        for (key, what) in [("hvp_s", "HVP"), ("epoch_s", "training epoch")] {
+            let r = ratio(num(b, key), num(Some(n), key));
+            target(
+                format!("{name}: wasm ≤ 2.5× native on {what}"),
+                r.map(|r| (r, format!("{r:.2}×"))),
+                &|r| r <= 2.5,
+            );
+        }
+    }
+    let pg = |k: &str| num(page, k);
+    target(
+        "page: first frame ≤ 1 s after load (navigation start → first frame of the running page)"
+            .into(),
+        pg("first_frame_ms").map(|v| {
+            (
+                v,
+                format!(
+                    "{:.2} s (first contentful paint {:.2} s)",
+                    v / 1e3,
+                    pg("first_contentful_paint_ms").unwrap_or(f64::NAN) / 1e3
+                ),
+            )
+        }),
+        &|v| v <= 1000.0,
+    );
+    target(
+        "page: default config to a complete picture ≤ 10 s".into(),
+        pg("complete_ms").map(|v| {
+            (
+                v,
+                format!(
+                    "{:.2} s (training done at {:.2} s, analyses done at {:.2} s)",
+                    v / 1e3,
+                    pg("analysing_ms").unwrap_or(f64::NAN) / 1e3,
+                    pg("done_ms").unwrap_or(f64::NAN) / 1e3
+                ),
+            )
+        }),
+        &|v| v <= 10_000.0,
+    );
+    target(
+        "wasm bundle ≤ 400 KB gzipped".into(),
+        bundle.map(|(wasm, js)| {
+            (
+                wasm + js,
+                format!(
+                    "{:.0} KiB ({wasm:.0} KiB wasm + {js:.0} KiB JS glue, gzip -9)",
+                    wasm + js
+                ),
+            )
+        }),
+        &|v| v * 1024.0 <= 400_000.0,
+    );
+    target(
+        "page: tab memory ≤ 300 MB (renderer peak RSS, default config)".into(),
+        pg("tab_peak_rss_mb").filter(|&v| v > 0.0).map(|v| {
+            (
+                v,
+                format!(
+                    "{v:.0} MB peak ({:.0} MB at the end; all Chromium processes {:.0} MB)",
+                    pg("tab_rss_mb").unwrap_or(f64::NAN),
+                    pg("chromium_rss_mb").unwrap_or(f64::NAN)
+                ),
+            )
+        }),
+        &|v| v <= 300.0,
+    );
+    t
+}
