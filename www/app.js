@@ -59,7 +59,7 @@ function pageSuffix() {
 
 const PRESETS = [
   { name: "Gaussian mixture (the paper's main setting)", query: '' },
-  { name: 'Gaussian, during training (a snapshot every 250 epochs)', query: 'snap=250' },
+  { name: 'Gaussian, during training (snapshots)', query: 'snap=250' },
   { name: '1-D toy (λ₁ ≈ 11, boundary points ≈ 0.75 and 1.34)', query: 'dataset=line1d&train=1&layers=10&lr=0.002&batch=6&epochs=45000' },
   { name: 'Gaussian, random labels', query: 'regime=random-labels&epochs=3000' },
   { name: 'Gaussian, adversarial initialization', query: 'regime=adversarial' },
@@ -316,7 +316,8 @@ function onStarted(msg) {
   run.info = msg.info;
   // Plot box (with room for the axes) follows the data's aspect, so little space is wasted.
   const aspect = planeAspect(msg.info.plane, msg.info.dim === 1);
-  document.querySelector('[data-panel="boundary"]').classList.toggle('tall', msg.info.dim !== 1);
+  // Two rows tall only when the picture is about square: a wide one would leave the panel half empty.
+  document.querySelector('[data-panel="boundary"]').classList.toggle('tall', msg.info.dim !== 1 && aspect >= 0.8);
   $('margin').parentElement.hidden = msg.info.dim === 1;
   $('boundary').parentElement.style.aspectRatio = `${1 / aspect}`;
   $('margin').parentElement.style.aspectRatio = `${1 / Math.max(aspect, 0.75)}`;
@@ -1427,7 +1428,7 @@ function drawFields() {
   const v = run?.view;
   if (!v?.fieldBitmaps) return;
   const first = document.querySelector('#fields figure');
-  if (first) $('colorbar').style.height = `${Math.max(160, Math.min(320, first.offsetHeight))}px`;
+  if (first) $('colorbar').style.height = `${Math.max(130, Math.min(320, first.offsetHeight))}px`;
   const [width, height] = a.size;
   const plane = a.summary.alignment.grid;
   for (const canvas of document.querySelectorAll('#fields canvas.field')) {
@@ -1662,7 +1663,11 @@ function clearRegimes() {
     th.scope = 'row';
     th.textContent = regime;
     tr.append(th);
-    for (let i = 0; i < 7; i++) tr.append(document.createElement('td'));
+    for (let i = 0; i < 7; i++) {
+      const td = document.createElement('td');
+      td.textContent = '—';
+      tr.append(td);
+    }
     body.append(tr);
   }
   $('compare-progress').hidden = true;
@@ -1676,15 +1681,21 @@ function fillRegime(regime, s, note) {
   const cells = [
     [percent(s.metrics.train_accuracy), s.metrics.train_accuracy],
     [percent(s.metrics.test_accuracy), s.metrics.test_accuracy],
-    [g ? `${num(g.aggregate)} (ε ${num(g.epsilon)})` : '—', g?.aggregate],
+    [g ? num(g.aggregate) : '—', g?.aggregate, g && `ε = ${num(g.epsilon)}`],
     [num(s.hessian?.trace), s.hessian?.trace],
     [num(s.hessian?.eigenvalues[0]), s.hessian?.eigenvalues[0]],
     [num(m?.estimate), m?.estimate],
     [m && m.true === null ? 'not found' : num(m?.true), m?.true],
   ];
   [...row.cells].slice(1).forEach((td, i) => {
-    td.textContent = cells[i][0];
-    if (typeof cells[i][1] === 'number') td.dataset.value = String(cells[i][1]);
+    const [text, value, below] = cells[i];
+    td.textContent = text;
+    if (below) {
+      const small = document.createElement('small');
+      small.textContent = below;
+      td.append(small);
+    }
+    if (typeof value === 'number') td.dataset.value = String(value);
   });
   row.title = note;
 }

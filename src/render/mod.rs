@@ -186,6 +186,11 @@ pub fn tick(x: &f64) -> String {
     number(if x.abs() < 1e-12 { 0.0 } else { *x }, true)
 }
 
+/// A tick on a log axis: like [`tick`] but never snapped to zero (there, tiny values are the scale).
+pub fn log_tick(x: &f64) -> String {
+    number(*x, true)
+}
+
 /// Three significant digits with a true minus sign; `trim` drops trailing zeros.
 fn number(x: f64, trim: bool) -> String {
     let trimmed = |s: String| {

@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{axes, chart_builder, sig, subscript, tick, DrawResult, Theme, INK};
+use super::{axes, chart_builder, log_tick, sig, subscript, tick, DrawResult, Theme, INK};
 use crate::spectrum::{Eigen, Spectrum};
 
 /// The accent for the top-k eigenvalues (Okabe–Ito vermillion).
@@ -37,7 +37,7 @@ pub fn draw_eigenvalues<DB: DrawingBackend>(
     axes(&mut chart, theme, "index i", "eigenvalue λᵢ")
         .x_labels(values.len().min(10))
         .x_label_formatter(&integer)
-        .y_label_formatter(&tick)
+        .y_label_formatter(&log_tick)
         .draw()?;
     let r = theme.px(4.0);
     chart.draw_series(
@@ -74,7 +74,7 @@ pub fn draw_density<DB: DrawingBackend>(
     let pad = 0.02 * (x1 - x0).max(1e-12);
     let mut chart =
         chart_builder(area, title, theme).build_cartesian_2d(x0 - pad..x1 + pad, (floor..peak * 5.0).log_scale())?;
-    axes(&mut chart, theme, "eigenvalue λ", "density").x_label_formatter(&tick).y_label_formatter(&tick).draw()?;
+    axes(&mut chart, theme, "eigenvalue λ", "density").x_label_formatter(&tick).y_label_formatter(&log_tick).draw()?;
     chart.draw_series(LineSeries::new(
         d.x.iter().zip(&d.y).map(|(&x, &y)| (x, y.max(floor))),
         INK.stroke_width(theme.px(1.5)),
