@@ -1525,6 +1525,7 @@ function onCharts(charts, snapshot) {
     ctx.drawImage(c.bitmap, 0, 0, canvas.width, canvas.height);
     c.bitmap.close();
     canvas.dataset.drawn = '1';
+    canvas.dataset.view = snapshot === null ? 'final' : String(snapshot);
   }
 }
 
@@ -1546,6 +1547,7 @@ function clearResults() {
   for (const id of ['eigenvalues', 'density', 'matrix', 'margin', 'colorbar']) {
     const canvas = $(id);
     delete canvas.dataset.drawn;
+    delete canvas.dataset.view;
     context(canvas);
   }
   drawBoundary();

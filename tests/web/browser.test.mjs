@@ -440,7 +440,7 @@ test('embed mode: chosen panels only, no settings, fits a 600 px iframe', async 
     assert.equal(await frame.locator('#play').isVisible(), false);
     assert.equal(await frame.locator('[data-panel="boundary"]').isVisible(), true);
     assert.equal(await frame.locator('[data-panel="alignment"]').isVisible(), true);
-    for (const hidden of ['training', 'metrics', 'spectrum', 'matrix', 'margin']) {
+    for (const hidden of ['training', 'metrics', 'spectrum', 'matrix', 'margin', 'regimes']) {
       assert.equal(await frame.locator(`[data-panel="${hidden}"]`).isVisible(), false, hidden);
     }
     const widths = await frame.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
@@ -449,6 +449,117 @@ test('embed mode: chosen panels only, no settings, fits a 600 px iframe', async 
     assert.equal(new URL(full).search, `?v=1&${SMALL}`);
     assert.ok(new URL(frame.url()).search.endsWith('&embed=1&panels=boundary,alignment'));
     await page.locator('#embedded').screenshot({ path: path.join(SHOTS, 'embed-600px.png') });
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+/** A checksum of a canvas's pixels, to tell two pictures apart. */
+const canvasSum = (page, selector) =>
+  page.evaluate((selector) => {
+    const c = document.querySelector(selector);
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let sum = 0;
+    for (let i = 0; i < data.length; i++) sum = (sum * 31 + data[i]) % 1_000_000_007;
+    return sum;
+  }, selector);
+
+test('the timeline scrubs through the training snapshots; its last position is the final model', async () => {
+  const query = `${SMALL}&snap=50`;
+  const { page, problems } = await open(`./?${query}`);
+  try {
+    await settle(page);
+    await page.waitForFunction(() => document.getElementById('eigenvalues').dataset.view === 'final', null, { timeout: 30_000 });
+    assert.ok(await page.locator('#timeline').isVisible(), 'the timeline is shown');
+    // Snapshots at epochs 0, 50, 100, 150, then the final model (epoch 200).
+    assert.equal(await page.locator('#scrub').getAttribute('max'), '4');
+    assert.equal(await page.locator('#scrub').inputValue(), '4');
+    assert.match(await text(page, '#scrub-value'), /^epoch 200 of 200 \(final model\) · λ₁ = /);
+    const run = JSON.parse((await downloadText(page, '#export-json')).text);
+    const final = {
+      boundary: await canvasSum(page, '#boundary'),
+      eigenvalues: await canvasSum(page, '#eigenvalues'),
+      caption: await page.locator('#fields figcaption').first().textContent(),
+    };
+    // To the first snapshot from the keyboard.
+    await page.focus('#scrub');
+    await page.keyboard.press('Home');
+    await page.waitForFunction(() => document.getElementById('eigenvalues').dataset.view === '0', null, { timeout: 30_000 });
+    const label = await text(page, '#scrub-value');
+    assert.match(label, /^epoch 0 of 200 · λ₁ = /);
+    const lambda1 = Number(label.match(/λ₁ = ([\d.]+)/)[1]);
+    const expected = run.snapshots[0].eigenvalues[0];
+    assert.ok(Math.abs(lambda1 - expected) <= 1e-3 * expected, `λ₁ shown ${lambda1}, run.json ${expected}`);
+    assert.notEqual(await page.locator('#fields figcaption').first().textContent(), final.caption);
+    assert.notEqual(await canvasSum(page, '#boundary'), final.boundary, 'the boundary picture did not change');
+    assert.notEqual(await canvasSum(page, '#eigenvalues'), final.eigenvalues, 'the eigenvalue chart did not change');
+    assert.match(await text(page, '#h-boundary'), /at epoch 0$/);
+    await page.locator('[data-panel="alignment"]').screenshot({ path: path.join(SHOTS, 'panel-alignment-epoch0.png') });
+    // Back to the end: the final model's pictures, exactly.
+    await page.keyboard.press('End');
+    await page.waitForFunction(() => document.getElementById('eigenvalues').dataset.view === 'final', null, { timeout: 30_000 });
+    assert.equal(await canvasSum(page, '#boundary'), final.boundary);
+    assert.equal(await canvasSum(page, '#eigenvalues'), final.eigenvalues);
+    assert.equal(await page.locator('#fields figcaption').first().textContent(), final.caption);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test("the regime table: four rows of finite numbers, each the CLI's run.json for that regime", async () => {
+  const query = 'dataset=moons&layers=8&epochs=60&pre=100&k=2&grid=16';
+  const { page, problems } = await open(`./?${query}`);
+  try {
+    await settle(page);
+    await page.click('#compare');
+    await page.waitForFunction(() => /^(Done|Stopped)/.test(document.getElementById('compare-status').textContent), null, {
+      timeout: TIMEOUT_MS,
+    });
+    assert.match(await text(page, '#compare-status'), /^Done/);
+    await page.locator('[data-panel="regimes"]').screenshot({ path: path.join(SHOTS, 'panel-regimes.png') });
+    const rows = await page.locator('#regimes tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({ regime: tr.dataset.regime, values: [...tr.cells].slice(1).map((td) => td.dataset.value ?? null) })),
+    );
+    assert.deepEqual(rows.map((r) => r.regime), ['normal', 'random-labels', 'adversarial', 'large-norm']);
+    for (const { regime, values } of rows) {
+      // The true margin may be "not found"; every other cell holds a finite number.
+      for (const v of values.slice(0, 6)) assert.ok(Number.isFinite(Number(v)) && v !== null, `${regime}: ${values}`);
+    }
+    const cli = JSON.parse(cliRunJson(`${query}&regime=adversarial`));
+    const adversarial = rows[2].values.map((v) => (v === null ? null : Number(v)));
+    assert.deepEqual(adversarial, [
+      cli.metrics.train_accuracy,
+      cli.metrics.test_accuracy,
+      cli.generalization.aggregate,
+      cli.hessian.trace,
+      cli.hessian.eigenvalues[0],
+      cli.margin.estimate,
+      cli.margin.true,
+    ]);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the speed control paces training without changing any number', async () => {
+  const { page, problems } = await open(`./?${SMALL}`);
+  try {
+    await settle(page);
+    const fast = (await downloadText(page, '#export-json')).text;
+    await page.focus('#speed');
+    await page.keyboard.press('Home');
+    assert.equal(await text(page, '#speed-value'), '1 epoch per frame');
+    // The same query again, at one epoch per animation frame: 200 epochs take seconds, not a moment.
+    await page.dispatchEvent('input[name="seed"]', 'change');
+    await page.waitForFunction(() => /^Training: epoch [1-9]/.test(document.getElementById('status').textContent));
+    await page.waitForTimeout(600);
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'running');
+    assert.equal(await settle(page), 'done');
+    const slow = (await downloadText(page, '#export-json')).text;
+    assert.ok(slow === fast, 'run.json changed with the training speed');
     assert.deepEqual(problems, []);
   } finally {
     await page.close();
