@@ -375,7 +375,16 @@ fn draw(
         ("reconstructed", _, _) => render::draw_reconstructed(area, run, theme),
         // Not `draw_line_fields`: its series legend measures text through plotters' DOM font
         // layout, which panics in a worker (the page draws the 1-D curves itself).
-        ("colorbar", _, _) => render::draw_colorbar(area, &ColorScale::ALIGNMENT, "Aᵢ(x)", theme),
+        // Room above and below for the end labels, which centre on the bar's ends.
+        ("colorbar", _, _) => {
+            let pad = theme.px(8.0) as i32;
+            render::draw_colorbar(
+                &area.margin(pad, pad, 0, 0),
+                &ColorScale::ALIGNMENT,
+                "Aᵢ(x)",
+                theme,
+            )
+        }
         // `fields-N`: N columns (`fields`: as many as fit).
         (name, _, _) if name.starts_with("fields") => {
             let count = run
