@@ -21,7 +21,7 @@
 //! size is part of the summation order and so of the bit-exact results.
 
 use super::linalg::{axpy, dot, gemm_nn, gemm_tn, transpose};
-use super::{activate, argmax, loss_head, loss_head_tangent, Mlp};
+use super::{activate_all, argmax, loss_head, loss_head_tangent, Mlp};
 
 /// Rows per chunk in whole-dataset passes.
 pub const CHUNK: usize = 256;
@@ -117,12 +117,7 @@ impl Tape {
             if l + 1 < depth {
                 let d1 = zeroed(&mut self.d1[l + 1], rows * n_out);
                 let d2 = zeroed(&mut self.d2[l + 1], rows * n_out);
-                for ((zi, g1), g2) in z.iter_mut().zip(d1.iter_mut()).zip(d2.iter_mut()) {
-                    let (a, s1, s2) = activate(mlp.activation, *zi);
-                    *zi = a;
-                    *g1 = s1;
-                    *g2 = s2;
-                }
+                activate_all(mlp.activation, z, d1, d2);
             }
         }
     }
