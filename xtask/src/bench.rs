@@ -28,6 +28,8 @@ pub struct Options {
     jax: bool,
     browser: bool,
     jax_dense_max_p: usize,
+    /// Take the JAX lines of the previous run (target/bench/jax.jsonl) instead of measuring again.
+    reuse_jax: bool,
 }
 
 pub fn parse(args: &[String]) -> Result<Options> {
@@ -37,6 +39,7 @@ pub fn parse(args: &[String]) -> Result<Options> {
         jax: true,
         browser: true,
         jax_dense_max_p: 12_000,
+        reuse_jax: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -49,6 +52,7 @@ pub fn parse(args: &[String]) -> Result<Options> {
             "--quick" => o.quick = true,
             "--no-jax" => o.jax = false,
             "--no-browser" => o.browser = false,
+            "--reuse-jax" => o.reuse_jax = true,
             "--repeats" => o.repeats = number("--repeats")?.max(1),
             "--jax-dense-max-p" => o.jax_dense_max_p = number("--jax-dense-max-p")?,
             _ => return Err(format!("unknown bench argument {a:?}")),
@@ -94,8 +98,16 @@ pub fn bench(o: Options) -> Result<()> {
     std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
     let mut problems: Vec<String> = Vec::new();
 
-    // 1. Native.
+    // Both builds first, so native and wasm are the same source even if the tree changes meanwhile.
     let cli = project.build_cli()?;
+    let pkg = if o.browser {
+        Some(project.build_web()?)
+    } else {
+        None
+    };
+    let mut loads = vec![format!("before: {}", load_average())];
+
+    // 1. Native.
     step("native: hessian-boundary bench (release, single thread, one process per workload)");
     let mut cmd = Command::new(&cli);
     cmd.args(["bench", "--repeats", &o.repeats.to_string(), "--export"])
@@ -105,11 +117,28 @@ pub fn bench(o: Options) -> Result<()> {
     }
     let native = json_lines(&mut cmd)?;
     save(&out.join("native.jsonl"), &native);
+    loads.push(format!("after native: {}", load_average()));
 
     // 2. JAX.
-    let jax = if o.jax {
+    let jax_file = out.join("jax.jsonl");
+    let mut jax_note = None;
+    let jax = if o.reuse_jax {
+        let text = std::fs::read_to_string(&jax_file)
+            .map_err(|e| format!("--reuse-jax: cannot read {}: {e}", jax_file.display()))?;
+        jax_note = Some(format!(
+            "JAX numbers reused from an earlier run ({}; same trained states: training is deterministic).",
+            jax_file.display()
+        ));
+        text.lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    } else if o.jax {
         match run_jax(&project, &o, &data) {
-            Ok(lines) => lines,
+            Ok(lines) => {
+                save(&jax_file, &lines);
+                loads.push(format!("after JAX: {}", load_average()));
+                lines
+            }
             Err(e) => {
                 eprintln!("xtask: bench: JAX peer: {e}");
                 problems.push(format!("JAX peer: {e}"));
@@ -119,11 +148,10 @@ pub fn bench(o: Options) -> Result<()> {
     } else {
         Vec::new()
     };
-    save(&out.join("jax.jsonl"), &jax);
 
     // 3. Browser.
-    let (browser, bundle) = if o.browser {
-        match run_browser(&project, &o) {
+    let (browser, bundle) = if let Some(pkg) = &pkg {
+        match run_browser(&project, &o, pkg) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("xtask: bench: browser: {e}");
@@ -135,8 +163,19 @@ pub fn bench(o: Options) -> Result<()> {
         (Vec::new(), None)
     };
     save(&out.join("browser.jsonl"), &browser);
+    if o.browser {
+        loads.push(format!("after browser: {}", load_average()));
+    }
 
-    let table = table(&native, &jax, &browser, bundle, &o);
+    let mut table = table(&native, &jax, &browser, bundle, &o);
+    table.push_str(&format!(
+        "\n{} Load average (1 min) {}.\n",
+        provenance(&project),
+        loads.join(", ")
+    ));
+    if let Some(note) = jax_note {
+        table.push_str(&format!("{note}\n"));
+    }
     println!("\n==================== cargo xtask bench ====================\n");
     print!("{table}");
     for p in &problems {
@@ -150,6 +189,60 @@ pub fn bench(o: Options) -> Result<()> {
         path.display()
     );
     Ok(())
+}
+
+/// The 1-minute load average (other work on the machine skews the numbers).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// Which code was measured: the commit, and the files of `src/` changed since (a shared working tree).
+fn provenance(project: &Project) -> String {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(&project.root)
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default()
+    };
+    let commit = git(&["rev-parse", "--short", "HEAD"]);
+    let dirty = git(&[
+        "status",
+        "--porcelain",
+        "--",
+        "src",
+        "Cargo.toml",
+        "Cargo.lock",
+    ]);
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!(
+        "Measured at commit {commit}{} on {cores} cores ({cpu}).",
+        if dirty.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " with uncommitted changes to {}",
+                dirty
+                    .lines()
+                    .map(|l| l[3..].to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    )
 }
 
 /// The venv with jax and numpy (installed with pip from bench/requirements.txt when missing).
@@ -207,9 +300,12 @@ fn bundle_size(pkg: &Path) -> Result<(f64, f64)> {
     ))
 }
 
-fn run_browser(project: &Project, o: &Options) -> Result<(Vec<Value>, Option<(f64, f64)>)> {
-    let pkg = project.build_web()?;
-    let bundle = bundle_size(&pkg).ok();
+fn run_browser(
+    project: &Project,
+    o: &Options,
+    pkg: &Path,
+) -> Result<(Vec<Value>, Option<(f64, f64)>)> {
+    let bundle = bundle_size(pkg).ok();
     let web = project.root.join(WEB_TESTS);
     ensure_npm_deps(&web)?;
     let chromium = ensure_chromium()?;

@@ -4,7 +4,7 @@
 //! - `test`: every test: native `cargo test --workspace`, the Node check that wasm and native agree
 //!   bit for bit, and the headless-Chromium smoke test of the served page.
 //! - `build`: only build the wasm module into `pkg/`.
-//! - `bench [--quick] [--repeats N] [--no-jax] [--no-browser]`: the benchmarks of issue 6 (native, the
+//! - `bench [--quick] [--repeats N] [--no-jax] [--no-browser] [--reuse-jax]`: the benchmarks of issue 6 (native, the
 //!   JAX peer, the wasm build and the page in headless Chromium) side by side, with the targets (`bench.rs`).
 //!
 //! Each task installs what a fresh machine lacks (the wasm32 target; for `test` also Chromium and
@@ -36,7 +36,7 @@ tasks:
   serve [--port N]  build the wasm module into pkg/ and serve the page on http://127.0.0.1:8000
   test              run every test (native, wasm in Node, the page in headless Chromium)
   build             only build the wasm module into pkg/
-  bench [--quick] [--repeats N] [--no-jax] [--no-browser] [--jax-dense-max-p N]
+  bench [--quick] [--repeats N] [--no-jax] [--no-browser] [--reuse-jax] [--jax-dense-max-p N]
                     benchmarks: native, JAX peer, wasm in headless Chromium, the page; a table with the targets
 ";
 
