@@ -386,18 +386,18 @@ impl Trainer {
 
     /// Appends a point to the training curves (the labels are those of the epoch just trained).
     fn record(&mut self, labels: Labels) {
-        let train_loss = autodiff::loss(
+        let train = &self.split.train;
+        let (train_loss, predicted) = autodiff::loss_and_predictions(
             &self.mlp,
             &self.params,
-            &self.split.train.x,
-            Target::Labels(&self.split.train.y),
+            &train.x,
+            Target::Labels(&train.y),
         );
         self.history.push(HistoryEntry {
             epoch: self.epoch,
             labels,
             train_loss,
-            train_accuracy: accuracy(&self.mlp, &self.params, &self.split.train)
-                .unwrap_or(f64::NAN),
+            train_accuracy: share_correct(&predicted, &train.y).unwrap_or(f64::NAN),
             test_accuracy: accuracy(&self.mlp, &self.params, &self.split.test),
         });
     }
@@ -432,16 +432,15 @@ impl Trainer {
 
 /// Fraction of points whose predicted label is the true one; `None` for an empty set.
 pub fn accuracy(mlp: &Mlp, params: &[f64], data: &Dataset) -> Option<f64> {
-    if data.is_empty() {
+    share_correct(&autodiff::predict(mlp, params, &data.x), &data.y)
+}
+
+fn share_correct(predicted: &[u32], labels: &[u32]) -> Option<f64> {
+    if labels.is_empty() {
         return None;
     }
-    let predicted = autodiff::predict(mlp, params, &data.x);
-    let correct = predicted
-        .iter()
-        .zip(&data.y)
-        .filter(|(p, y)| p == y)
-        .count();
-    Some(correct as f64 / data.len() as f64)
+    let correct = predicted.iter().zip(labels).filter(|(p, y)| p == y).count();
+    Some(correct as f64 / labels.len() as f64)
 }
 
 /// Trains a model for `config` on `split` to the end.

@@ -171,26 +171,33 @@ pub fn distance_to_boundary(
         }
     }
     let labels = predict(mlp, params, &points);
-    let mut best: Option<f64> = None;
-    for (j, u) in directions.iter().enumerate() {
-        let Some(s) = (0..MARCH).find(|&s| labels[j * MARCH + s] != own) else {
-            continue;
-        };
-        let (mut lo, mut hi) = (s as f64 * h, (s + 1) as f64 * h);
-        if best.is_some_and(|b| lo >= b) {
-            continue;
-        }
-        while hi - lo > 1e-10 * radius {
-            let mid = 0.5 * (lo + hi);
-            if predict(mlp, params, &along(u, mid))[0] == own {
-                lo = mid;
+    // The step of each direction's first crossing: (direction, lo, hi).
+    let mut brackets: Vec<(usize, f64, f64)> = (0..directions.len())
+        .filter_map(|j| {
+            let s = (0..MARCH).find(|&s| labels[j * MARCH + s] != own)?;
+            Some((j, s as f64 * h, (s + 1) as f64 * h))
+        })
+        .collect();
+    // A direction whose crossing starts beyond another's end cannot be the nearest.
+    let bound = brackets.iter().map(|b| b.2).fold(f64::INFINITY, f64::min);
+    brackets.retain(|b| b.1 < bound);
+    // Bisect all the rest together: one batched forward pass per halving (every bracket has width h,
+    // so all need the same number of halvings).
+    while brackets.first().is_some_and(|b| b.2 - b.1 > 1e-10 * radius) {
+        let mids: Vec<f64> = brackets
+            .iter()
+            .flat_map(|&(j, lo, hi)| along(&directions[j], 0.5 * (lo + hi)))
+            .collect();
+        for (b, label) in brackets.iter_mut().zip(predict(mlp, params, &mids)) {
+            let mid = 0.5 * (b.1 + b.2);
+            if label == own {
+                b.1 = mid;
             } else {
-                hi = mid;
+                b.2 = mid;
             }
         }
-        best = Some(best.map_or(hi, |b: f64| b.min(hi)));
     }
-    best
+    brackets.iter().map(|b| b.2).reduce(f64::min)
 }
 
 /// The margin analysis of the top eigenvector `v1`.

@@ -18,7 +18,7 @@ pub use lanczos::lanczos;
 pub use power::power;
 
 use crate::data::Dataset;
-use crate::model::autodiff::{hessian_vector_product, Target};
+use crate::model::autodiff::{HessianProducts, Target};
 use crate::model::linalg::{axpy, dot};
 use crate::model::Mlp;
 use crate::rng::Rng;
@@ -32,9 +32,8 @@ pub trait Operator {
 
 /// H·v for the mean training loss (training split, true labels) at fixed θ, counting the products.
 pub struct HessianOperator<'a> {
-    pub mlp: &'a Mlp,
-    pub params: &'a [f64],
-    pub data: &'a Dataset,
+    products: HessianProducts<'a>,
+    dim: usize,
     /// HVPs applied so far.
     pub count: usize,
 }
@@ -42,9 +41,8 @@ pub struct HessianOperator<'a> {
 impl<'a> HessianOperator<'a> {
     pub fn new(mlp: &'a Mlp, params: &'a [f64], data: &'a Dataset) -> Self {
         HessianOperator {
-            mlp,
-            params,
-            data,
+            products: HessianProducts::new(mlp, params, &data.x, Target::Labels(&data.y)),
+            dim: params.len(),
             count: 0,
         }
     }
@@ -52,19 +50,12 @@ impl<'a> HessianOperator<'a> {
 
 impl Operator for HessianOperator<'_> {
     fn dim(&self) -> usize {
-        self.params.len()
+        self.dim
     }
 
     fn apply(&mut self, v: &[f64], out: &mut [f64]) {
         self.count += 1;
-        hessian_vector_product(
-            self.mlp,
-            self.params,
-            &self.data.x,
-            Target::Labels(&self.data.y),
-            v,
-            out,
-        );
+        self.products.apply(v, out);
     }
 }
 
