@@ -105,6 +105,7 @@ pub fn bench(o: Options) -> Result<()> {
     } else {
         None
     };
+    let measured = provenance(&project);
     let mut loads = vec![format!("before: {}", load_average())];
 
     // 1. Native.
@@ -170,7 +171,7 @@ pub fn bench(o: Options) -> Result<()> {
     let mut table = table(&native, &jax, &browser, bundle, &o);
     table.push_str(&format!(
         "\n{} Load average (1 min) {}.\n",
-        provenance(&project),
+        measured,
         loads.join(", ")
     ));
     if let Some(note) = jax_note {
@@ -207,7 +208,7 @@ fn provenance(project: &Project) -> String {
             .current_dir(&project.root)
             .output()
             .ok()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim_end().to_string())
             .unwrap_or_default()
     };
     let commit = git(&["rev-parse", "--short", "HEAD"]);
@@ -229,7 +230,7 @@ fn provenance(project: &Project) -> String {
         .unwrap_or_default();
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     format!(
-        "Measured at commit {commit}{} on {cores} cores ({cpu}).",
+        "Built at commit {commit}{} and measured on {cores} cores ({cpu}).",
         if dirty.is_empty() {
             String::new()
         } else {
