@@ -303,8 +303,14 @@ impl Tangent {
                 );
             }
             let rdl = zeroed(&mut self.deltas[l], rows * n_in);
-            for i in 0..rows * n_in {
-                rdl[i] = rda[i] * tape.d1[l][i] + tape.dacts[l][i] * tape.d2[l][i] * self.zs[l][i];
+            for ((((r, &a), &s1), (&da, &s2)), &z) in rdl
+                .iter_mut()
+                .zip(rda.iter())
+                .zip(&tape.d1[l])
+                .zip(tape.dacts[l].iter().zip(&tape.d2[l]))
+                .zip(&self.zs[l])
+            {
+                *r = a * s1 + da * s2 * z;
             }
         }
     }
@@ -521,7 +527,8 @@ pub struct Projections {
 ///
 /// Because `g(x)_{W_l} = δ_l ⊗ a_{l−1}`, `‖g‖² = Σ_l ‖δ_l‖² (‖a_{l−1}‖² + 1)` and
 /// `⟨g, v⟩ = Σ_l δ_l · (V_l a_{l−1} + c_l)`: one forward-like product per direction instead of p numbers
-/// per point.
+/// per point. The directions' `V_lᵀ` sit side by side (up to [`PROJECTION_COLUMNS`] columns), so each
+/// layer is one wide product for several directions at once.
 pub fn gradient_projections(
     mlp: &Mlp,
     params: &[f64],
@@ -536,9 +543,34 @@ pub fn gradient_projections(
         norms: vec![0.0; n],
         labels: Vec::with_capacity(n),
     };
+    // Per layer, groups of directions: (first direction, count, [V_jᵀ …] side by side, [c_j …]).
+    let stacks: Vec<Vec<(usize, usize, Vec<f64>, Vec<f64>)>> = mlp
+        .layers
+        .iter()
+        .map(|layer| {
+            let (n_in, n_out) = (layer.inputs, layer.outputs);
+            let per_group = (PROJECTION_COLUMNS / n_out).max(1);
+            let mut vt = vec![0.0; n_in * n_out];
+            (0..k)
+                .step_by(per_group)
+                .map(|j0| {
+                    let count = per_group.min(k - j0);
+                    let width = count * n_out;
+                    let (mut wide, mut bias) = (vec![0.0; n_in * width], Vec::with_capacity(width));
+                    for (g, v) in vs[j0..j0 + count].iter().enumerate() {
+                        transpose(n_out, n_in, &v[layer.w..layer.b], &mut vt);
+                        for (row, src) in wide.chunks_exact_mut(width).zip(vt.chunks_exact(n_out)) {
+                            row[g * n_out..(g + 1) * n_out].copy_from_slice(src);
+                        }
+                        bias.extend_from_slice(&v[layer.b..layer.b + n_out]);
+                    }
+                    (j0, count, wide, bias)
+                })
+                .collect()
+        })
+        .collect();
     let mut tape = Tape::new();
     let mut ubuf = Vec::new();
-    let mut vt = Vec::new();
     for (offset, xc) in chunks(x, mlp.input_dim()) {
         tape.forward(mlp, params, xc);
         tape.backward(mlp, params, target, offset, 1.0);
@@ -552,19 +584,27 @@ pub fn gradient_projections(
                 let dr = &d[r * n_out..(r + 1) * n_out];
                 out.norms[offset + r] += dot(dr, dr) * (dot(ar, ar) + 1.0);
             }
-            for (j, v) in vs.iter().enumerate() {
-                zeroed(&mut vt, n_in * n_out);
-                transpose(n_out, n_in, &v[layer.w..layer.b], &mut vt);
-                let u = zeroed(&mut ubuf, rows * n_out);
-                for ur in u.chunks_exact_mut(n_out) {
-                    ur.copy_from_slice(&v[layer.b..layer.b + n_out]);
+            for (j0, count, wide, bias) in &stacks[l] {
+                let width = count * n_out;
+                let u = zeroed(&mut ubuf, rows * width);
+                for ur in u.chunks_exact_mut(width) {
+                    ur.copy_from_slice(bias);
                 }
-                gemm_nn(rows, n_in, n_out, a, &vt, u);
-                for r in 0..rows {
-                    out.dots[(offset + r) * k + j] += dot(
-                        &d[r * n_out..(r + 1) * n_out],
-                        &u[r * n_out..(r + 1) * n_out],
-                    );
+                gemm_nn(rows, n_in, width, a, wide, u);
+                let mut sums = vec![0.0; *count];
+                for (r, ur) in u.chunks_exact(width).enumerate() {
+                    // The group's dot products side by side: each still sums in ascending o from 0,
+                    // but the independent sums overlap instead of waiting on one another.
+                    sums.fill(0.0);
+                    for (o, &dro) in d[r * n_out..(r + 1) * n_out].iter().enumerate() {
+                        for (sum, &ugo) in sums.iter_mut().zip(ur[o..].iter().step_by(n_out)) {
+                            *sum += dro * ugo;
+                        }
+                    }
+                    let dots = &mut out.dots[(offset + r) * k + j0..][..*count];
+                    for (total, sum) in dots.iter_mut().zip(&sums) {
+                        *total += sum;
+                    }
                 }
             }
         }
@@ -574,6 +614,10 @@ pub fn gradient_projections(
     }
     out
 }
+
+/// Widest product [`gradient_projections`] builds: wide enough for good tiles, small enough that a chunk's
+/// products stay in cache.
+const PROJECTION_COLUMNS: usize = 1024;
 
 /// cos(g(x), v) at one point and its gradient with respect to the input x (ŷ held fixed, as it is
 /// almost everywhere). Forward mode over the d input directions at once: the point is repeated d times
