@@ -273,33 +273,26 @@ mod simd {
         _mm512_mul_pd
     );
 
-    /// # Safety
-    /// The CPU must support AVX-512F.
-    #[target_feature(enable = "avx512f")]
-    pub unsafe fn gemm_avx512(
-        rows: usize,
-        depth: usize,
-        cols: usize,
-        a: (&[f64], usize, usize),
-        b: &[f64],
-        c: &mut [f64],
-    ) {
-        tiled::<Avx512, 4, 2>(rows, depth, cols, a, b, c)
+    macro_rules! kernel {
+        ($name:ident, $feature:literal, $lane:ty, $mr:literal, $nv:literal) => {
+            /// # Safety
+            #[doc = concat!("The CPU must support ", $feature, ".")]
+            #[target_feature(enable = $feature)]
+            pub unsafe fn $name(
+                rows: usize,
+                depth: usize,
+                cols: usize,
+                a: (&[f64], usize, usize),
+                b: &[f64],
+                c: &mut [f64],
+            ) {
+                tiled::<$lane, $mr, $nv>(rows, depth, cols, a, b, c)
+            }
+        };
     }
-
-    /// # Safety
-    /// The CPU must support AVX2.
-    #[target_feature(enable = "avx2")]
-    pub unsafe fn gemm_avx2(
-        rows: usize,
-        depth: usize,
-        cols: usize,
-        a: (&[f64], usize, usize),
-        b: &[f64],
-        c: &mut [f64],
-    ) {
-        tiled::<Avx2, 8, 1>(rows, depth, cols, a, b, c)
-    }
+    // Tiles measured fastest on this machine: 4×16 with AVX-512, 8×4 with AVX2.
+    kernel!(gemm_avx512, "avx512f", Avx512, 4, 2);
+    kernel!(gemm_avx2, "avx2", Avx2, 8, 1);
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

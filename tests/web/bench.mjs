@@ -12,10 +12,8 @@
 //   HB_BASE_URL   the served page, e.g. http://127.0.0.1:PORT/ (index.html, www/, pkg/)
 //   HB_CHROMIUM   the Chromium binary
 //   HB_BENCH      JSON options: {"workloads": [...], "repeats": 5, "quick": false, "denseMaxP": 0, "e2e": true}
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { launch } from './chromium.mjs';
 
 const env = (name) => {
   const value = process.env[name];
@@ -35,21 +33,7 @@ const log = (msg) => process.stderr.write(`browser: ${msg}\n`);
 /** The page's run of the default config must finish within this. */
 const TIMEOUT_MS = 300_000;
 
-const profile = mkdtempSync(path.join(tmpdir(), 'hb-bench-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: env('HB_CHROMIUM'),
-  headless: true,
-  chromiumSandbox: false,
-  viewport: { width: 1280, height: 900 },
-  args: [
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const { context, profile } = await launch(env('HB_CHROMIUM'));
 
 try {
   for (const page of context.pages()) await page.close();

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 
 const env = (name) => {
   const value = process.env[name];
@@ -31,23 +31,7 @@ let profile;
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  profile = mkdtempSync(path.join(tmpdir(), 'hb-chromium-'));
-  // A persistent context gives Chromium a fresh profile dir of ours; the flags keep it off the network.
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: env('HB_CHROMIUM'),
-    headless: true,
-    chromiumSandbox: false,
-    acceptDownloads: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  ({ context: browser, profile } = await launch(env('HB_CHROMIUM'), { acceptDownloads: true }));
 });
 
 after(async () => {
