@@ -90,7 +90,14 @@ pub fn prepare(config: &Config, csv: Option<&str>) -> Result<Prepared, Error> {
     let pretrain = match config.pretrain {
         None => None,
         Some(name) => {
-            let pre = data::load(&Config { dataset: name, ..config.clone() }, None)?.train;
+            let pre = data::load(
+                &Config {
+                    dataset: name,
+                    ..config.clone()
+                },
+                None,
+            )?
+            .train;
             if (pre.dim, pre.classes) != (dim, classes) {
                 return Err(Error::Config(config::ConfigError::single(
                     "pretrain",
@@ -116,7 +123,10 @@ pub fn run(config: &Config, csv: Option<&str>) -> Result<export::Run, Error> {
     let mut run = train::Trainer::new(config.clone(), split, pretrain)?.finish()?;
     let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
     run.spectrum = spectrum::compute(config, mlp, params, train, None);
-    run.analysis = run.spectrum.as_ref().map(|s| analysis::analyse(config, mlp, params, train, s));
+    run.analysis = run
+        .spectrum
+        .as_ref()
+        .map(|s| analysis::analyse(config, mlp, params, train, s));
     if config.snap > 0 {
         run.during_training = analysis::during_training(config, mlp, &run.trained.snapshots, train);
     }

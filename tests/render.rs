@@ -19,7 +19,12 @@ const RED_END: [u8; 3] = [0x67, 0x00, 0x1f];
 
 #[test]
 fn field_rgba_maps_the_ends_and_zero_of_the_alignment_scale() {
-    let rgba = field_rgba(&[-1.0, 0.0, 1.0, -7.0, 7.0, f64::NAN], 3, 2, &ColorScale::ALIGNMENT);
+    let rgba = field_rgba(
+        &[-1.0, 0.0, 1.0, -7.0, 7.0, f64::NAN],
+        3,
+        2,
+        &ColorScale::ALIGNMENT,
+    );
     assert_eq!(rgba.len(), 4 * 3 * 2);
     let px = |i: usize| &rgba[4 * i..4 * i + 4];
     assert_eq!(px(0), [BLUE_END[0], BLUE_END[1], BLUE_END[2], 255]);
@@ -35,15 +40,32 @@ fn field_rgba_maps_the_ends_and_zero_of_the_alignment_scale() {
 fn alignment_scale_is_symmetric_in_lightness() {
     // A diverging scale: ±a equally far from the white middle.
     for a in [0.1, 0.35, 0.5, 0.8] {
-        let light = |v: f64| ColorScale::ALIGNMENT.rgb(v).iter().map(|&c| c as i32).sum::<i32>();
-        assert!((light(a) - light(-a)).abs() < 90, "lightness at ±{a}: {} vs {}", light(a), light(-a));
+        let light = |v: f64| {
+            ColorScale::ALIGNMENT
+                .rgb(v)
+                .iter()
+                .map(|&c| c as i32)
+                .sum::<i32>()
+        };
+        assert!(
+            (light(a) - light(-a)).abs() < 90,
+            "lightness at ±{a}: {} vs {}",
+            light(a),
+            light(-a)
+        );
         assert!(light(a) < light(0.0) && light(-a) < light(0.0));
     }
 }
 
 #[test]
 fn magnitude_scale_runs_light_to_dark() {
-    let sum = |v: f64| ColorScale::MAGNITUDE.rgb(v).iter().map(|&c| c as u32).sum::<u32>();
+    let sum = |v: f64| {
+        ColorScale::MAGNITUDE
+            .rgb(v)
+            .iter()
+            .map(|&c| c as u32)
+            .sum::<u32>()
+    };
     assert!(sum(0.0) > sum(0.5) && sum(0.5) > sum(1.0));
 }
 
@@ -56,7 +78,9 @@ fn field_rgba_rejects_a_wrong_size() {
 #[test]
 fn boundary_of_a_vertical_split_is_one_straight_line() {
     // Columns 0..3 class 0, columns 3..6 class 1, 4 rows.
-    let predicted: Vec<u32> = (0..4).flat_map(|_| (0..6).map(|c| u32::from(c >= 3))).collect();
+    let predicted: Vec<u32> = (0..4)
+        .flat_map(|_| (0..6).map(|c| u32::from(c >= 3)))
+        .collect();
     let segments = boundary_segments(&predicted, 6, 4);
     assert_eq!(segments.len(), 3);
     for [a, b] in segments {
@@ -107,7 +131,9 @@ fn runs() -> &'static (Run, Run) {
         let run = |q: &str| hessian_boundary::run(&Config::parse(q).unwrap(), None).unwrap();
         (
             run("n=90&layers=12,12&epochs=60&batch=45&lr=0.1&k=4&grid=24"),
-            run("dataset=line1d&train=1&layers=10&lr=0.01&batch=6&epochs=3000&solver=dense&grid=64"),
+            run(
+                "dataset=line1d&train=1&layers=10&lr=0.01&batch=6&epochs=3000&solver=dense&grid=64",
+            ),
         )
     })
 }
@@ -117,7 +143,9 @@ const H: u32 = 280;
 
 /// Draws one chart on a white W×H bitmap and returns its distinct colours.
 fn colours(
-    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> render::DrawResult<BitMapBackend<'static>>,
+    draw: impl FnOnce(
+        &DrawingArea<BitMapBackend<'_>, Shift>,
+    ) -> render::DrawResult<BitMapBackend<'static>>,
 ) -> HashSet<[u8; 3]> {
     let _ = runs();
     let mut buf = vec![0u8; (3 * W * H) as usize];
@@ -143,9 +171,15 @@ fn boundary_chart_shows_class_regions_and_points() {
     let c = colours(|a| render::draw_boundary(a, run, "boundary", &THEME));
     assert_drawn("boundary", &c);
     for class in 0..3 {
-        assert!(c.contains(&region_color(class)), "region tint of class {class} missing");
+        assert!(
+            c.contains(&region_color(class)),
+            "region tint of class {class} missing"
+        );
         let RGBColor(r, g, b) = CLASS_COLORS[class as usize];
-        assert!(c.contains(&[r, g, b]), "marker colour of class {class} missing");
+        assert!(
+            c.contains(&[r, g, b]),
+            "marker colour of class {class} missing"
+        );
     }
 }
 
@@ -160,14 +194,23 @@ fn margin_chart_draws_on_the_boundary_chart() {
 #[test]
 fn field_charts_use_the_alignment_scale() {
     let (run, _) = runs();
-    let values: HashSet<[u8; 3]> =
-        run.analysis.as_ref().unwrap().fields.alignment[0].iter().map(|&v| ColorScale::ALIGNMENT.rgb(v)).collect();
+    let values: HashSet<[u8; 3]> = run.analysis.as_ref().unwrap().fields.alignment[0]
+        .iter()
+        .map(|&v| ColorScale::ALIGNMENT.rgb(v))
+        .collect();
     let c = colours(|a| render::draw_field(a, run, 0, &THEME));
     assert_drawn("field", &c);
     // Most of the field's own colours survive the resampling (some pixels lie under the boundary).
     let shown = values.iter().filter(|v| c.contains(*v)).count();
-    assert!(shown * 2 > values.len(), "{shown} of {} field colours shown", values.len());
-    assert_drawn("reconstructed", &colours(|a| render::draw_reconstructed(a, run, &THEME)));
+    assert!(
+        shown * 2 > values.len(),
+        "{shown} of {} field colours shown",
+        values.len()
+    );
+    assert_drawn(
+        "reconstructed",
+        &colours(|a| render::draw_reconstructed(a, run, &THEME)),
+    );
 }
 
 #[test]
@@ -180,13 +223,28 @@ fn colorbar_spans_the_scale_from_end_to_end() {
 fn small_multiples_spectrum_matrix_and_overview_draw() {
     let (run, _) = runs();
     let s = run.spectrum.as_ref().unwrap();
-    assert_drawn("fields", &colours(|a| render::draw_fields(a, run, 4, 2, &THEME)));
-    assert_drawn("eigenvalues", &colours(|a| render::draw_eigenvalues(a, &s.eigen, 4, "eigenvalues", &THEME)));
-    assert_drawn("density", &colours(|a| render::draw_density(a, s, 4, "density", &THEME)));
+    assert_drawn(
+        "fields",
+        &colours(|a| render::draw_fields(a, run, 4, 2, &THEME)),
+    );
+    assert_drawn(
+        "eigenvalues",
+        &colours(|a| render::draw_eigenvalues(a, &s.eigen, 4, "eigenvalues", &THEME)),
+    );
+    assert_drawn(
+        "density",
+        &colours(|a| render::draw_density(a, s, 4, "density", &THEME)),
+    );
     let matrix = colours(|a| render::draw_alignment_matrix(a, run, "normal", &THEME));
     assert_drawn("matrix", &matrix);
-    assert!(matrix.contains(&BLUE_END) && matrix.contains(&RED_END), "the matrix has a colour bar");
-    assert_drawn("overview", &colours(|a| render::draw_overview(a, run, 3, &THEME)));
+    assert!(
+        matrix.contains(&BLUE_END) && matrix.contains(&RED_END),
+        "the matrix has a colour bar"
+    );
+    assert_drawn(
+        "overview",
+        &colours(|a| render::draw_overview(a, run, 3, &THEME)),
+    );
 }
 
 #[test]
@@ -201,7 +259,8 @@ fn line_chart_draws_the_1d_fields() {
 #[test]
 fn charts_scale_with_the_theme() {
     let (run, _) = runs();
-    let at = |scale: f64| colours(|a| render::draw_boundary(a, run, "boundary", &Theme { scale })).len();
+    let at =
+        |scale: f64| colours(|a| render::draw_boundary(a, run, "boundary", &Theme { scale })).len();
     // Both draw; sizes differ, so the antialiased text and markers differ.
     assert!(at(1.0) >= 8 && at(1.5) >= 8);
 }
@@ -214,27 +273,43 @@ fn reproduce_figures_write_pngs_and_report_sections() {
     let dir = std::env::temp_dir().join(format!("hb-render-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let log = |_: &str| {};
-    let done =
-        reproduce::run_cases(&[Case::new("gaussian", "n=90&layers=12,12&epochs=60&batch=45&lr=0.1&k=5&grid=24")], &log)
-            .unwrap();
+    let done = reproduce::run_cases(
+        &[Case::new(
+            "gaussian",
+            "n=90&layers=12,12&epochs=60&batch=45&lr=0.1&k=5&grid=24",
+        )],
+        &log,
+    )
+    .unwrap();
     let md = reproduce::figure_gaussian(&done[0], &dir).unwrap();
     assert!(md.contains("![fig2_gaussian.png](fig2_gaussian.png)"));
-    assert!(md.contains("`v=1&n=90&layers=12,12&lr=0.1&batch=45&epochs=60&k=5&grid=24`"), "{md}");
+    assert!(
+        md.contains("`v=1&n=90&layers=12,12&lr=0.1&batch=45&epochs=60&k=5&grid=24`"),
+        "{md}"
+    );
     assert!(md.contains("| 1 |") && md.contains("| 0.154 |"), "{md}");
     let png = std::fs::read(dir.join("fig2_gaussian.png")).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let line = reproduce::run_cases(
-        &[Case::new("1-D toy", "dataset=line1d&train=1&layers=10&lr=0.01&batch=6&epochs=3000&solver=dense&grid=64")],
+        &[Case::new(
+            "1-D toy",
+            "dataset=line1d&train=1&layers=10&lr=0.01&batch=6&epochs=3000&solver=dense&grid=64",
+        )],
         &log,
     )
     .unwrap();
     let md = reproduce::figure_line1d(&line[0], &dir).unwrap();
-    assert!(md.contains("class flips at x") && md.contains(" / 42, all)"), "{md}");
+    assert!(
+        md.contains("class flips at x") && md.contains(" / 42, all)"),
+        "{md}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn bad_queries_fail_with_the_case_label() {
-    let err = reproduce::run_cases(&[Case::new("broken", "layers=oops")], &|_: &str| {}).err().unwrap();
+    let err = reproduce::run_cases(&[Case::new("broken", "layers=oops")], &|_: &str| {})
+        .err()
+        .unwrap();
     assert!(err.starts_with("broken: bad query"), "{err}");
 }

@@ -44,9 +44,17 @@ const PURPLES: [[u8; 3]; 9] = [
 
 impl ColorScale {
     /// Alignment A_i ∈ [−1, 1].
-    pub const ALIGNMENT: ColorScale = ColorScale { lo: -1.0, hi: 1.0, stops: &RDBU };
+    pub const ALIGNMENT: ColorScale = ColorScale {
+        lo: -1.0,
+        hi: 1.0,
+        stops: &RDBU,
+    };
     /// A normalized magnitude in [0, 1] (the reconstructed boundary Σλ_i|A_i|).
-    pub const MAGNITUDE: ColorScale = ColorScale { lo: 0.0, hi: 1.0, stops: &PURPLES };
+    pub const MAGNITUDE: ColorScale = ColorScale {
+        lo: 0.0,
+        hi: 1.0,
+        stops: &PURPLES,
+    };
 
     /// The colour of `value`, clamped to the scale's range.
     pub fn rgb(&self, value: f64) -> [u8; 3] {
@@ -67,7 +75,12 @@ impl ColorScale {
 /// `values` (row-major, `width`×`height`, row 0 at the top) as RGBA bytes, 4·width·height long;
 /// NaN is transparent.
 pub fn field_rgba(values: &[f64], width: usize, height: usize, scale: &ColorScale) -> Vec<u8> {
-    assert_eq!(values.len(), width * height, "field_rgba: {} values for a {width}×{height} image", values.len());
+    assert_eq!(
+        values.len(),
+        width * height,
+        "field_rgba: {} values for a {width}×{height} image",
+        values.len()
+    );
     let mut out = Vec::with_capacity(4 * values.len());
     for &v in values {
         if v.is_nan() {

@@ -11,7 +11,11 @@
 /// two midpoints are joined by one segment; three or four (a junction of classes, or a saddle) are
 /// each joined to the cell's centre.
 pub fn boundary_segments(predicted: &[u32], width: usize, height: usize) -> Vec<[(f64, f64); 2]> {
-    assert_eq!(predicted.len(), width * height, "boundary_segments: class map size");
+    assert_eq!(
+        predicted.len(),
+        width * height,
+        "boundary_segments: class map size"
+    );
     let at = |r: usize, c: usize| predicted[r * width + c];
     let mut segments = Vec::new();
     for r in 0..height.saturating_sub(1) {
@@ -40,5 +44,10 @@ pub fn boundary_segments(predicted: &[u32], width: usize, height: usize) -> Vec<
 /// Where the predicted class changes along a 1-D grid: the fractional column halfway between
 /// neighbours that disagree.
 pub fn class_flips(predicted: &[u32]) -> Vec<f64> {
-    predicted.windows(2).enumerate().filter(|(_, w)| w[0] != w[1]).map(|(j, _)| j as f64 + 0.5).collect()
+    predicted
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| w[0] != w[1])
+        .map(|(j, _)| j as f64 + 0.5)
+        .collect()
 }

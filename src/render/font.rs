@@ -10,5 +10,8 @@ const DEJAVU_SANS: &[u8] = include_bytes!("DejaVuSans.ttf");
 /// Registers DejaVu Sans as the family [`super::FONT`] for every style (bold and italic fall back
 /// to it). Needed once per process before drawing text on a native backend; repeating it is harmless.
 pub fn register() {
-    assert!(register_font(super::FONT, FontStyle::Normal, DEJAVU_SANS).is_ok(), "the embedded DejaVu Sans parses");
+    assert!(
+        register_font(super::FONT, FontStyle::Normal, DEJAVU_SANS).is_ok(),
+        "the embedded DejaVu Sans parses"
+    );
 }

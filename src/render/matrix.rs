@@ -6,7 +6,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::color::{class_color, field_rgba, ColorScale};
 use super::plane::{colorbar_width, draw_colorbar, draw_raster, Sampling, ALIGNMENT_LABEL};
-use super::{axes, chart_builder, label_areas, not_computed, sig, subscript, title_height, DrawResult, Theme, INK};
+use super::{
+    axes, chart_builder, label_areas, not_computed, sig, subscript, title_height, DrawResult,
+    Theme, INK,
+};
 use crate::analysis::alignment::AlignmentMatrix;
 use crate::export::Run;
 
@@ -21,7 +24,11 @@ pub fn draw_alignment_matrix<DB: DrawingBackend>(
         return not_computed(area, label, theme);
     };
     let g = &a.generalization;
-    let over = if g.over_all { "all".to_string() } else { format!("top {}", g.m.len()) };
+    let over = if g.over_all {
+        "all".to_string()
+    } else {
+        format!("top {}", g.m.len())
+    };
     let title = format!(
         "{label}: G = {} ({over}), tr(H) = {}, λ{} = {}",
         sig(g.aggregate),
@@ -54,13 +61,23 @@ pub fn draw_matrix<DB: DrawingBackend>(
         SegmentValue::CenterOf(j) => format!("v{}", subscript(k - j)),
         _ => String::new(),
     };
-    axes(&mut chart, theme, "training points, grouped by class", "eigenvector")
-        .x_labels(0)
-        .y_labels(k.min(10))
-        .y_label_formatter(&row_label)
-        .draw()?;
+    axes(
+        &mut chart,
+        theme,
+        "training points, grouped by class",
+        "eigenvector",
+    )
+    .x_labels(0)
+    .y_labels(k.min(10))
+    .y_label_formatter(&row_label)
+    .draw()?;
     let values: Vec<f64> = matrix.values.iter().flatten().copied().collect();
-    draw_raster(chart.plotting_area(), &field_rgba(&values, n, k, &ColorScale::ALIGNMENT), (n, k), Sampling::Cells)?;
+    draw_raster(
+        chart.plotting_area(),
+        &field_rgba(&values, n, k, &ColorScale::ALIGNMENT),
+        (n, k),
+        Sampling::Cells,
+    )?;
 
     // Class groups: a separator at each change of class, the class name under the group's middle.
     let class_of = |j: usize| y[matrix.order[j]];
@@ -71,12 +88,18 @@ pub fn draw_matrix<DB: DrawingBackend>(
             continue;
         }
         if j < n {
-            let line = vec![(j as f64, SegmentValue::Exact(0)), (j as f64, SegmentValue::Last)];
+            let line = vec![
+                (j as f64, SegmentValue::Exact(0)),
+                (j as f64, SegmentValue::Last),
+            ];
             chart.draw_series([PathElement::new(line, INK.stroke_width(theme.px(1.5)))])?;
         }
         let (x, y) = chart.backend_coord(&((start + j) as f64 / 2.0, SegmentValue::Exact(0)));
         let color = class_color(class_of(start));
-        let style = theme.tick().color(&color).pos(Pos::new(HPos::Center, VPos::Top));
+        let style = theme
+            .tick()
+            .color(&color)
+            .pos(Pos::new(HPos::Center, VPos::Top));
         left_part.draw_text(
             &format!("class {}", class_of(start)),
             &style,
@@ -85,6 +108,11 @@ pub fn draw_matrix<DB: DrawingBackend>(
         start = j;
     }
     let margin = theme.px(8.0);
-    let bar = bar.margin((margin + title_height) as i32, (margin + bottom) as i32, 0, 0);
+    let bar = bar.margin(
+        (margin + title_height) as i32,
+        (margin + bottom) as i32,
+        0,
+        0,
+    );
     draw_colorbar(&bar, &ColorScale::ALIGNMENT, ALIGNMENT_LABEL, theme)
 }

@@ -36,7 +36,9 @@ mod spectrum;
 pub use color::{class_color, field_rgba, ColorScale};
 pub use line::draw_line_fields;
 pub use matrix::{draw_alignment_matrix, draw_matrix};
-pub use plane::{draw_boundary, draw_colorbar, draw_field, draw_fields, draw_margin, draw_reconstructed};
+pub use plane::{
+    draw_boundary, draw_colorbar, draw_field, draw_fields, draw_margin, draw_reconstructed,
+};
 pub use spectrum::{draw_density, draw_eigenvalues};
 
 use plotters::chart::{ChartContext, MeshStyle};
@@ -142,7 +144,8 @@ fn title_height<DB: DrawingBackend>(
 ) -> Result<u32, DrawingAreaErrorKind<DB::ErrorType>> {
     let mut total = 0;
     for (i, line) in title.lines().enumerate() {
-        let (_, h) = area.estimate_text_size(line, &if i == 0 { theme.title() } else { theme.tick() })?;
+        let (_, h) =
+            area.estimate_text_size(line, &if i == 0 { theme.title() } else { theme.tick() })?;
         total += h + 2 * (h / 2).min(5);
     }
     Ok(total)
@@ -156,13 +159,20 @@ fn chart_builder<'a, 'b, DB: DrawingBackend>(
 ) -> ChartBuilder<'a, 'b, DB> {
     let (left, bottom) = label_areas(theme);
     let mut b = ChartBuilder::on(area);
-    b.caption(title, theme.title()).margin(theme.px(8.0)).x_label_area_size(bottom).y_label_area_size(left);
+    b.caption(title, theme.title())
+        .margin(theme.px(8.0))
+        .x_label_area_size(bottom)
+        .y_label_area_size(left);
     b
 }
 
 /// In place of a chart whose run has no spectrum or analysis (not computed, or failed): the title
 /// and a note.
-fn not_computed<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, theme: &Theme) -> DrawResult<DB> {
+fn not_computed<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    theme: &Theme,
+) -> DrawResult<DB> {
     let body = titled(area, title, theme)?;
     let (w, h) = body.dim_in_pixel();
     let style = theme.label().pos(Pos::new(HPos::Center, VPos::Center));
@@ -202,7 +212,11 @@ fn number(x: f64, trim: bool) -> String {
     };
     // Round to three significant digits first, so the digit count follows the rounded value
     // (0.0099999 → 0.0100, not 0.01000).
-    let x = if x == 0.0 || !x.is_finite() { x } else { round_sig(x) };
+    let x = if x == 0.0 || !x.is_finite() {
+        x
+    } else {
+        round_sig(x)
+    };
     let a = x.abs();
     let text = if x == 0.0 || !x.is_finite() {
         format!("{x}")
@@ -237,7 +251,12 @@ fn round_sig(x: f64) -> f64 {
 
 fn superscript(e: i32) -> String {
     const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
-    let digits: String = e.unsigned_abs().to_string().chars().map(|c| DIGITS[c as usize - '0' as usize]).collect();
+    let digits: String = e
+        .unsigned_abs()
+        .to_string()
+        .chars()
+        .map(|c| DIGITS[c as usize - '0' as usize])
+        .collect();
     if e < 0 {
         format!("⁻{digits}")
     } else {
@@ -247,7 +266,10 @@ fn superscript(e: i32) -> String {
 
 /// `i` in Unicode subscript digits (λ₁₀).
 pub fn subscript(i: usize) -> String {
-    i.to_string().chars().map(|c| char::from_u32(0x2080 + (c as u32 - '0' as u32)).unwrap_or(c)).collect()
+    i.to_string()
+        .chars()
+        .map(|c| char::from_u32(0x2080 + (c as u32 - '0' as u32)).unwrap_or(c))
+        .collect()
 }
 
 /// One run in one figure: its decision boundary, its spectrum (top-k and density) in the top row,
@@ -264,7 +286,13 @@ pub fn draw_overview<DB: DrawingBackend>(
     let cols = top.split_by_breakpoints([w / 3, 2 * w / 3], [] as [u32; 0]);
     draw_boundary(&cols[0], run, "Decision boundary", theme)?;
     if let Some(s) = &run.spectrum {
-        draw_eigenvalues(&cols[1], &s.eigen, run.config.k, "Top eigenvalues of the Hessian", theme)?;
+        draw_eigenvalues(
+            &cols[1],
+            &s.eigen,
+            run.config.k,
+            "Top eigenvalues of the Hessian",
+            theme,
+        )?;
         draw_density(&cols[2], s, run.config.k, "Spectral density (SLQ)", theme)?;
     }
     let wide = run.analysis.as_ref().is_some_and(|a| {

@@ -8,7 +8,8 @@ use plotters_backend::{BackendCoord, DrawingErrorKind};
 use super::color::{class_color, field_rgba, regions_rgba, ColorScale};
 use super::contour::boundary_segments;
 use super::{
-    axes, label_areas, not_computed, sig, subscript, tick, title_height, titled, Chart, DrawResult, Theme, INK,
+    axes, label_areas, not_computed, sig, subscript, tick, title_height, titled, Chart, DrawResult,
+    Theme, INK,
 };
 use crate::analysis::field::{Fields, Grid};
 use crate::data::Dataset;
@@ -44,18 +45,31 @@ fn plane_chart<DB: DrawingBackend>(
     let (left, bottom) = label_areas(theme);
     let pad = theme.px(6.0);
     let title_height = title_height(area, title, theme)?;
-    let (pw, ph) = (w.saturating_sub(left + 2 * pad) as f64, h.saturating_sub(title_height + bottom + 2 * pad) as f64);
+    let (pw, ph) = (
+        w.saturating_sub(left + 2 * pad) as f64,
+        h.saturating_sub(title_height + bottom + 2 * pad) as f64,
+    );
     let aspect = (grid.u_range.1 - grid.u_range.0) / (grid.w_range.1 - grid.w_range.0);
-    let (mx, my) = if pw > ph * aspect { ((pw - ph * aspect) / 2.0, 0.0) } else { (0.0, (ph - pw / aspect) / 2.0) };
+    let (mx, my) = if pw > ph * aspect {
+        ((pw - ph * aspect) / 2.0, 0.0)
+    } else {
+        (0.0, (ph - pw / aspect) / 2.0)
+    };
     let (mx, my) = (mx as i32, my as i32);
     let body = titled(&area.margin(my, my, mx, mx), title, theme)?;
     let mut chart = ChartBuilder::on(&body)
         .margin(pad)
         .x_label_area_size(bottom)
         .y_label_area_size(left)
-        .build_cartesian_2d(grid.u_range.0..grid.u_range.1, grid.w_range.0..grid.w_range.1)?;
+        .build_cartesian_2d(
+            grid.u_range.0..grid.u_range.1,
+            grid.w_range.0..grid.w_range.1,
+        )?;
     let (x, y) = axis_names(grid);
-    axes(&mut chart, theme, x, y).x_label_formatter(&tick).y_label_formatter(&tick).draw()?;
+    axes(&mut chart, theme, x, y)
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .draw()?;
     Ok(chart)
 }
 
@@ -122,33 +136,54 @@ pub(super) fn draw_raster<DB: DrawingBackend, CT: CoordTranslate>(
         for x in 0..pw {
             let p = &rgba[4 * (row * width + pick(x, pw, width))..][..4];
             let alpha = p[3] as f64 / 255.0;
-            rgb.extend(p[..3].iter().map(|&v| (v as f64 * alpha + 255.0 * (1.0 - alpha)).round() as u8));
+            rgb.extend(
+                p[..3]
+                    .iter()
+                    .map(|&v| (v as f64 * alpha + 255.0 * (1.0 - alpha)).round() as u8),
+            );
         }
     }
-    plot.strip_coord_spec().draw(&Raster { size: (pw, ph), rgb })
+    plot.strip_coord_spec().draw(&Raster {
+        size: (pw, ph),
+        rgb,
+    })
 }
 
 /// The decision boundary of `fields` as line segments in `style`.
-fn draw_boundary_line<DB: DrawingBackend>(chart: &mut Chart<DB>, fields: &Fields, style: ShapeStyle) -> DrawResult<DB> {
+fn draw_boundary_line<DB: DrawingBackend>(
+    chart: &mut Chart<DB>,
+    fields: &Fields,
+    style: ShapeStyle,
+) -> DrawResult<DB> {
     let grid = &fields.grid;
     let segments = boundary_segments(&fields.predicted, grid.width, grid.height);
-    chart.draw_series(
-        segments
-            .into_iter()
-            .map(|[a, b]| PathElement::new(vec![pixel_to_plane(grid, a), pixel_to_plane(grid, b)], style)),
-    )?;
+    chart.draw_series(segments.into_iter().map(|[a, b]| {
+        PathElement::new(
+            vec![pixel_to_plane(grid, a), pixel_to_plane(grid, b)],
+            style,
+        )
+    }))?;
     Ok(())
 }
 
 /// Training points as filled discs, test points as rings, in their class colours.
-fn draw_points<DB: DrawingBackend>(chart: &mut Chart<DB>, run: &Run, grid: &Grid, theme: &Theme) -> DrawResult<DB> {
+fn draw_points<DB: DrawingBackend>(
+    chart: &mut Chart<DB>,
+    run: &Run,
+    grid: &Grid,
+    theme: &Theme,
+) -> DrawResult<DB> {
     let r = theme.px(3.5);
     let outline = theme.px(1.0);
     let points = |data: &Dataset| -> Vec<((f64, f64), u32)> {
-        (0..data.len()).map(|i| (grid.project(data.row(i)), data.y[i])).collect()
+        (0..data.len())
+            .map(|i| (grid.project(data.row(i)), data.y[i]))
+            .collect()
     };
     chart.draw_series(
-        points(&run.split.test).into_iter().map(|(p, c)| Circle::new(p, r, class_color(c).stroke_width(theme.px(1.6)))),
+        points(&run.split.test)
+            .into_iter()
+            .map(|(p, c)| Circle::new(p, r, class_color(c).stroke_width(theme.px(1.6)))),
     )?;
     chart.draw_series(points(&run.split.train).into_iter().map(|(p, c)| {
         EmptyElement::at(p)
@@ -213,15 +248,31 @@ pub fn draw_margin<DB: DrawingBackend>(
     );
     let mut chart = boundary_chart(area, run, &a.fields, &title, theme)?;
     let grid = &a.fields.grid;
-    let (tmax, tmin, xb) = (grid.project(&m.x_t_max), grid.project(&m.x_t_min), grid.project(&m.x_b));
-    let dist = |p: &[f64]| p.iter().zip(&m.x_b).map(|(a, b)| (a - b) * (a - b)).sum::<f64>();
-    let nearer = if dist(&m.x_t_max) <= dist(&m.x_t_min) { tmax } else { tmin };
+    let (tmax, tmin, xb) = (
+        grid.project(&m.x_t_max),
+        grid.project(&m.x_t_min),
+        grid.project(&m.x_b),
+    );
+    let dist = |p: &[f64]| {
+        p.iter()
+            .zip(&m.x_b)
+            .map(|(a, b)| (a - b) * (a - b))
+            .sum::<f64>()
+    };
+    let nearer = if dist(&m.x_t_max) <= dist(&m.x_t_min) {
+        tmax
+    } else {
+        tmin
+    };
     let r = theme.px(7.0) as i32;
     let stroke = INK.stroke_width(theme.px(2.0));
     chart.draw_series([PathElement::new(vec![xb, nearer], stroke)])?;
     // Plotters fills every triangle marker: the hollow one is a white one inside an ink one.
     let inner = r - 2 * theme.px(1.5) as i32;
-    chart.draw_series([TriangleMarker::new(tmax, r, INK.filled()), TriangleMarker::new(tmin, r, INK.filled())])?;
+    chart.draw_series([
+        TriangleMarker::new(tmax, r, INK.filled()),
+        TriangleMarker::new(tmin, r, INK.filled()),
+    ])?;
     chart.draw_series([TriangleMarker::new(tmin, inner, WHITE.filled())])?;
     chart.draw_series([EmptyElement::at(xb)
         + Cross::new((0, 0), r, INK.stroke_width(theme.px(2.5)))
@@ -240,8 +291,17 @@ fn heat_panel<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let mut chart = plane_chart(area, &fields.grid, title, theme)?;
     let (w, h) = (fields.grid.width, fields.grid.height);
-    draw_raster(chart.plotting_area(), &field_rgba(values, w, h, scale), (w, h), Sampling::Points)?;
-    draw_boundary_line(&mut chart, fields, INK.mix(0.55).stroke_width(theme.px(1.2)))
+    draw_raster(
+        chart.plotting_area(),
+        &field_rgba(values, w, h, scale),
+        (w, h),
+        Sampling::Points,
+    )?;
+    draw_boundary_line(
+        &mut chart,
+        fields,
+        INK.mix(0.55).stroke_width(theme.px(1.2)),
+    )
 }
 
 /// The alignment field A_i(x) (0-based `i`), titled with its eigenvalue.
@@ -254,8 +314,19 @@ pub fn draw_field<DB: DrawingBackend>(
     let (Some(a), Some(s)) = (&run.analysis, &run.spectrum) else {
         return not_computed(area, "alignment", theme);
     };
-    let title = format!("A{n}, λ{n} = {}", sig(s.eigen.values[i]), n = subscript(i + 1));
-    heat_panel(area, &a.fields, &a.fields.alignment[i], &ColorScale::ALIGNMENT, &title, theme)
+    let title = format!(
+        "A{n}, λ{n} = {}",
+        sig(s.eigen.values[i]),
+        n = subscript(i + 1)
+    );
+    heat_panel(
+        area,
+        &a.fields,
+        &a.fields.alignment[i],
+        &ColorScale::ALIGNMENT,
+        &title,
+        theme,
+    )
 }
 
 /// The reconstructed boundary Σ_{i≤k} λ_i|A_i(x)|, normalized to its maximum.
@@ -268,7 +339,14 @@ pub fn draw_reconstructed<DB: DrawingBackend>(
     let Some(a) = &run.analysis else {
         return not_computed(area, &title, theme);
     };
-    heat_panel(area, &a.fields, &a.fields.reconstructed, &ColorScale::MAGNITUDE, &title, theme)
+    heat_panel(
+        area,
+        &a.fields,
+        &a.fields.reconstructed,
+        &ColorScale::MAGNITUDE,
+        &title,
+        theme,
+    )
 }
 
 /// A vertical colour bar for `scale` filling `area`'s height, ticks and `label` on its right.
@@ -286,9 +364,19 @@ pub fn draw_colorbar<DB: DrawingBackend>(
         .build_cartesian_2d(0.0..1.0, scale.lo..scale.hi)?;
     // One value per pixel row, so the bar shows both ends of the scale exactly.
     let rows = chart.plotting_area().dim_in_pixel().1.max(2) as usize;
-    let values: Vec<f64> = (0..rows).map(|i| scale.hi - (scale.hi - scale.lo) * i as f64 / (rows - 1) as f64).collect();
-    draw_raster(chart.plotting_area(), &field_rgba(&values, 1, rows, scale), (1, rows), Sampling::Cells)?;
-    axes(&mut chart, theme, "", label).disable_x_axis().y_label_formatter(&tick).draw()?;
+    let values: Vec<f64> = (0..rows)
+        .map(|i| scale.hi - (scale.hi - scale.lo) * i as f64 / (rows - 1) as f64)
+        .collect();
+    draw_raster(
+        chart.plotting_area(),
+        &field_rgba(&values, 1, rows, scale),
+        (1, rows),
+        Sampling::Cells,
+    )?;
+    axes(&mut chart, theme, "", label)
+        .disable_x_axis()
+        .y_label_formatter(&tick)
+        .draw()?;
     Ok(())
 }
 
@@ -318,7 +406,12 @@ pub fn draw_fields<DB: DrawingBackend>(
     let count = count.min(a.fields.alignment.len());
     let cols = cols.max(1);
     let rows = count.div_ceil(cols).max(1);
-    for (i, cell) in panels.split_evenly((rows, cols)).iter().enumerate().take(count) {
+    for (i, cell) in panels
+        .split_evenly((rows, cols))
+        .iter()
+        .enumerate()
+        .take(count)
+    {
         draw_field(cell, run, i, theme)?;
     }
     // The plots' vertical extent, as plane_chart lays them out in each cell.

@@ -14,8 +14,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_alignment_matrix, draw_boundary, draw_density, draw_eigenvalues, draw_fields, draw_line_fields, draw_margin,
-    draw_overview, DrawResult, Theme,
+    draw_alignment_matrix, draw_boundary, draw_density, draw_eigenvalues, draw_fields,
+    draw_line_fields, draw_margin, draw_overview, DrawResult, Theme,
 };
 use crate::analysis::generalization::Generalization;
 use crate::config::Config;
@@ -33,7 +33,10 @@ pub struct Case {
 
 impl Case {
     pub fn new(label: &'static str, query: &str) -> Case {
-        Case { label, query: query.to_string() }
+        Case {
+            label,
+            query: query.to_string(),
+        }
     }
 }
 
@@ -49,7 +52,8 @@ pub struct Done {
 pub mod queries {
     /// 1-D toy: 1–10–2 net, full batch; the dense solver gives all 42 eigenvalues; a fine grid
     /// places the class flips to ±0.002.
-    pub const LINE1D: &str = "dataset=line1d&train=1&layers=10&lr=0.002&batch=6&epochs=45000&solver=dense&grid=512";
+    pub const LINE1D: &str =
+        "dataset=line1d&train=1&layers=10&lr=0.002&batch=6&epochs=45000&solver=dense&grid=512";
     /// The paper's main setting is the default config.
     pub const GAUSSIAN: &str = "v=1";
     pub const CHECKER: &str = "dataset=checker";
@@ -75,10 +79,22 @@ pub fn regime_cases(extra: &str) -> Vec<Case> {
         }
     };
     vec![
-        Case { label: "normal", query: with("v=1".into()) },
-        Case { label: "random labels", query: with(format!("regime=random-labels&epochs={pre}")) },
-        Case { label: "adversarial init", query: with(format!("regime=adversarial&pre={pre}")) },
-        Case { label: "large norm", query: with(format!("regime=large-norm&pre={pre}")) },
+        Case {
+            label: "normal",
+            query: with("v=1".into()),
+        },
+        Case {
+            label: "random labels",
+            query: with(format!("regime=random-labels&epochs={pre}")),
+        },
+        Case {
+            label: "adversarial init",
+            query: with(format!("regime=adversarial&pre={pre}")),
+        },
+        Case {
+            label: "large norm",
+            query: with(format!("regime=large-norm&pre={pre}")),
+        },
     ]
 }
 
@@ -89,7 +105,9 @@ pub const ALL_EIGENVECTORS: &str = "layers=50,50&solver=dense";
 /// Runs `cases` on up to two threads (deterministic: each run is single-threaded and seeded),
 /// reporting each as it finishes.
 pub fn run_cases(cases: &[Case], log: &(dyn Fn(&str) + Sync)) -> Result<Vec<Done>, String> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 2);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 2);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: std::sync::Mutex<Vec<Option<Result<Done, String>>>> =
         std::sync::Mutex::new((0..cases.len()).map(|_| None).collect());
@@ -107,14 +125,24 @@ pub fn run_cases(cases: &[Case], log: &(dyn Fn(&str) + Sync)) -> Result<Vec<Done
             });
         }
     });
-    results.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().map(|r| r.expect("every case ran")).collect()
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every case ran"))
+        .collect()
 }
 
 fn run_case(case: &Case) -> Result<Done, String> {
     let start = Instant::now();
-    let config = Config::parse(&case.query).map_err(|e| format!("{}: bad query {}: {e}", case.label, case.query))?;
+    let config = Config::parse(&case.query)
+        .map_err(|e| format!("{}: bad query {}: {e}", case.label, case.query))?;
     let run = crate::run(&config, None).map_err(|e| format!("{}: {e}", case.label))?;
-    Ok(Done { case: case.clone(), run, seconds: start.elapsed().as_secs_f64() })
+    Ok(Done {
+        case: case.clone(),
+        run,
+        seconds: start.elapsed().as_secs_f64(),
+    })
 }
 
 /// Draws onto a white `size` RGB buffer, inside a thin white border (CSS pixels × [`THEME`]'s scale).
@@ -142,15 +170,25 @@ fn save_png(
 ) -> Result<(), String> {
     let rgb = render_rgb(size, draw)?;
     let path = out.join(name);
-    let file = std::fs::File::create(&path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    let mut encoder =
-        png::Encoder::new(std::io::BufWriter::new(file), THEME.px(size.0 as f64), THEME.px(size.1 as f64));
+    let file = std::fs::File::create(&path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let mut encoder = png::Encoder::new(
+        std::io::BufWriter::new(file),
+        THEME.px(size.0 as f64),
+        THEME.px(size.1 as f64),
+    );
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::High);
-    let mut writer = encoder.write_header().map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    writer.write_image_data(&rgb).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    writer.finish().map_err(|e| format!("cannot write {}: {e}", path.display()))
+    let mut writer = encoder
+        .write_header()
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    writer
+        .write_image_data(&rgb)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    writer
+        .finish()
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,25 +197,49 @@ fn save_png(
 /// The 1-D toy (paper: λ₁ ≈ 11, λ₂ ≈ 0.7, boundary near 0.745 and 1.34, A₁ and A₂ flip sign there).
 pub fn figure_line1d(d: &Done, out: &Path) -> Result<String, String> {
     save_png(out, "fig1_line1d.png", (900, 430), |area| {
-        draw_line_fields(area, &d.run, 2, "1-D toy: alignment with the top two eigenvectors", &THEME)
+        draw_line_fields(
+            area,
+            &d.run,
+            2,
+            "1-D toy: alignment with the top two eigenvectors",
+            &THEME,
+        )
     })?;
     let (a, s) = parts(&d.run)?;
     let grid = &a.fields.grid;
-    let x_at = |col: f64| grid.u_range.0 + (grid.u_range.1 - grid.u_range.0) * col / (grid.width - 1) as f64;
+    let x_at = |col: f64| {
+        grid.u_range.0 + (grid.u_range.1 - grid.u_range.0) * col / (grid.width - 1) as f64
+    };
     let flips = super::contour::class_flips(&a.fields.predicted);
     let mut md = section("1. One-dimensional toy", "fig1_line1d.png", &[d]);
-    let near_zero = s.eigen.values[2..].iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let near_zero = s.eigen.values[2..]
+        .iter()
+        .fold(0.0f64, |m, v| m.max(v.abs()));
     writeln!(md, "| quantity | ours | paper |\n|---|---|---|").ok();
     writeln!(md, "| λ₁ | {} | ≈ 11 |", num(s.eigen.values[0])).ok();
     writeln!(md, "| λ₂ | {} | ≈ 0.7 |", num(s.eigen.values[1])).ok();
-    writeln!(md, "| max \\|λᵢ\\|, i ≥ 3 (of {}) | {} | ≈ 0 |", s.eigen.values.len(), num(near_zero)).ok();
+    writeln!(
+        md,
+        "| max \\|λᵢ\\|, i ≥ 3 (of {}) | {} | ≈ 0 |",
+        s.eigen.values.len(),
+        num(near_zero)
+    )
+    .ok();
     let flip_text: Vec<String> = flips.iter().map(|&c| format!("{:.3}", x_at(c))).collect();
-    writeln!(md, "| class flips at x | {} | ≈ 0.745, 1.34 |", flip_text.join(", ")).ok();
+    writeln!(
+        md,
+        "| class flips at x | {} | ≈ 0.745, 1.34 |",
+        flip_text.join(", ")
+    )
+    .ok();
     for i in 0..2 {
         let signs: Vec<&str> = flips
             .iter()
             .map(|&c| {
-                let (l, r) = (a.fields.alignment[i][c.floor() as usize], a.fields.alignment[i][c.ceil() as usize]);
+                let (l, r) = (
+                    a.fields.alignment[i][c.floor() as usize],
+                    a.fields.alignment[i][c.ceil() as usize],
+                );
                 if l * r < 0.0 {
                     "yes"
                 } else {
@@ -185,8 +247,13 @@ pub fn figure_line1d(d: &Done, out: &Path) -> Result<String, String> {
                 }
             })
             .collect();
-        writeln!(md, "| A{} changes sign across each flip | {} | yes |", super::subscript(i + 1), signs.join(", "))
-            .ok();
+        writeln!(
+            md,
+            "| A{} changes sign across each flip | {} | yes |",
+            super::subscript(i + 1),
+            signs.join(", ")
+        )
+        .ok();
     }
     writeln!(md, "{}", metrics_table(&[d])).ok();
     Ok(md)
@@ -194,10 +261,16 @@ pub fn figure_line1d(d: &Done, out: &Path) -> Result<String, String> {
 
 /// The gaussian mixture's main figure.
 pub fn figure_gaussian(d: &Done, out: &Path) -> Result<String, String> {
-    save_png(out, "fig2_gaussian.png", (1200, 640), |area| draw_overview(area, &d.run, 5, &THEME))?;
+    save_png(out, "fig2_gaussian.png", (1200, 640), |area| {
+        draw_overview(area, &d.run, 5, &THEME)
+    })?;
     let (_, s) = parts(&d.run)?;
     let paper = [0.154, 0.023, 0.009, 0.006, 0.005, 0.002, 0.002];
-    let mut md = section("2. Gaussian mixture: boundary, spectrum and the top fields", "fig2_gaussian.png", &[d]);
+    let mut md = section(
+        "2. Gaussian mixture: boundary, spectrum and the top fields",
+        "fig2_gaussian.png",
+        &[d],
+    );
     writeln!(md, "| i | λᵢ ours | λᵢ paper |\n|---|---|---|").ok();
     for (i, v) in s.eigen.values.iter().take(run_k(&d.run)).enumerate() {
         let p = paper.get(i).map_or("–".to_string(), |p| p.to_string());
@@ -215,7 +288,13 @@ fn regimes_png(runs: &[Done], out: &Path, name: &str) -> Result<(), String> {
             let rows = col.split_by_breakpoints([] as [u32; 0], [h * 2 / 5, h * 7 / 10]);
             draw_boundary(&rows[0], &d.run, d.case.label, &THEME)?;
             if let Some(s) = &d.run.spectrum {
-                draw_eigenvalues(&rows[1], &s.eigen, d.run.config.k, "top eigenvalues", &THEME)?;
+                draw_eigenvalues(
+                    &rows[1],
+                    &s.eigen,
+                    d.run.config.k,
+                    "top eigenvalues",
+                    &THEME,
+                )?;
                 draw_density(&rows[2], s, d.run.config.k, "spectral density", &THEME)?;
             }
         }
@@ -227,15 +306,24 @@ fn regimes_png(runs: &[Done], out: &Path, name: &str) -> Result<(), String> {
 /// (figure 4).
 pub fn figure_regimes(runs: &[Done], out: &Path) -> Result<(String, String), String> {
     regimes_png(runs, out, "fig3_regimes.png")?;
-    save_png(out, "fig4_alignment_matrix.png", (1100, 230 * runs.len() as u32), |area| {
-        for (row, d) in area.split_evenly((runs.len(), 1)).iter().zip(runs) {
-            draw_alignment_matrix(row, &d.run, d.case.label, &THEME)?;
-        }
-        Ok(())
-    })?;
+    save_png(
+        out,
+        "fig4_alignment_matrix.png",
+        (1100, 230 * runs.len() as u32),
+        |area| {
+            for (row, d) in area.split_evenly((runs.len(), 1)).iter().zip(runs) {
+                draw_alignment_matrix(row, &d.run, d.case.label, &THEME)?;
+            }
+            Ok(())
+        },
+    )?;
 
     let refs: Vec<&Done> = runs.iter().collect();
-    let mut md = section("3. Training regimes on the gaussian mixture", "fig3_regimes.png", &refs);
+    let mut md = section(
+        "3. Training regimes on the gaussian mixture",
+        "fig3_regimes.png",
+        &refs,
+    );
     writeln!(
         md,
         "Random labels: {RANDOM_LABEL_EPOCHS} epochs on permuted labels (the paper: 300,000); adversarial init and large norm \
@@ -244,8 +332,16 @@ pub fn figure_regimes(runs: &[Done], out: &Path) -> Result<(String, String), Str
     .ok();
     writeln!(md, "{}", metrics_table(&refs)).ok();
     writeln!(md, "{}", regime_verdict(runs, &measured(runs))).ok();
-    let paper = [("normal", "0.154"), ("adversarial init", "0.003"), ("large norm", "0.016")];
-    writeln!(md, "λ₁ against the paper's figures:\n\n| regime | ours | paper |\n|---|---|---|").ok();
+    let paper = [
+        ("normal", "0.154"),
+        ("adversarial init", "0.003"),
+        ("large norm", "0.016"),
+    ];
+    writeln!(
+        md,
+        "λ₁ against the paper's figures:\n\n| regime | ours | paper |\n|---|---|---|"
+    )
+    .ok();
     for (label, p) in paper {
         if let Some(d) = runs.iter().find(|d| d.case.label == label) {
             writeln!(md, "| {label} | {} | {p} |", num(lambda1(&d.run))).ok();
@@ -258,11 +354,18 @@ pub fn figure_regimes(runs: &[Done], out: &Path) -> Result<(String, String), Str
 
 /// The regimes with G over all p eigenvectors (dense solver, narrower net), with both statistics:
 /// the poster's mean (the pipeline's default) and the authors' code's max (`maxes`, per run).
-pub fn figure_regimes_all(runs: &[Done], maxes: &[Option<Generalization>], out: &Path) -> Result<String, String> {
+pub fn figure_regimes_all(
+    runs: &[Done],
+    maxes: &[Option<Generalization>],
+    out: &Path,
+) -> Result<String, String> {
     regimes_png(runs, out, "fig3b_regimes_all_eigenvectors.png")?;
     let refs: Vec<&Done> = runs.iter().collect();
-    let mut md =
-        section("3b. G over all eigenvectors (dense solver, 50-50 net)", "fig3b_regimes_all_eigenvectors.png", &refs);
+    let mut md = section(
+        "3b. G over all eigenvectors (dense solver, 50-50 net)",
+        "fig3b_regimes_all_eigenvectors.png",
+        &refs,
+    );
     writeln!(
         md,
         "G as the paper defines it counts over all p eigenvectors; with the top 10 only (section 3) it can count at most 10 of p. \
@@ -284,7 +387,11 @@ pub fn figure_regimes_all(runs: &[Done], maxes: &[Option<Generalization>], out: 
         regime_verdict(runs, maxes)
     )
     .ok();
-    writeln!(md, "| regime | G (max) | count / p | ε (max) |\n|---|---|---|---|").ok();
+    writeln!(
+        md,
+        "| regime | G (max) | count / p | ε (max) |\n|---|---|---|---|"
+    )
+    .ok();
     for (d, g) in runs.iter().zip(maxes) {
         if let Some(g) = g {
             writeln!(
@@ -305,9 +412,16 @@ pub fn figure_regimes_all(runs: &[Done], maxes: &[Option<Generalization>], out: 
 /// G of a finished run recomputed with the max statistic (what `measure=max` gives).
 fn max_measure(run: &Run) -> Option<Generalization> {
     let s = run.spectrum.as_ref()?;
-    let config = Config { measure: crate::config::Measure::Max, ..run.config.clone() };
+    let config = Config {
+        measure: crate::config::Measure::Max,
+        ..run.config.clone()
+    };
     let over_all = s.eigen.vectors.len() == run.trained.params.len();
-    let vectors = if over_all { &s.eigen.vectors[..] } else { &s.eigen.vectors[..run_k(run)] };
+    let vectors = if over_all {
+        &s.eigen.vectors[..]
+    } else {
+        &s.eigen.vectors[..run_k(run)]
+    };
     Some(crate::analysis::generalization::generalization(
         &run.trained.mlp,
         &run.trained.params,
@@ -324,25 +438,41 @@ fn above(g: &Generalization) -> usize {
 }
 
 fn lambda1(run: &Run) -> f64 {
-    run.spectrum.as_ref().map_or(f64::NAN, |s| s.eigen.values[0])
+    run.spectrum
+        .as_ref()
+        .map_or(f64::NAN, |s| s.eigen.values[0])
 }
 
 /// The checkerboard: the margin estimate on the boundary and the top fields, for the normal model
 /// and (when the config knows `pretrain`) the wide-margin one.
 pub fn figure_checker(runs: &[Done], missing: Option<&str>, out: &Path) -> Result<String, String> {
     const FIELDS: usize = 4;
-    save_png(out, "fig5_checker.png", (1300, 480 * runs.len() as u32), |area| {
-        for (row, d) in area.split_evenly((runs.len(), 1)).iter().zip(runs) {
-            let (w, _) = row.dim_in_pixel();
-            let panel = (w - super::plane::colorbar_width(&THEME)) / (FIELDS as u32 + 1);
-            let (left, right) = row.split_horizontally(panel);
-            draw_margin(&left, &d.run, &format!("{}: margin from v₁", d.case.label), &THEME)?;
-            draw_fields(&right, &d.run, FIELDS, FIELDS, &THEME)?;
-        }
-        Ok(())
-    })?;
+    save_png(
+        out,
+        "fig5_checker.png",
+        (1300, 480 * runs.len() as u32),
+        |area| {
+            for (row, d) in area.split_evenly((runs.len(), 1)).iter().zip(runs) {
+                let (w, _) = row.dim_in_pixel();
+                let panel = (w - super::plane::colorbar_width(&THEME)) / (FIELDS as u32 + 1);
+                let (left, right) = row.split_horizontally(panel);
+                draw_margin(
+                    &left,
+                    &d.run,
+                    &format!("{}: margin from v₁", d.case.label),
+                    &THEME,
+                )?;
+                draw_fields(&right, &d.run, FIELDS, FIELDS, &THEME)?;
+            }
+            Ok(())
+        },
+    )?;
     let refs: Vec<&Done> = runs.iter().collect();
-    let mut md = section("5. Simplicity bias: checkerboard and margin", "fig5_checker.png", &refs);
+    let mut md = section(
+        "5. Simplicity bias: checkerboard and margin",
+        "fig5_checker.png",
+        &refs,
+    );
     if let Some(why) = missing {
         writeln!(md, "**TODO**: the wide-margin model (pre-trained on checker-noisy) is not in this report: {why}\n")
             .ok();
@@ -355,12 +485,22 @@ pub fn figure_checker(runs: &[Done], missing: Option<&str>, out: &Path) -> Resul
 pub fn figure_real(runs: &[Done], out: &Path) -> Result<String, String> {
     let mut names = vec![];
     for (i, d) in runs.iter().enumerate() {
-        let name = format!("fig6{}_{}.png", (b'a' + i as u8) as char, d.case.label.replace(' ', "_"));
-        save_png(out, &name, (1200, 640), |area| draw_overview(area, &d.run, 5, &THEME))?;
+        let name = format!(
+            "fig6{}_{}.png",
+            (b'a' + i as u8) as char,
+            d.case.label.replace(' ', "_")
+        );
+        save_png(out, &name, (1200, 640), |area| {
+            draw_overview(area, &d.run, 5, &THEME)
+        })?;
         names.push(name);
     }
     let refs: Vec<&Done> = runs.iter().collect();
-    let mut md = section("6. Iris and digits {0, 1, 7} (principal plane)", &names[0], &refs);
+    let mut md = section(
+        "6. Iris and digits {0, 1, 7} (principal plane)",
+        &names[0],
+        &refs,
+    );
     for name in &names[1..] {
         writeln!(md, "![{name}]({name})\n").ok();
     }
@@ -375,12 +515,17 @@ pub fn figure_real(runs: &[Done], out: &Path) -> Result<String, String> {
 fn parts(run: &Run) -> Result<(&crate::analysis::Analysis, &crate::spectrum::Spectrum), String> {
     match (&run.analysis, &run.spectrum) {
         (Some(a), Some(s)) => Ok((a, s)),
-        _ => Err(format!("{}: no spectrum or analysis was computed", run.config.to_query())),
+        _ => Err(format!(
+            "{}: no spectrum or analysis was computed",
+            run.config.to_query()
+        )),
     }
 }
 
 fn run_k(run: &Run) -> usize {
-    run.config.k.min(run.spectrum.as_ref().map_or(0, |s| s.eigen.values.len()))
+    run.config
+        .k
+        .min(run.spectrum.as_ref().map_or(0, |s| s.eigen.values.len()))
 }
 
 /// A number for the report: four significant digits, scientific outside [0.001, 10⁴).
@@ -404,7 +549,14 @@ fn percent(x: Option<f64>) -> String {
 fn section(title: &str, image: &str, runs: &[&Done]) -> String {
     let mut md = format!("## {title}\n\n![{image}]({image})\n\n");
     for d in runs {
-        writeln!(md, "- {}: `{}` ({:.0} s)", d.case.label, d.run.config.to_query(), d.seconds).ok();
+        writeln!(
+            md,
+            "- {}: `{}` ({:.0} s)",
+            d.case.label,
+            d.run.config.to_query(),
+            d.seconds
+        )
+        .ok();
     }
     if !runs.is_empty() {
         md.push('\n');
@@ -438,7 +590,11 @@ fn metrics_table(runs: &[&Done]) -> String {
         let Ok((a, s)) = parts(run) else { continue };
         let g = &a.generalization;
         let count = above(g);
-        let over = if g.over_all { "all".to_string() } else { format!("top {}", g.m.len()) };
+        let over = if g.over_all {
+            "all".to_string()
+        } else {
+            format!("top {}", g.m.len())
+        };
         let m = &a.margin;
         writeln!(
             md,
@@ -462,19 +618,26 @@ fn metrics_table(runs: &[&Done]) -> String {
 }
 
 fn test_accuracy(run: &Run) -> f64 {
-    crate::train::accuracy(&run.trained.mlp, &run.trained.params, &run.split.test).unwrap_or(f64::NAN)
+    crate::train::accuracy(&run.trained.mlp, &run.trained.params, &run.split.test)
+        .unwrap_or(f64::NAN)
 }
 
 /// G of each run as the pipeline computed it (the config's statistic).
 fn measured(runs: &[Done]) -> Vec<Option<Generalization>> {
-    runs.iter().map(|d| d.run.analysis.as_ref().map(|a| a.generalization.clone())).collect()
+    runs.iter()
+        .map(|d| d.run.analysis.as_ref().map(|a| a.generalization.clone()))
+        .collect()
 }
 
 /// Whether G (`gs`, one per run) ranks the normal model as the best-generalizing regime, stated with
 /// the numbers, and how test accuracy ranks them.
 fn regime_verdict(runs: &[Done], gs: &[Option<Generalization>]) -> String {
-    let Some(normal) = runs.iter().position(|d| d.case.label == "normal") else { return String::new() };
-    let Some(gn) = &gs[normal] else { return String::new() };
+    let Some(normal) = runs.iter().position(|d| d.case.label == "normal") else {
+        return String::new();
+    };
+    let Some(gn) = &gs[normal] else {
+        return String::new();
+    };
     let others: Vec<f64> = gs
         .iter()
         .enumerate()
@@ -493,7 +656,15 @@ fn regime_verdict(runs: &[Done], gs: &[Option<Generalization>]) -> String {
         .iter()
         .zip(gs)
         .filter_map(|(d, g)| {
-            g.as_ref().map(|g| format!("{} {} ({} of {})", d.case.label, num(g.aggregate), above(g), g.m.len()))
+            g.as_ref().map(|g| {
+                format!(
+                    "{} {} ({} of {})",
+                    d.case.label,
+                    num(g.aggregate),
+                    above(g),
+                    g.m.len()
+                )
+            })
         })
         .collect::<Vec<_>>()
         .join(", ");
@@ -502,8 +673,15 @@ fn regime_verdict(runs: &[Done], gs: &[Option<Generalization>]) -> String {
         .map(|d| format!("{} {:.1}%", d.case.label, 100.0 * test_accuracy(&d.run)))
         .collect::<Vec<_>>()
         .join(", ");
-    let best_test = runs.iter().map(|d| test_accuracy(&d.run)).fold(f64::NEG_INFINITY, f64::max);
-    let best: Vec<&str> = runs.iter().filter(|d| test_accuracy(&d.run) == best_test).map(|d| d.case.label).collect();
+    let best_test = runs
+        .iter()
+        .map(|d| test_accuracy(&d.run))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let best: Vec<&str> = runs
+        .iter()
+        .filter(|d| test_accuracy(&d.run) == best_test)
+        .map(|d| d.case.label)
+        .collect();
     let mut text = format!(
         "{verdict}. G (eigenvectors counted of those examined): {list}. Test accuracy: {tests}; best: {}.",
         best.join(" and ")
@@ -553,7 +731,11 @@ fn summary(r: &Results) -> String {
         let flips: Vec<String> = super::contour::class_flips(&a.fields.predicted)
             .iter()
             .map(|&c| {
-                format!("{:.3}", grid.u_range.0 + (grid.u_range.1 - grid.u_range.0) * c / (grid.width - 1) as f64)
+                format!(
+                    "{:.3}",
+                    grid.u_range.0
+                        + (grid.u_range.1 - grid.u_range.0) * c / (grid.width - 1) as f64
+                )
             })
             .collect();
         writeln!(
@@ -596,9 +778,18 @@ fn summary(r: &Results) -> String {
         .ok();
     }
     let verdicts = [
-        ("top 10, 100-100 net", regime_verdict(&r.regimes, &measured(&r.regimes))),
-        ("all p, 50-50 net, mean statistic", regime_verdict(&r.all, &measured(&r.all))),
-        ("all p, 50-50 net, max statistic", regime_verdict(&r.all, &r.all_max)),
+        (
+            "top 10, 100-100 net",
+            regime_verdict(&r.regimes, &measured(&r.regimes)),
+        ),
+        (
+            "all p, 50-50 net, mean statistic",
+            regime_verdict(&r.all, &measured(&r.all)),
+        ),
+        (
+            "all p, 50-50 net, max statistic",
+            regime_verdict(&r.all, &r.all_max),
+        ),
     ];
     for (what, verdict) in verdicts {
         writeln!(md, "- **G ({what})**: {}", verdict.trim()).ok();
@@ -610,7 +801,12 @@ fn summary(r: &Results) -> String {
         .chain(&r.real)
         .filter_map(|d| {
             let m = &d.run.analysis.as_ref()?.margin;
-            Some(format!("{} {}", d.case.label, m.relative_error.map_or("–".into(), |e| format!("{:.0}%", 100.0 * e))))
+            Some(format!(
+                "{} {}",
+                d.case.label,
+                m.relative_error
+                    .map_or("–".into(), |e| format!("{:.0}%", 100.0 * e))
+            ))
         })
         .collect();
     writeln!(
@@ -628,7 +824,8 @@ fn summary(r: &Results) -> String {
         .chain(&r.real)
         .filter(|d| {
             d.run.analysis.as_ref().is_some_and(|a| {
-                a.margin.estimate == 0.0 && a.margin.alignment_x_b.abs() >= crate::analysis::margin::TARGET_ALIGNMENT
+                a.margin.estimate == 0.0
+                    && a.margin.alignment_x_b.abs() >= crate::analysis::margin::TARGET_ALIGNMENT
             })
         })
         .map(|d| d.case.label)
@@ -644,7 +841,10 @@ fn summary(r: &Results) -> String {
         .ok();
     }
     if let (Some(n), Some(w)) = (find(&r.checker, "normal"), find(&r.checker, "wide margin")) {
-        let (mn, mw) = (n.run.analysis.as_ref().map(|a| &a.margin), w.run.analysis.as_ref().map(|a| &a.margin));
+        let (mn, mw) = (
+            n.run.analysis.as_ref().map(|a| &a.margin),
+            w.run.analysis.as_ref().map(|a| &a.margin),
+        );
         if let (Some(mn), Some(mw)) = (mn, mw) {
             writeln!(
                 md,
@@ -679,9 +879,14 @@ pub fn reproduce(out: &Path, log: &(dyn Fn(&str) + Sync)) -> Result<(), String> 
     let gaussian = one(run_cases(&[Case::new("gaussian", queries::GAUSSIAN)], log)?);
     sections.push(figure_gaussian(&gaussian, out)?);
 
-    log(&format!("[3/6] regimes ({RANDOM_LABEL_EPOCHS} random-label epochs each)"));
+    log(&format!(
+        "[3/6] regimes ({RANDOM_LABEL_EPOCHS} random-label epochs each)"
+    ));
     // The normal regime is the gaussian figure's run.
-    let mut regimes = vec![Done { case: regime_cases("")[0].clone(), ..gaussian.clone() }];
+    let mut regimes = vec![Done {
+        case: regime_cases("")[0].clone(),
+        ..gaussian.clone()
+    }];
     regimes.extend(run_cases(&regime_cases("")[1..], log)?);
     let (s3, s4) = figure_regimes(&regimes, out)?;
     log("[3b/6] regimes with all eigenvectors (dense solver)");
@@ -699,18 +904,37 @@ pub fn reproduce(out: &Path, log: &(dyn Fn(&str) + Sync)) -> Result<(), String> 
             checker.push(Case::new("wide margin", queries::CHECKER_WIDE));
             None
         }
-        Err(e) => Some(format!("`{}` does not parse yet ({e}).", queries::CHECKER_WIDE)),
+        Err(e) => Some(format!(
+            "`{}` does not parse yet ({e}).",
+            queries::CHECKER_WIDE
+        )),
     };
     let checker = run_cases(&checker, log)?;
     sections.push(figure_checker(&checker, missing.as_deref(), out)?);
 
     log("[6/6] iris and digits");
-    let real = run_cases(&[Case::new("iris", queries::IRIS), Case::new("digits 0 1 7", queries::DIGITS)], log)?;
+    let real = run_cases(
+        &[
+            Case::new("iris", queries::IRIS),
+            Case::new("digits 0 1 7", queries::DIGITS),
+        ],
+        log,
+    )?;
     sections.push(figure_real(&real, out)?);
-    let results = Results { line, gaussian, regimes, all, all_max, checker, real };
+    let results = Results {
+        line,
+        gaussian,
+        regimes,
+        all,
+        all_max,
+        checker,
+        real,
+    };
 
     let minutes = start.elapsed().as_secs_f64() / 60.0;
-    let mut md = String::from("# Reproducing \"Unveiling the Hessian's Connection to the Decision Boundary\"\n\n");
+    let mut md = String::from(
+        "# Reproducing \"Unveiling the Hessian's Connection to the Decision Boundary\"\n\n",
+    );
     writeln!(
         md,
         "Generated by `hessian-boundary reproduce` in {minutes:.1} minutes. Every number is what this crate measured; \
@@ -722,6 +946,9 @@ pub fn reproduce(out: &Path, log: &(dyn Fn(&str) + Sync)) -> Result<(), String> 
     md.push_str(&sections.join("\n"));
     let path = out.join("report.md");
     std::fs::write(&path, md).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    log(&format!("wrote {} and the figures in {minutes:.1} min", path.display()));
+    log(&format!(
+        "wrote {} and the figures in {minutes:.1} min",
+        path.display()
+    ));
     Ok(())
 }
