@@ -544,7 +544,8 @@ pub fn gradient_projections(
         labels: Vec::with_capacity(n),
     };
     // Per layer, groups of directions: (first direction, count, [V_jᵀ …] side by side, [c_j …]).
-    let stacks: Vec<Vec<(usize, usize, Vec<f64>, Vec<f64>)>> = mlp
+    type Group = (usize, usize, Vec<f64>, Vec<f64>);
+    let stacks: Vec<Vec<Group>> = mlp
         .layers
         .iter()
         .map(|layer| {

@@ -301,11 +301,10 @@ fn bundle_size(pkg: &Path) -> Result<(f64, f64)> {
     ))
 }
 
-fn run_browser(
-    project: &Project,
-    o: &Options,
-    pkg: &Path,
-) -> Result<(Vec<Value>, Option<(f64, f64)>)> {
+/// The browser's JSON lines, and the bundle size (wasm, JS glue) in KiB gzipped when it could be read.
+type BrowserResult = (Vec<Value>, Option<(f64, f64)>);
+
+fn run_browser(project: &Project, o: &Options, pkg: &Path) -> Result<BrowserResult> {
     let bundle = bundle_size(pkg).ok();
     let web = project.root.join(WEB_TESTS);
     ensure_npm_deps(&web)?;

@@ -563,10 +563,9 @@ fn counted(cmd: &mut Command, parse: fn(&str, &mut Counts)) -> Result<Counts> {
     let status = child
         .wait()
         .map_err(|e| format!("waiting for {}: {e}", describe(cmd)))?;
-    if status.success() {
+    // A failing test run fails its stage on the count; any other non-zero exit is an error here.
+    if status.success() || counts.failed > 0 {
         Ok(counts)
-    } else if counts.failed > 0 {
-        Ok(counts) // the stage fails on the count
     } else {
         Err(format!("{} failed ({status})", describe(cmd)))
     }
