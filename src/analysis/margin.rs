@@ -9,7 +9,7 @@
 use super::alignment::alignments;
 use crate::config::{AlignValue, GradLabel};
 use crate::data::Dataset;
-use crate::model::autodiff::{alignment_input_gradient, predict};
+use crate::model::autodiff::{predict, InputAlignment};
 use crate::model::Mlp;
 use crate::rng::Rng;
 
@@ -75,6 +75,7 @@ pub fn boundary_point(
     let scale = std.iter().fold(0.0f64, |m, s| m.max(*s)).max(1e-3);
     let lr0 = 0.01 * scale;
     let mut rng = Rng::derive(seed, "margin");
+    let mut alignment = InputAlignment::new(mlp, params, v1);
     let mut best: (Vec<f64>, f64) = (mean.clone(), 0.0);
     let mut steps = 0;
     for _ in 0..STARTS {
@@ -88,7 +89,7 @@ pub fn boundary_point(
         let (mut b1t, mut b2t) = (1.0, 1.0);
         let mut run_best = (0.0f64, 0);
         for t in 0..MAX_STEPS {
-            let (a, grad) = alignment_input_gradient(mlp, params, &x, v1);
+            let (a, grad) = alignment.at(&x);
             if a.abs() > best.1.abs() {
                 best = (x.clone(), a);
             }

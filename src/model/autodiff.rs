@@ -89,6 +89,22 @@ impl Tape {
 
     /// Forward pass over `x` (rows × d, row-major).
     pub fn forward(&mut self, mlp: &Mlp, params: &[f64], x: &[f64]) {
+        self.load(mlp, params);
+        self.run(mlp, params, x);
+    }
+
+    /// Transposes θ's weights for [`Tape::run`]: once per θ, however many passes follow.
+    pub fn load(&mut self, mlp: &Mlp, params: &[f64]) {
+        resize(&mut self.wt, mlp.layers.len());
+        for (layer, wt) in mlp.layers.iter().zip(&mut self.wt) {
+            let wt = zeroed(wt, layer.inputs * layer.outputs);
+            transpose(layer.outputs, layer.inputs, &params[layer.w..layer.b], wt);
+        }
+    }
+
+    /// Forward pass over `x` (rows × d, row-major) with the weights of the last [`Tape::load`], which
+    /// must have been of the same `params`.
+    pub fn run(&mut self, mlp: &Mlp, params: &[f64], x: &[f64]) {
         let depth = mlp.layers.len();
         let rows = x.len() / mlp.input_dim();
         self.rows = rows;
@@ -101,13 +117,10 @@ impl Tape {
         ] {
             resize(bufs, depth + 1);
         }
-        resize(&mut self.wt, depth);
         self.acts[0].clear();
         self.acts[0].extend_from_slice(x);
         for (l, layer) in mlp.layers.iter().enumerate() {
             let (n_in, n_out) = (layer.inputs, layer.outputs);
-            let wt = zeroed(&mut self.wt[l], n_in * n_out);
-            transpose(n_out, n_in, &params[layer.w..layer.b], wt);
             let (before, after) = self.acts.split_at_mut(l + 1);
             let z = zeroed(&mut after[0], rows * n_out);
             for zr in z.chunks_exact_mut(n_out) {
@@ -352,9 +365,10 @@ pub fn loss_and_gradient(
     let scale = 1.0 / n as f64;
     grad.fill(0.0);
     let mut tape = Tape::new();
+    tape.load(mlp, params);
     let mut total = 0.0;
     for (offset, xc) in chunks(x, mlp.input_dim()) {
-        tape.forward(mlp, params, xc);
+        tape.run(mlp, params, xc);
         total += tape.backward(mlp, params, target, offset, scale);
         tape.accumulate_gradient(mlp, grad);
     }
@@ -377,11 +391,12 @@ pub fn loss_and_predictions(
     let n = x.len() / mlp.input_dim();
     let c = mlp.classes();
     let mut tape = Tape::new();
+    tape.load(mlp, params);
     let mut scratch = vec![0.0; c];
     let mut total = 0.0;
     let mut predicted = Vec::with_capacity(n);
     for (offset, xc) in chunks(x, mlp.input_dim()) {
-        tape.forward(mlp, params, xc);
+        tape.run(mlp, params, xc);
         for (r, zr) in tape.logits().chunks_exact(c).enumerate() {
             total += loss_head(
                 mlp.loss,
@@ -487,8 +502,9 @@ impl<'a> HessianProducts<'a> {
 pub fn logits(mlp: &Mlp, params: &[f64], x: &[f64]) -> Vec<f64> {
     let mut out = Vec::with_capacity(x.len() / mlp.input_dim() * mlp.classes());
     let mut tape = Tape::new();
+    tape.load(mlp, params);
     for (_, xc) in chunks(x, mlp.input_dim()) {
-        tape.forward(mlp, params, xc);
+        tape.run(mlp, params, xc);
         out.extend_from_slice(tape.logits());
     }
     out
@@ -571,9 +587,10 @@ pub fn gradient_projections(
         })
         .collect();
     let mut tape = Tape::new();
+    tape.load(mlp, params);
     let mut ubuf = Vec::new();
     for (offset, xc) in chunks(x, mlp.input_dim()) {
-        tape.forward(mlp, params, xc);
+        tape.run(mlp, params, xc);
         tape.backward(mlp, params, target, offset, 1.0);
         let rows = tape.rows;
         out.labels.extend(tape.labels.iter().map(|&l| l as u32));
@@ -621,69 +638,111 @@ pub fn gradient_projections(
 const PROJECTION_COLUMNS: usize = 1024;
 
 /// cos(g(x), v) at one point and its gradient with respect to the input x (ŷ held fixed, as it is
-/// almost everywhere). Forward mode over the d input directions at once: the point is repeated d times
-/// with tangent rows e_1…e_d, then `∂⟨g,v⟩` and `∂‖g‖²` follow from the R-values of δ_l and a_l.
-/// Returns `(cos, ∂cos/∂x)`; `(0, 0)` where ‖g‖ < 1e-20.
+/// almost everywhere). Returns `(cos, ∂cos/∂x)`; `(0, 0)` where ‖g‖ < 1e-20. For many points with one
+/// θ and v (the margin search), [`InputAlignment`] does the per-θ work once.
 pub fn alignment_input_gradient(
     mlp: &Mlp,
     params: &[f64],
     x: &[f64],
     v: &[f64],
 ) -> (f64, Vec<f64>) {
-    let d = mlp.input_dim();
-    let mut xs = Vec::with_capacity(d * d);
-    for _ in 0..d {
-        xs.extend_from_slice(x);
-    }
-    let mut eye = vec![0.0; d * d];
-    for i in 0..d {
-        eye[i * d + i] = 1.0;
-    }
-    let mut tape = Tape::new();
-    tape.forward(mlp, params, &xs);
-    tape.backward(mlp, params, Target::Predicted, 0, 1.0);
-    let mut tangent = Tangent::new();
-    tangent.forward(mlp, &tape, None, Some(&eye));
-    tangent.backward(mlp, params, &tape, None, 1.0);
+    InputAlignment::new(mlp, params, v).at(x)
+}
 
-    // Value (row 0) and derivatives (row j = ∂/∂x_j) of ⟨g,v⟩ and ‖g‖².
-    let (mut dotv, mut norm2) = (0.0, 0.0);
-    let (mut d_dot, mut d_norm2) = (vec![0.0; d], vec![0.0; d]);
-    let (mut ubuf, mut vt, mut rubuf) = (Vec::new(), Vec::new(), Vec::new());
-    for (l, layer) in mlp.layers.iter().enumerate() {
-        let (n_in, n_out) = (layer.inputs, layer.outputs);
-        // u = a V_lᵀ + c_l and its tangent R{u} = R{a} V_lᵀ, for all d rows.
-        zeroed(&mut vt, n_in * n_out);
-        transpose(n_out, n_in, &v[layer.w..layer.b], &mut vt);
-        let u = zeroed(&mut ubuf, d * n_out);
-        for ur in u.chunks_exact_mut(n_out) {
-            ur.copy_from_slice(&v[layer.b..layer.b + n_out]);
-        }
-        gemm_nn(d, n_in, n_out, &tape.acts[l], &vt, u);
-        let ru = zeroed(&mut rubuf, d * n_out);
-        gemm_nn(d, n_in, n_out, &tangent.acts[l], &vt, ru);
-        let a0 = &tape.acts[l][..n_in];
-        let d0 = &tape.deltas[l + 1][..n_out];
-        let (aa, dd) = (dot(a0, a0), dot(d0, d0));
-        dotv += dot(d0, &u[..n_out]);
-        norm2 += dd * (aa + 1.0);
-        for j in 0..d {
-            let rd = &tangent.deltas[l + 1][j * n_out..(j + 1) * n_out];
-            let ra = &tangent.acts[l][j * n_in..(j + 1) * n_in];
-            d_dot[j] += dot(rd, &u[..n_out]) + dot(d0, &ru[j * n_out..(j + 1) * n_out]);
-            d_norm2[j] += 2.0 * dot(d0, rd) * (aa + 1.0) + dd * 2.0 * dot(a0, ra);
+/// [`alignment_input_gradient`] at one θ and v for point after point: θ's and v's weights are
+/// transposed once, not at every point.
+pub struct InputAlignment<'a> {
+    mlp: &'a Mlp,
+    params: &'a [f64],
+    /// `V_lᵀ` per layer, and `c_l` (v's biases) by the layout.
+    vt: Vec<Vec<f64>>,
+    v: &'a [f64],
+    vnorm: f64,
+    tape: Tape,
+    tangent: Tangent,
+}
+
+impl<'a> InputAlignment<'a> {
+    pub fn new(mlp: &'a Mlp, params: &'a [f64], v: &'a [f64]) -> Self {
+        let mut tape = Tape::new();
+        tape.load(mlp, params);
+        let vt = mlp
+            .layers
+            .iter()
+            .map(|layer| {
+                let mut t = vec![0.0; layer.inputs * layer.outputs];
+                transpose(layer.outputs, layer.inputs, &v[layer.w..layer.b], &mut t);
+                t
+            })
+            .collect();
+        InputAlignment {
+            mlp,
+            params,
+            vt,
+            v,
+            vnorm: libm::sqrt(dot(v, v)),
+            tape,
+            tangent: Tangent::new(),
         }
     }
-    let norm = libm::sqrt(norm2);
-    if norm < 1e-20 {
-        return (0.0, vec![0.0; d]);
+
+    /// `(cos(g(x), v), ∂cos/∂x)`. Forward mode over the d input directions at once: the point is
+    /// repeated d times with tangent rows e_1…e_d, then `∂⟨g,v⟩` and `∂‖g‖²` follow from the R-values of
+    /// δ_l and a_l.
+    pub fn at(&mut self, x: &[f64]) -> (f64, Vec<f64>) {
+        let (mlp, params) = (self.mlp, self.params);
+        let d = mlp.input_dim();
+        let mut xs = Vec::with_capacity(d * d);
+        for _ in 0..d {
+            xs.extend_from_slice(x);
+        }
+        let mut eye = vec![0.0; d * d];
+        for i in 0..d {
+            eye[i * d + i] = 1.0;
+        }
+        let (tape, tangent) = (&mut self.tape, &mut self.tangent);
+        tape.run(mlp, params, &xs);
+        tape.backward(mlp, params, Target::Predicted, 0, 1.0);
+        tangent.forward(mlp, tape, None, Some(&eye));
+        tangent.backward(mlp, params, tape, None, 1.0);
+
+        // Value (row 0) and derivatives (row j = ∂/∂x_j) of ⟨g,v⟩ and ‖g‖².
+        let (mut dotv, mut norm2) = (0.0, 0.0);
+        let (mut d_dot, mut d_norm2) = (vec![0.0; d], vec![0.0; d]);
+        let (mut ubuf, mut rubuf) = (Vec::new(), Vec::new());
+        for (l, layer) in mlp.layers.iter().enumerate() {
+            let (n_in, n_out) = (layer.inputs, layer.outputs);
+            // u = a V_lᵀ + c_l and its tangent R{u} = R{a} V_lᵀ, for all d rows.
+            let u = zeroed(&mut ubuf, d * n_out);
+            for ur in u.chunks_exact_mut(n_out) {
+                ur.copy_from_slice(&self.v[layer.b..layer.b + n_out]);
+            }
+            gemm_nn(d, n_in, n_out, &tape.acts[l], &self.vt[l], u);
+            let ru = zeroed(&mut rubuf, d * n_out);
+            gemm_nn(d, n_in, n_out, &tangent.acts[l], &self.vt[l], ru);
+            let a0 = &tape.acts[l][..n_in];
+            let d0 = &tape.deltas[l + 1][..n_out];
+            let (aa, dd) = (dot(a0, a0), dot(d0, d0));
+            dotv += dot(d0, &u[..n_out]);
+            norm2 += dd * (aa + 1.0);
+            for j in 0..d {
+                let rd = &tangent.deltas[l + 1][j * n_out..(j + 1) * n_out];
+                let ra = &tangent.acts[l][j * n_in..(j + 1) * n_in];
+                d_dot[j] += dot(rd, &u[..n_out]) + dot(d0, &ru[j * n_out..(j + 1) * n_out]);
+                d_norm2[j] += 2.0 * dot(d0, rd) * (aa + 1.0) + dd * 2.0 * dot(a0, ra);
+            }
+        }
+        let norm = libm::sqrt(norm2);
+        if norm < 1e-20 {
+            return (0.0, vec![0.0; d]);
+        }
+        let vnorm = self.vnorm;
+        let cos = dotv / (norm * vnorm);
+        let grad = (0..d)
+            .map(|j| (d_dot[j] / norm - dotv * d_norm2[j] / (2.0 * norm * norm2)) / vnorm)
+            .collect();
+        (cos, grad)
     }
-    let vnorm = libm::sqrt(dot(v, v));
-    let cos = dotv / (norm * vnorm);
-    let grad = (0..d)
-        .map(|j| (d_dot[j] / norm - dotv * d_norm2[j] / (2.0 * norm * norm2)) / vnorm)
-        .collect();
-    (cos, grad)
 }
 
 #[cfg(test)]
