@@ -1676,6 +1676,9 @@ function clearRegimes() {
   $('compare-status').textContent = 'Trains and analyses three more runs: takes about three times as long as this one.';
 }
 
+/** How many eigenvectors G counted, of how many: over the top k, G can tell regimes apart by at most k. */
+const counted = (g) => `${g.m.filter((mi) => mi > g.epsilon).length} of ${g.over === 'all' ? 'all' : 'top'} ${g.m.length}`;
+
 function fillRegime(regime, s, note) {
   const row = $('regimes').querySelector(`tr[data-regime="${regime}"]`);
   const g = s.generalization;
@@ -1683,7 +1686,7 @@ function fillRegime(regime, s, note) {
   const cells = [
     [percent(s.metrics.train_accuracy), s.metrics.train_accuracy],
     [percent(s.metrics.test_accuracy), s.metrics.test_accuracy],
-    [g ? num(g.aggregate) : '—', g?.aggregate, g && `ε = ${num(g.epsilon)}`],
+    [g ? num(g.aggregate) : '—', g?.aggregate, g && `${counted(g)} · ε = ${num(g.epsilon)}`],
     [num(s.hessian?.trace), s.hessian?.trace],
     [num(s.hessian?.eigenvalues[0]), s.hessian?.eigenvalues[0]],
     [num(m?.estimate), m?.estimate],
