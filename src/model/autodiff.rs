@@ -73,6 +73,16 @@ fn zeroed(buf: &mut Vec<f64>, len: usize) -> &mut Vec<f64> {
     buf
 }
 
+/// `W_lᵀ` of every layer of a parameter-shaped vector (θ itself or a direction), into `out[l]`: the
+/// products take the weights transposed, so every one is a row-major kernel.
+fn transpose_weights(mlp: &Mlp, theta: &[f64], out: &mut Vec<Vec<f64>>) {
+    resize(out, mlp.layers.len());
+    for (layer, wt) in mlp.layers.iter().zip(out.iter_mut()) {
+        let wt = zeroed(wt, layer.inputs * layer.outputs);
+        transpose(layer.outputs, layer.inputs, &theta[layer.w..layer.b], wt);
+    }
+}
+
 impl Tape {
     pub fn new() -> Tape {
         Tape::default()
@@ -95,11 +105,7 @@ impl Tape {
 
     /// Transposes θ's weights for [`Tape::run`]: once per θ, however many passes follow.
     pub fn load(&mut self, mlp: &Mlp, params: &[f64]) {
-        resize(&mut self.wt, mlp.layers.len());
-        for (layer, wt) in mlp.layers.iter().zip(&mut self.wt) {
-            let wt = zeroed(wt, layer.inputs * layer.outputs);
-            transpose(layer.outputs, layer.inputs, &params[layer.w..layer.b], wt);
-        }
+        transpose_weights(mlp, params, &mut self.wt);
     }
 
     /// Forward pass over `x` (rows × d, row-major) with the weights of the last [`Tape::load`], which
@@ -240,7 +246,9 @@ impl Tangent {
         for bufs in [&mut self.acts, &mut self.zs, &mut self.deltas] {
             resize(bufs, depth + 1);
         }
-        resize(&mut self.vt, depth);
+        if let Some(v) = dparams {
+            transpose_weights(mlp, v, &mut self.vt);
+        }
         let a0 = zeroed(&mut self.acts[0], rows * mlp.input_dim());
         self.input_tangent = dx.is_some();
         if let Some(dx) = dx {
@@ -253,9 +261,7 @@ impl Tangent {
                 for zr in rz.chunks_exact_mut(n_out) {
                     zr.copy_from_slice(&v[layer.b..layer.b + n_out]);
                 }
-                let vt = zeroed(&mut self.vt[l], n_in * n_out);
-                transpose(n_out, n_in, &v[layer.w..layer.b], vt);
-                gemm_nn(rows, n_in, n_out, &tape.acts[l], vt, rz);
+                gemm_nn(rows, n_in, n_out, &tape.acts[l], &self.vt[l], rz);
             }
             if l > 0 || self.input_tangent {
                 gemm_nn(rows, n_in, n_out, &self.acts[l], &tape.wt[l], rz);
@@ -443,10 +449,11 @@ pub struct HessianProducts<'a> {
 impl<'a> HessianProducts<'a> {
     pub fn new(mlp: &'a Mlp, params: &'a [f64], x: &'a [f64], target: Target<'a>) -> Self {
         let n = x.len() / mlp.input_dim();
+        let scale = 1.0 / n as f64;
         let widths: usize = mlp.layers.iter().map(|l| l.inputs + l.outputs).sum();
         let tapes = if n * widths * 5 <= TAPE_BUDGET {
             chunks(x, mlp.input_dim())
-                .map(|(offset, xc)| Self::tape(mlp, params, target, n, offset, xc))
+                .map(|(offset, xc)| Self::tape(mlp, params, target, scale, offset, xc))
                 .collect()
         } else {
             Vec::new()
@@ -456,7 +463,7 @@ impl<'a> HessianProducts<'a> {
             params,
             x,
             target,
-            scale: 1.0 / n as f64,
+            scale,
             tapes,
             tangent: Tangent::new(),
         }
@@ -466,27 +473,26 @@ impl<'a> HessianProducts<'a> {
         mlp: &Mlp,
         params: &[f64],
         target: Target,
-        n: usize,
+        scale: f64,
         offset: usize,
         xc: &[f64],
     ) -> Tape {
         let mut tape = Tape::new();
         tape.forward(mlp, params, xc);
-        tape.backward(mlp, params, target, offset, 1.0 / n as f64);
+        tape.backward(mlp, params, target, offset, scale);
         tape
     }
 
     /// `out = H·v`.
     pub fn apply(&mut self, v: &[f64], out: &mut [f64]) {
         let (mlp, params) = (self.mlp, self.params);
-        let n = self.x.len() / mlp.input_dim();
         out.fill(0.0);
         for (i, (offset, xc)) in chunks(self.x, mlp.input_dim()).enumerate() {
             let fresh;
             let tape = match self.tapes.get(i) {
                 Some(tape) => tape,
                 None => {
-                    fresh = Self::tape(mlp, params, self.target, n, offset, xc);
+                    fresh = Self::tape(mlp, params, self.target, self.scale, offset, xc);
                     &fresh
                 }
             };
@@ -666,15 +672,8 @@ impl<'a> InputAlignment<'a> {
     pub fn new(mlp: &'a Mlp, params: &'a [f64], v: &'a [f64]) -> Self {
         let mut tape = Tape::new();
         tape.load(mlp, params);
-        let vt = mlp
-            .layers
-            .iter()
-            .map(|layer| {
-                let mut t = vec![0.0; layer.inputs * layer.outputs];
-                transpose(layer.outputs, layer.inputs, &v[layer.w..layer.b], &mut t);
-                t
-            })
-            .collect();
+        let mut vt = Vec::new();
+        transpose_weights(mlp, v, &mut vt);
         InputAlignment {
             mlp,
             params,
