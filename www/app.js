@@ -826,13 +826,18 @@ function drawAxes(ctx, L, names) {
   ctx.restore();
 }
 
+/** Saves the context and clips drawing to the plot rectangle `R` (undo with `ctx.restore()`). */
+function clipTo(ctx, R) {
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(R.x, R.y, R.width, R.height);
+  ctx.clip();
+}
+
 /** Draws a field image so that its pixel centres sit on the grid's points (edges at the range's ends). */
 function drawField(ctx, L, image, width, height) {
   const du = width > 1 ? (L.u1 - L.u0) / (width - 1) : L.u1 - L.u0;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(L.x, L.y, L.width, L.height);
-  ctx.clip();
+  clipTo(ctx, L);
   ctx.imageSmoothingEnabled = false;
   const x0 = toX(L, L.u0 - du / 2);
   const x1 = toX(L, L.u1 + du / 2);
@@ -942,10 +947,7 @@ function drawBoundary() {
     drawField(ctx, L, ...image);
     const src = boundaryClasses();
     if (src && !L.oneD && src.height > 1) {
-      ctx.save();
-      ctx.beginPath();
-      ctx.rect(L.x, L.y, L.width, L.height);
-      ctx.clip();
+      clipTo(ctx, L);
       ctx.strokeStyle = INK;
       ctx.lineWidth = 1.6;
       ctx.lineCap = 'round';
@@ -1154,10 +1156,7 @@ function drawCurves() {
   }
   ctx.setLineDash([]);
   const line = (R, Y, key, color, dash) => {
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(R.x, R.y, R.width, R.height);
-    ctx.clip();
+    clipTo(ctx, R);
     ctx.strokeStyle = color;
     ctx.lineWidth = 1.8;
     ctx.setLineDash(dash);
@@ -1347,10 +1346,7 @@ function drawLineFields() {
   canvas.layout = L;
   const X = (col) => toX(L, L.u0 + ((L.u1 - L.u0) * col) / (width - 1));
   drawAxes(ctx, { ...L, oneD: false }, ['x', 'Aᵢ(x)']);
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(L.x, L.y, L.width, L.height);
-  ctx.clip();
+  clipTo(ctx, L);
   ctx.strokeStyle = '#bbbbbb';
   ctx.lineWidth = 1;
   ctx.beginPath();
