@@ -121,8 +121,22 @@ pub fn prepare(config: &Config, csv: Option<&str>) -> Result<Prepared, Error> {
 pub fn run(config: &Config, csv: Option<&str>) -> Result<export::Run, Error> {
     let Prepared { split, pretrain } = prepare(config, csv)?;
     let mut run = train::Trainer::new(config.clone(), split, pretrain)?.finish()?;
+    compute_spectrum(&mut run);
+    compute_analyses(&mut run);
+    Ok(run)
+}
+
+/// The spectrum stage of a trained run: the Hessian's spectrum at its final θ. (The page runs the
+/// stages one at a time to report progress between them.)
+pub fn compute_spectrum(run: &mut export::Run) {
     let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
-    run.spectrum = spectrum::compute(config, mlp, params, train, None);
+    run.spectrum = spectrum::compute(&run.config, mlp, params, train, None);
+}
+
+/// The analysis stage: the analyses of the spectrum and, with `snap` > 0, the snapshots' spectra.
+pub fn compute_analyses(run: &mut export::Run) {
+    let config = &run.config;
+    let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
     run.analysis = run
         .spectrum
         .as_ref()
@@ -130,7 +144,6 @@ pub fn run(config: &Config, csv: Option<&str>) -> Result<export::Run, Error> {
     if config.snap > 0 {
         run.during_training = analysis::during_training(config, mlp, &run.trained.snapshots, train);
     }
-    Ok(run)
 }
 
 /// [`run`] from a query string to the text of `run.json`.

@@ -242,28 +242,18 @@ impl Session {
             self.run = Some(trainer.into_run());
         }
         let run = self.run.as_mut().ok_or_else(|| JsError::new("no run"))?;
-        let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
-        run.spectrum = crate::spectrum::compute(&self.config, mlp, params, train, None);
+        crate::compute_spectrum(run);
         Ok(())
     }
 
     /// The analyses of the spectrum (and the snapshots' spectra with `snap` > 0), as [`crate::run`]
     /// computes them. Call after [`Session::spectrum`].
     pub fn analyse(&mut self) -> Result<(), JsError> {
-        let config = &self.config;
         let run = self
             .run
             .as_mut()
             .ok_or_else(|| JsError::new("call spectrum() first"))?;
-        let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
-        run.analysis = run
-            .spectrum
-            .as_ref()
-            .map(|s| crate::analysis::analyse(config, mlp, params, train, s));
-        if config.snap > 0 {
-            run.during_training =
-                crate::analysis::during_training(config, mlp, &run.trained.snapshots, train);
-        }
+        crate::compute_analyses(run);
         self.snapshot_fields = vec![None; run.during_training.len()];
         Ok(())
     }
