@@ -258,9 +258,7 @@ pub fn run(
         loss_and_gradient(mlp, params, &train.x, target, &mut grad);
     });
     let mut rng = Rng::derive(config.seed, "bench");
-    let mut v: Vec<f64> = (0..p).map(|_| rng.normal()).collect();
-    let s = 1.0 / crate::model::linalg::dot(&v, &v).sqrt();
-    v.iter_mut().for_each(|x| *x *= s);
+    let v = crate::spectrum::random_unit(&mut rng, p);
     let mut hv = vec![0.0; p];
     let hvp_s = timed(clock, repeats, || {
         hessian_vector_product(mlp, params, &train.x, target, &v, &mut hv);
@@ -285,7 +283,7 @@ pub fn run(
         let f = field::fields(
             mlp,
             params,
-            field::Grid::for_data(&train, grid),
+            field_grid.clone(),
             &eigen.values[..k],
             &eigen.vectors[..k],
             AlignValue::Cosine,
