@@ -214,7 +214,7 @@ pub fn run(
     memory_mb: &dyn Fn() -> Option<f64>,
     progress: &mut dyn FnMut(&str),
     export: Option<&mut dyn FnMut(&str)>,
-) -> Result<Measured, crate::Error> {
+) -> Result<Measured, crate::pipeline::Error> {
     let mut config = Config::parse(w.query)?;
     let repeats = if opts.quick { 1 } else { opts.repeats.max(1) };
     let grid = if opts.quick { 16 } else { GRID };
@@ -223,15 +223,17 @@ pub fn run(
     }
     config.k = K;
     config.grid = grid;
-    let crate::Prepared { split, pretrain } = crate::prepare(&config, None)?;
+    let crate::pipeline::Prepared { split, pretrain } = crate::pipeline::prepare(&config, None)?;
     let train = split.train.clone();
 
     // Training to the trained state.
     progress(&format!("{}: training {} epochs", w.name, config.epochs));
     let t = clock();
-    let trained = Trainer::new(config.clone(), split.clone(), pretrain.clone())?.finish()?;
+    let (_, _, trained) = Trainer::new(config.clone(), split.clone(), pretrain.clone())?
+        .finish()?
+        .into_parts();
     let train_s = clock() - t;
-    let (mlp, params) = (&trained.trained.mlp, &trained.trained.params);
+    let (mlp, params) = (&trained.mlp, &trained.params);
     let p = mlp.param_count();
     let train_accuracy = crate::train::accuracy(mlp, params, &train).unwrap_or(f64::NAN);
 

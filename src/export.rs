@@ -6,27 +6,12 @@
 
 use serde::Serialize;
 
-use crate::analysis::{Analysis, SnapshotSpectrum};
 use crate::config::{Config, LossKind};
-use crate::data::{Dataset, Split};
-use crate::spectrum::Spectrum;
-use crate::train::{accuracy, Trained};
+use crate::data::Dataset;
+use crate::pipeline::Run;
+use crate::train::accuracy;
 
 pub const SCHEMA: &str = "hessian-boundary/run/v1";
-
-/// A finished run: its config, data, trained model and the later stages' results.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Run {
-    pub config: Config,
-    pub split: Split,
-    pub trained: Trained,
-    /// The Hessian spectrum at the final θ (absent until computed).
-    pub spectrum: Option<Spectrum>,
-    /// The analyses of that spectrum (absent until computed).
-    pub analysis: Option<Analysis>,
-    /// The top-k spectrum at each training snapshot (empty unless `snap` > 0).
-    pub during_training: Vec<SnapshotSpectrum>,
-}
 
 #[derive(Serialize)]
 struct RunJson<'a> {

@@ -97,7 +97,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Reproduce { out } => {
-            match hessian_boundary::render::reproduce::reproduce(&out, &|line| println!("{line}")) {
+            match hessian_boundary::reproduce::reproduce(&out, &|line| println!("{line}")) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(message) => {
                     eprintln!("error: {message}");

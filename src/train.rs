@@ -17,7 +17,6 @@
 
 use crate::config::{Config, Optimizer, Regime};
 use crate::data::{Dataset, Split};
-use crate::export::Run;
 use crate::model::autodiff::{self, Tape, Target};
 use crate::model::Mlp;
 use crate::rng::Rng;
@@ -403,15 +402,16 @@ impl Trainer {
     }
 
     /// Trains to the end.
-    pub fn finish(mut self) -> Result<Run, TrainError> {
+    pub fn finish(mut self) -> Result<Trainer, TrainError> {
         while !self.is_done() {
             self.step()?;
         }
-        Ok(self.into_run())
+        Ok(self)
     }
 
-    /// The run as it stands (the page may stop early and still analyse and export it).
-    pub fn into_run(self) -> Run {
+    /// The config and split trained on, and the model as it stands (the page may stop early and
+    /// still analyse and export it).
+    pub fn into_parts(self) -> (Config, Split, Trained) {
         let trained = Trained {
             mlp: self.mlp,
             params: self.params,
@@ -419,14 +419,7 @@ impl Trainer {
             snapshots: self.snapshots,
             permuted_labels: self.permuted,
         };
-        Run {
-            config: self.config,
-            split: self.split,
-            trained,
-            spectrum: None,
-            analysis: None,
-            during_training: Vec::new(),
-        }
+        (self.config, self.split, trained)
     }
 }
 
@@ -447,5 +440,6 @@ fn share_correct(predicted: &[u32], labels: &[u32]) -> Option<f64> {
 pub fn train(config: &Config, split: &Split) -> Result<Trained, TrainError> {
     Ok(Trainer::new(config.clone(), split.clone(), None)?
         .finish()?
-        .trained)
+        .into_parts()
+        .2)
 }

@@ -23,7 +23,7 @@ use wasm_bindgen::prelude::*;
 use crate::analysis::field::{self, Fields, Grid};
 use crate::config::{key_specs as specs, Config};
 use crate::data::Dataset;
-use crate::export::Run;
+use crate::pipeline::Run;
 use crate::render::{self, ColorScale, Theme};
 use crate::train::{HistoryEntry, Trainer};
 
@@ -41,7 +41,7 @@ fn js_error(e: impl std::fmt::Display) -> JsError {
 /// `csv` is the data for `dataset=csv`. A failure throws a JS `Error` with the library's message.
 #[wasm_bindgen]
 pub fn run_json(query: &str, csv: Option<String>) -> Result<String, JsError> {
-    crate::run_query(query, csv.as_deref()).map_err(js_error)
+    crate::pipeline::run_query(query, csv.as_deref()).map_err(js_error)
 }
 
 /// Makes a Rust panic (a bug) readable: its message goes to the console, where the worker's
@@ -150,8 +150,8 @@ impl Session {
     /// `dataset=csv`), checks the model's size and sets up training. Throws the library's message.
     #[wasm_bindgen(constructor)]
     pub fn new(query: &str, csv: Option<String>) -> Result<Session, JsError> {
-        let config = Config::parse(query).map_err(|e| js_error(crate::Error::from(e)))?;
-        let prepared = crate::prepare(&config, csv.as_deref()).map_err(js_error)?;
+        let config = Config::parse(query).map_err(|e| js_error(crate::pipeline::Error::from(e)))?;
+        let prepared = crate::pipeline::prepare(&config, csv.as_deref()).map_err(js_error)?;
         let (train, test) = (&prepared.split.train, &prepared.split.test);
         let live = Grid::for_data(
             train,
@@ -162,7 +162,7 @@ impl Session {
             },
         );
         let trainer = Trainer::new(config.clone(), prepared.split.clone(), prepared.pretrain)
-            .map_err(|e| js_error(crate::Error::from(e)))?;
+            .map_err(|e| js_error(crate::pipeline::Error::from(e)))?;
         let (_, total) = trainer.progress();
         let info = json!({
             "query": config.to_query(),
@@ -214,7 +214,7 @@ impl Session {
             }
             trainer
                 .step()
-                .map_err(|e| js_error(crate::Error::from(e)))?;
+                .map_err(|e| js_error(crate::pipeline::Error::from(e)))?;
         }
         let (epoch, total) = trainer.progress();
         let history: Vec<Value> = trainer.history()[self.history_sent..]
@@ -239,10 +239,10 @@ impl Session {
     /// Ends training (wherever it is) and computes the Hessian spectrum at the final θ.
     pub fn spectrum(&mut self) -> Result<(), JsError> {
         if let Some(trainer) = self.trainer.take() {
-            self.run = Some(trainer.into_run());
+            self.run = Some(Run::from_trainer(trainer));
         }
         let run = self.run.as_mut().ok_or_else(|| JsError::new("no run"))?;
-        crate::compute_spectrum(run);
+        crate::pipeline::compute_spectrum(run);
         Ok(())
     }
 
@@ -253,7 +253,7 @@ impl Session {
             .run
             .as_mut()
             .ok_or_else(|| JsError::new("call spectrum() first"))?;
-        crate::compute_analyses(run);
+        crate::pipeline::compute_analyses(run);
         self.snapshot_fields = vec![None; run.during_training.len()];
         Ok(())
     }

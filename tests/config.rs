@@ -186,7 +186,7 @@ fn enum_names_match_serde() {
 
 #[test]
 fn module_docs_table_matches_the_key_specs() {
-    let source = include_str!("../src/config.rs");
+    let source = include_str!("../src/config/keys.rs");
     let rows = source.lines().filter(|l| l.starts_with("//! | `")).count();
     let specs = key_specs();
     assert_eq!(rows, specs.len());

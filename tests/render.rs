@@ -4,12 +4,12 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use hessian_boundary::export::Run;
 use hessian_boundary::render::color::{region_color, CLASS_COLORS};
 use hessian_boundary::render::contour::{boundary_segments, class_flips};
-use hessian_boundary::render::reproduce::{self, Case};
 use hessian_boundary::render::{self as render, field_rgba, sig, tick, ColorScale, Theme};
+use hessian_boundary::reproduce::{self, cases::Case};
 use hessian_boundary::Config;
+use hessian_boundary::Run;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -273,7 +273,7 @@ fn reproduce_figures_write_pngs_and_report_sections() {
     let dir = std::env::temp_dir().join(format!("hb-render-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let log = |_: &str| {};
-    let done = reproduce::run_cases(
+    let done = reproduce::cases::run_cases(
         &[Case::new(
             "gaussian",
             "n=90&layers=12,12&epochs=60&batch=45&lr=0.1&k=5&grid=24",
@@ -281,7 +281,7 @@ fn reproduce_figures_write_pngs_and_report_sections() {
         &log,
     )
     .unwrap();
-    let md = reproduce::figure_gaussian(&done[0], &dir).unwrap();
+    let md = reproduce::figures::figure_gaussian(&done[0], &dir).unwrap();
     assert!(md.contains("![fig2_gaussian.png](fig2_gaussian.png)"));
     assert!(
         md.contains("`v=1&n=90&layers=12,12&lr=0.1&batch=45&epochs=60&k=5&grid=24`"),
@@ -290,7 +290,7 @@ fn reproduce_figures_write_pngs_and_report_sections() {
     assert!(md.contains("| 1 |") && md.contains("| 0.154 |"), "{md}");
     let png = std::fs::read(dir.join("fig2_gaussian.png")).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-    let line = reproduce::run_cases(
+    let line = reproduce::cases::run_cases(
         &[Case::new(
             "1-D toy",
             "dataset=line1d&train=1&layers=10&lr=0.01&batch=6&epochs=3000&solver=dense&grid=64",
@@ -298,7 +298,7 @@ fn reproduce_figures_write_pngs_and_report_sections() {
         &log,
     )
     .unwrap();
-    let md = reproduce::figure_line1d(&line[0], &dir).unwrap();
+    let md = reproduce::figures::figure_line1d(&line[0], &dir).unwrap();
     assert!(
         md.contains("class flips at x") && md.contains(" / 42, all)"),
         "{md}"
@@ -308,7 +308,7 @@ fn reproduce_figures_write_pngs_and_report_sections() {
 
 #[test]
 fn bad_queries_fail_with_the_case_label() {
-    let err = reproduce::run_cases(&[Case::new("broken", "layers=oops")], &|_: &str| {})
+    let err = reproduce::cases::run_cases(&[Case::new("broken", "layers=oops")], &|_: &str| {})
         .err()
         .unwrap();
     assert!(err.starts_with("broken: bad query"), "{err}");

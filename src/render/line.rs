@@ -9,7 +9,7 @@ use super::color::{class_color, regions_rgba};
 use super::contour::class_flips;
 use super::plane::{draw_raster, Sampling};
 use super::{axes, chart_builder, not_computed, sig, subscript, tick, DrawResult, Theme, INK};
-use crate::export::Run;
+use crate::pipeline::Run;
 
 /// Curve colours, in order (Okabe–Ito black, bluish green, reddish purple, sky blue).
 const CURVES: [RGBColor; 4] = [

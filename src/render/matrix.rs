@@ -11,7 +11,7 @@ use super::{
     Theme, INK,
 };
 use crate::analysis::alignment::AlignmentMatrix;
-use crate::export::Run;
+use crate::pipeline::Run;
 
 /// The paper's alignment matrix of a run, titled `label` with its G, tr(H) and λ₁ (see [`draw_matrix`]).
 pub fn draw_alignment_matrix<DB: DrawingBackend>(

@@ -22,15 +22,16 @@
 //! Sans, in the browser the canvas's own sans-serif. Sizes scale with [`Theme::scale`] (2 for the
 //! PNG figures, the device pixel ratio on a canvas).
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod bitmap;
 pub mod color;
 pub mod contour;
+pub mod figures;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod font;
 mod line;
 mod matrix;
 mod plane;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod reproduce;
 mod spectrum;
 
 pub use color::{class_color, field_rgba, ColorScale};
@@ -48,7 +49,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::export::Run;
+use crate::pipeline::Run;
 
 /// The font family every chart asks for.
 pub const FONT: &str = "sans-serif";

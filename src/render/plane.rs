@@ -13,7 +13,7 @@ use super::{
 };
 use crate::analysis::field::{Fields, Grid};
 use crate::data::Dataset;
-use crate::export::Run;
+use crate::pipeline::Run;
 
 /// Plane coordinates (u, w) of continuous pixel coordinates (column, row) of the grid.
 fn pixel_to_plane(grid: &Grid, (col, row): (f64, f64)) -> (f64, f64) {

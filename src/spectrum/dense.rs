@@ -3,10 +3,25 @@
 //! for small models and the source of "all p eigenvectors" for the generalization measure.
 
 use super::{canonical_sign, Eigen, Operator};
+use crate::config::{Config, ConfigError, Solver};
 use nalgebra::{DMatrix, SymmetricEigen};
 
 /// Largest p the dense route accepts (p² numbers: 128 MB at this size).
 pub const MAX_DENSE_PARAMS: usize = 4_000;
+
+/// Refuses `solver=dense` beyond [`MAX_DENSE_PARAMS`] up front, before any training, naming the key.
+pub fn check_size(config: &Config, p: usize) -> Result<(), ConfigError> {
+    if config.solver == Solver::Dense && p > MAX_DENSE_PARAMS {
+        return Err(ConfigError::single(
+            "solver",
+            "dense",
+            format!(
+                "the dense solver builds the whole p × p Hessian, and p = {p} is more than its limit of {MAX_DENSE_PARAMS}: use solver=lanczos or smaller layers"
+            ),
+        ));
+    }
+    Ok(())
+}
 
 /// The dense matrix of the operator, symmetrized as (A + Aᵀ)/2 to remove rounding asymmetry.
 pub fn matrix(op: &mut dyn Operator) -> DMatrix<f64> {

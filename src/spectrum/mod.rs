@@ -214,7 +214,7 @@ pub struct Spectrum {
 
 /// The spectrum of the training-loss Hessian at `params` with the config's solver, k and tolerance.
 /// `start` warm-starts Lanczos (e.g. with the previous snapshot's top eigenvector).
-/// Returns `None` for the dense solver beyond [`dense::MAX_DENSE_PARAMS`] (which `Config::check_size`
+/// Returns `None` for the dense solver beyond [`dense::MAX_DENSE_PARAMS`] (which [`dense::check_size`]
 /// rejects up front).
 pub fn compute(
     config: &crate::config::Config,

@@ -15,7 +15,7 @@ use wasm_bindgen::{Clamped, JsCast, JsError, JsValue};
 use web_sys::{ImageBitmap, ImageData, OffscreenCanvas, OffscreenCanvasRenderingContext2d};
 
 use crate::analysis::SnapshotSpectrum;
-use crate::export::Run;
+use crate::pipeline::Run;
 use crate::render::{self, ColorScale, Theme};
 
 #[derive(Debug)]

@@ -1,0 +1,303 @@
+//! The run configuration: one struct, the single source of truth for every knob.
+//!
+//! A [`Config`] fully determines a run (with its `seed`). Its text form is a URL query string
+//! (`v=1&dataset=moons&layers=50,50`), used by the CLI's `--config`, by `run.json`'s `query` and by
+//! the page's share links. Defaults are omitted when encoding, so the shortest query names only what
+//! differs from the paper's main setting.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | `keys.rs` | the key table: every key, its default, what it accepts, how it reads and writes |
+//! | `values.rs` | the value types (ranges, enums, lists) with their parsers and "expected …" texts |
+//! | `query.rs` | the query codec: [`Config::parse`], [`Config::parse_lenient`], [`Config::to_query`] |
+//! | [`limits`] | the hard limits and [`Config::check_size`], the checks that need the loaded data |
+//! | `error.rs` | [`ConfigError`] and [`FieldError`]: every bad key with its value, shown safely |
+//!
+
+mod error;
+mod keys;
+pub mod limits;
+mod query;
+mod values;
+
+pub use error::{ConfigError, FieldError};
+pub use keys::{key_specs, KeySpec};
+pub use limits::param_count;
+
+use serde::Serialize;
+
+/// Schema version of the query form; `v=1` is written first in every encoded query.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DatasetName {
+    Gaussian,
+    Hierarchical,
+    Circles,
+    Moons,
+    Checker,
+    CheckerNoisy,
+    Line1d,
+    Xor,
+    Spirals,
+    Iris,
+    Digits,
+    /// User-supplied CSV (CLI `--data FILE`, or an upload on the page).
+    Csv,
+}
+
+/// Which label the per-sample gradient g(x) of the alignment uses at the training points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GradLabel {
+    /// ŷ = argmax f(x), the paper's definition (and the only choice off the training set).
+    Predicted,
+    True,
+}
+
+/// What the alignment fields show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AlignValue {
+    /// cos(g, v).
+    Cosine,
+    /// cos·|cos|: the signed squared cosine, which stresses the aligned regions.
+    Squared,
+}
+
+/// The statistic over training points in the generalization measure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Measure {
+    /// The poster's definition: mean of |A_i| over training points.
+    Mean,
+    /// The authors' code: max of |A_i|.
+    Max,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Activation {
+    Relu,
+    Tanh,
+    Sigmoid,
+    Gelu,
+    Linear,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LossKind {
+    /// Cross-entropy on softmax of the logits.
+    Ce,
+    /// Mean over n·C elements of (output − one-hot)², like PyTorch's MSELoss.
+    Mse,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Optimizer {
+    Sgd,
+    Adam,
+}
+
+/// The paper's training regimes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Regime {
+    Normal,
+    /// Train on a seeded permutation of the labels.
+    RandomLabels,
+    /// Train on random labels for `pre` epochs, then on the true labels from there.
+    Adversarial,
+    /// Fresh init rescaled to the norm of a model trained `pre` epochs on random labels, then true labels.
+    LargeNorm,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Solver {
+    Lanczos,
+    Power,
+    Dense,
+}
+
+/// Every knob of a run. `Default` is the paper's main setting.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Config {
+    /// `dataset`: which data.
+    pub dataset: DatasetName,
+    /// `seed`: drives data, split, init and minibatch order.
+    pub seed: u64,
+    /// `n`: number of points in total; `None` = the dataset's own default (e.g. 300 for gaussian).
+    pub n: Option<usize>,
+    /// `noise`: the dataset's noise level; `None` = its default.
+    pub noise: Option<f64>,
+    /// `train`: fraction of the points used for training (the rest is the test split).
+    pub train: f64,
+    /// `classes`: keep only these labels (relabelled 0..C in the given order); `None` = all.
+    pub classes: Option<Vec<u32>>,
+    /// `standardize`: z-score features with mean/std fitted on the training split.
+    pub standardize: bool,
+    /// `layers`: hidden widths; empty is a linear model (no hidden layer).
+    pub layers: Vec<usize>,
+    /// `act`: hidden activation.
+    pub act: Activation,
+    /// `loss`.
+    pub loss: LossKind,
+    /// `opt`.
+    pub opt: Optimizer,
+    /// `lr`: learning rate.
+    pub lr: f64,
+    /// `momentum`: SGD momentum (PyTorch convention); ignored by Adam.
+    pub momentum: f64,
+    /// `wd`: weight decay (L2, added to the gradient like PyTorch's `weight_decay`).
+    pub wd: f64,
+    /// `batch`: minibatch size; ≥ training points means full batch.
+    pub batch: usize,
+    /// `epochs`: epochs of the (final, true-label) training phase.
+    pub epochs: usize,
+    /// `regime`.
+    pub regime: Regime,
+    /// `pre`: epochs of the random-label phase of `adversarial` and `large-norm`, and of `pretrain`.
+    pub pre: usize,
+    /// `snap`: every this many epochs of the final phase, keep θ and compute its top-k spectrum
+    /// (warm-started Lanczos), for the "during training" view; 0 = only the final θ. Off by default
+    /// because each snapshot costs a few dozen HVPs.
+    pub snap: usize,
+    /// `k`: eigenpairs to compute.
+    pub k: usize,
+    /// `solver`.
+    pub solver: Solver,
+    /// `tol`: an eigenpair counts as converged when its residual ‖Hv − λv‖ ≤ tol·|λ₁|.
+    pub tol: f64,
+    /// `grad-label`: the label of g(x) at training points.
+    pub grad_label: GradLabel,
+    /// `align-value`: what the alignment fields show.
+    pub align_value: AlignValue,
+    /// `grid`: resolution of the fields (grid × grid pixels).
+    pub grid: usize,
+    /// `measure`: the statistic of the generalization measure.
+    pub measure: Measure,
+    /// `pretrain`: train `pre` epochs on this dataset's training split first (same seed), then on
+    /// `dataset` — the paper's wide-margin checkerboard model (`pretrain=checker-noisy`). Needs
+    /// `regime=normal` and data of the same shape.
+    pub pretrain: Option<DatasetName>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            dataset: DatasetName::Gaussian,
+            seed: 0,
+            n: None,
+            noise: None,
+            train: 0.5,
+            classes: None,
+            standardize: false,
+            layers: vec![100, 100],
+            act: Activation::Relu,
+            loss: LossKind::Ce,
+            opt: Optimizer::Sgd,
+            lr: 0.02,
+            momentum: 0.0,
+            wd: 0.0,
+            batch: 64,
+            epochs: 2000,
+            regime: Regime::Normal,
+            pre: 2000,
+            snap: 0,
+            k: 10,
+            solver: Solver::Lanczos,
+            tol: 1e-8,
+            grad_label: GradLabel::Predicted,
+            align_value: AlignValue::Cosine,
+            grid: 128,
+            measure: Measure::Mean,
+            pretrain: None,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enum names
+
+/// The kebab-case names (the same as serde's) of an enum's values, for queries and messages.
+trait Named: Copy + 'static {
+    fn all() -> &'static [Self];
+    fn name_of(self) -> &'static str;
+}
+
+macro_rules! query_names {
+    ($t:ident { $($v:ident = $s:literal),* $(,)? }) => {
+        impl $t {
+            /// Every value, in the order of the module docs' table.
+            pub const ALL: &'static [$t] = &[$($t::$v),*];
+
+            /// The kebab-case name used in queries and in `run.json`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($t::$v => $s),*
+                }
+            }
+
+            /// The value with this kebab-case name.
+            pub fn from_name(name: &str) -> Option<$t> {
+                match name {
+                    $($s => Some($t::$v),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl Named for $t {
+            fn all() -> &'static [Self] {
+                $t::ALL
+            }
+            fn name_of(self) -> &'static str {
+                self.name()
+            }
+        }
+    };
+}
+
+query_names!(GradLabel {
+    Predicted = "predicted",
+    True = "true",
+});
+
+query_names!(AlignValue {
+    Cosine = "cosine",
+    Squared = "squared",
+});
+
+query_names!(Measure {
+    Mean = "mean",
+    Max = "max",
+});
+
+query_names!(DatasetName {
+    Gaussian = "gaussian",
+    Hierarchical = "hierarchical",
+    Circles = "circles",
+    Moons = "moons",
+    Checker = "checker",
+    CheckerNoisy = "checker-noisy",
+    Line1d = "line1d",
+    Xor = "xor",
+    Spirals = "spirals",
+    Iris = "iris",
+    Digits = "digits",
+    Csv = "csv",
+});
+query_names!(Activation { Relu = "relu", Tanh = "tanh", Sigmoid = "sigmoid", Gelu = "gelu", Linear = "linear" });
+query_names!(LossKind { Ce = "ce", Mse = "mse" });
+query_names!(Optimizer { Sgd = "sgd", Adam = "adam" });
+query_names!(Regime {
+    Normal = "normal",
+    RandomLabels = "random-labels",
+    Adversarial = "adversarial",
+    LargeNorm = "large-norm",
+});
+query_names!(Solver { Lanczos = "lanczos", Power = "power", Dense = "dense" });

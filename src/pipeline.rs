@@ -1,0 +1,164 @@
+//! The pipeline run end to end: a config's data loaded and checked against every stage's limits,
+//! trained, its spectrum and analyses computed, held as one [`Run`] that export writes and render draws.
+//!
+//! The stages are also callable one at a time ([`prepare`], then a [`Trainer`] stepped by the
+//! caller, [`compute_spectrum`], [`compute_analyses`]) so the page can report progress between them.
+
+use crate::analysis::{self, Analysis, SnapshotSpectrum};
+use crate::config::{self, Config, ConfigError};
+use crate::data::{self, Split};
+use crate::spectrum::{self, Spectrum};
+use crate::train::{self, Trained, Trainer};
+
+/// Everything that can stop a run, each with a message meant for the user.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Error {
+    Config(ConfigError),
+    Data(data::DataError),
+    Train(train::TrainError),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Config(e) => write!(f, "bad config: {e}"),
+            Error::Data(e) => write!(f, "bad data: {e}"),
+            Error::Train(e) => write!(f, "training stopped: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error::Config(e)
+    }
+}
+impl From<data::DataError> for Error {
+    fn from(e: data::DataError) -> Self {
+        Error::Data(e)
+    }
+}
+impl From<train::TrainError> for Error {
+    fn from(e: train::TrainError) -> Self {
+        Error::Train(e)
+    }
+}
+
+/// A run: its config, data, trained model and the later stages' results.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+    pub config: Config,
+    pub split: Split,
+    pub trained: Trained,
+    /// The Hessian spectrum at the final θ (absent until computed).
+    pub spectrum: Option<Spectrum>,
+    /// The analyses of that spectrum (absent until computed).
+    pub analysis: Option<Analysis>,
+    /// The top-k spectrum at each training snapshot (empty unless `snap` > 0).
+    pub during_training: Vec<SnapshotSpectrum>,
+}
+
+impl Run {
+    /// The run as its trainer leaves it, finished or stopped early, before the later stages.
+    pub fn from_trainer(trainer: Trainer) -> Run {
+        let (config, split, trained) = trainer.into_parts();
+        Run {
+            config,
+            split,
+            trained,
+            spectrum: None,
+            analysis: None,
+            during_training: Vec::new(),
+        }
+    }
+}
+
+/// The data of a run: its split, and the training split of its `pretrain` dataset if it has one.
+pub struct Prepared {
+    pub split: data::Split,
+    pub pretrain: Option<data::Dataset>,
+}
+
+/// Validates the config, loads its data and checks that the model it implies fits the hard limits
+/// (the config's own, and those of the stages that have one, such as the dense solver's).
+pub fn prepare(config: &Config, csv: Option<&str>) -> Result<Prepared, Error> {
+    config.validate()?;
+    let split = data::load(config, csv)?;
+    let (dim, classes) = (split.train.dim, split.train.classes);
+    let p = config::param_count(dim, &config.layers, classes);
+    let errors: Vec<_> = [
+        config.check_size(dim, classes, split.train.len()),
+        spectrum::dense::check_size(config, p),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .flat_map(|e| e.errors)
+    .collect();
+    if !errors.is_empty() {
+        return Err(Error::Config(ConfigError { errors }));
+    }
+    let pretrain = match config.pretrain {
+        None => None,
+        Some(name) => {
+            let pre = data::load(
+                &Config {
+                    dataset: name,
+                    ..config.clone()
+                },
+                None,
+            )?
+            .train;
+            if (pre.dim, pre.classes) != (dim, classes) {
+                return Err(Error::Config(ConfigError::single(
+                    "pretrain",
+                    name.name(),
+                    format!(
+                        "{} has {} features and {} classes, but the run's data has {dim} and {classes}: pretrain on data of the same shape",
+                        name.name(),
+                        pre.dim,
+                        pre.classes
+                    ),
+                )));
+            }
+            Some(pre)
+        }
+    };
+    Ok(Prepared { split, pretrain })
+}
+
+/// The whole pipeline for one config: data, training, spectrum, analyses. `csv` is the data for
+/// `dataset=csv`.
+pub fn run(config: &Config, csv: Option<&str>) -> Result<Run, Error> {
+    let Prepared { split, pretrain } = prepare(config, csv)?;
+    let mut run = Run::from_trainer(Trainer::new(config.clone(), split, pretrain)?.finish()?);
+    compute_spectrum(&mut run);
+    compute_analyses(&mut run);
+    Ok(run)
+}
+
+/// The spectrum stage of a trained run: the Hessian's spectrum at its final θ.
+pub fn compute_spectrum(run: &mut Run) {
+    let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
+    run.spectrum = spectrum::compute(&run.config, mlp, params, train, None);
+}
+
+/// The analysis stage: the analyses of the spectrum and, with `snap` > 0, the snapshots' spectra.
+pub fn compute_analyses(run: &mut Run) {
+    let config = &run.config;
+    let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
+    run.analysis = run
+        .spectrum
+        .as_ref()
+        .map(|s| analysis::analyse(config, mlp, params, train, s));
+    if config.snap > 0 {
+        run.during_training = analysis::during_training(config, mlp, &run.trained.snapshots, train);
+    }
+}
+
+/// [`run`] from a query string to the text of `run.json`.
+pub fn run_query(query: &str, csv: Option<&str>) -> Result<String, Error> {
+    let config = Config::parse(query)?;
+    Ok(run(&config, csv)?.to_json())
+}

@@ -1,0 +1,251 @@
+//! The report's text: number formatting, each section's heading and queries, the metrics table, and
+//! the opening "at a glance" that sets every measured number beside the paper's.
+
+use std::fmt::Write as _;
+
+use super::cases::{find, Done, RANDOM_LABEL_EPOCHS};
+use super::verdicts::{above, lambda1, measured, random_label_fit, regime_verdict};
+use super::Results;
+use crate::analysis::Analysis;
+use crate::pipeline::Run;
+
+pub(crate) fn parts(run: &Run) -> Result<(&Analysis, &crate::spectrum::Spectrum), String> {
+    match (&run.analysis, &run.spectrum) {
+        (Some(a), Some(s)) => Ok((a, s)),
+        _ => Err(format!(
+            "{}: no spectrum or analysis was computed",
+            run.config.to_query()
+        )),
+    }
+}
+
+pub(crate) fn run_k(run: &Run) -> usize {
+    run.config
+        .k
+        .min(run.spectrum.as_ref().map_or(0, |s| s.eigen.values.len()))
+}
+
+/// Where the predicted class flips along a 1-D run's grid, in input coordinates.
+pub(crate) fn class_flips_at(a: &Analysis) -> Vec<f64> {
+    let grid = &a.fields.grid;
+    crate::render::contour::class_flips(&a.fields.predicted)
+        .iter()
+        .map(|&c| grid.u_range.0 + (grid.u_range.1 - grid.u_range.0) * c / (grid.width - 1) as f64)
+        .collect()
+}
+
+/// A number for the report: four significant digits, scientific outside [0.001, 10⁴).
+pub(crate) fn num(x: f64) -> String {
+    let a = x.abs();
+    if x == 0.0 || !x.is_finite() {
+        format!("{x}")
+    } else if !(1e-3..1e4).contains(&a) {
+        format!("{x:.3e}")
+    } else {
+        let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
+        format!("{x:.decimals$}")
+    }
+}
+
+pub(crate) fn percent(x: Option<f64>) -> String {
+    x.map_or("–".into(), |v| format!("{:.1}%", 100.0 * v))
+}
+
+/// A section's heading, image and the queries that reproduce it.
+pub(crate) fn section(title: &str, image: &str, runs: &[&Done]) -> String {
+    let mut md = format!("## {title}\n\n![{image}]({image})\n\n");
+    for d in runs {
+        writeln!(
+            md,
+            "- {}: `{}` ({:.0} s)",
+            d.case.label,
+            d.run.config.to_query(),
+            d.seconds
+        )
+        .ok();
+    }
+    if !runs.is_empty() {
+        md.push('\n');
+    }
+    md
+}
+
+/// One row per run: accuracy, G, trace, λ₁, margin.
+pub(crate) fn metrics_table(runs: &[&Done]) -> String {
+    let mut md = String::from(
+        "| run | p | train acc | test acc | G (count / p, over) | ε | tr(H) ± s.e. | λ₁ | margin estimate | true margin | rel. error |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for d in runs {
+        let run = &d.run;
+        let train = crate::train::accuracy(&run.trained.mlp, &run.trained.params, &run.split.train);
+        let test = crate::train::accuracy(&run.trained.mlp, &run.trained.params, &run.split.test);
+        let train_text = match random_label_fit(run) {
+            Some(fit) => format!("{} (random labels: {})", percent(train), percent(Some(fit))),
+            None => percent(train),
+        };
+        let Ok((a, s)) = parts(run) else { continue };
+        let g = &a.generalization;
+        let count = above(g);
+        let over = if g.over_all {
+            "all".to_string()
+        } else {
+            format!("top {}", g.m.len())
+        };
+        let m = &a.margin;
+        writeln!(
+            md,
+            "| {} | {} | {train_text} | {} | {} ({count} / {}, {over}) | {} | {} ± {} | {} | {} | {} | {} |",
+            d.case.label,
+            g.params,
+            percent(test),
+            num(g.aggregate),
+            g.params,
+            num(g.epsilon),
+            num(s.trace.estimate),
+            num(s.trace.std_error),
+            num(s.eigen.values[0]),
+            num(m.estimate),
+            m.true_margin.map_or("not found".into(), num),
+            m.relative_error.map_or("–".into(), |e| format!("{:.0}%", 100.0 * e)),
+        )
+        .ok();
+    }
+    md
+}
+
+/// The report's opening: each measured number next to the paper's, and the paper's claims as
+/// checked here. Only what was measured; the sections below give the details.
+pub(crate) fn summary(r: &Results) -> String {
+    let mut md = String::from("## At a glance: ours against the paper\n\n");
+    if let Ok((a, s)) = parts(&r.line.run) {
+        let v = &s.eigen.values;
+        let rest = v[2..].iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let flips: Vec<String> = class_flips_at(a)
+            .iter()
+            .map(|x| format!("{x:.3}"))
+            .collect();
+        writeln!(
+            md,
+            "- **1-D toy**: λ₁ = {}, λ₂ = {} (paper ≈ 11, ≈ 0.7); the other {} eigenvalues have |λ| ≤ {} (paper ≈ 0). \
+             Class flips at x = {} (paper ≈ 0.745, 1.34).",
+            num(v[0]),
+            num(v[1]),
+            v.len() - 2,
+            num(rest),
+            flips.join(", ")
+        )
+        .ok();
+    }
+    if let Some(s) = &r.gaussian.run.spectrum {
+        let v = &s.eigen.values;
+        writeln!(
+            md,
+            "- **Gaussian mixture, normal model**: λ₁ = {} against the paper's 0.154 ({:.1}×); λ₂…λ₇ = {} against 0.023, 0.009, 0.006, 0.005, 0.002, 0.002.",
+            num(v[0]),
+            v[0] / 0.154,
+            v[1..7.min(v.len())].iter().map(|&x| num(x)).collect::<Vec<_>>().join(", ")
+        )
+        .ok();
+    }
+    let mut order: Vec<&Done> = r.regimes.iter().collect();
+    order.sort_by(|a, b| lambda1(&b.run).total_cmp(&lambda1(&a.run)));
+    writeln!(
+        md,
+        "- **Regimes, λ₁**: {} (largest first). The paper: normal 0.154 > large norm 0.016 > adversarial 0.003.",
+        order.iter().map(|d| format!("{} {}", d.case.label, num(lambda1(&d.run)))).collect::<Vec<_>>().join(" > ")
+    )
+    .ok();
+    if let Some(fit) = find(&r.regimes, "random labels").and_then(|d| random_label_fit(&d.run)) {
+        writeln!(
+            md,
+            "- **Random labels**: after {RANDOM_LABEL_EPOCHS} epochs the model fits {:.1}% of its permuted training labels (the paper trains 300,000 epochs).",
+            100.0 * fit
+        )
+        .ok();
+    }
+    let verdicts = [
+        (
+            "top 10, 100-100 net",
+            regime_verdict(&r.regimes, &measured(&r.regimes)),
+        ),
+        (
+            "all p, 50-50 net, mean statistic",
+            regime_verdict(&r.all, &measured(&r.all)),
+        ),
+        (
+            "all p, 50-50 net, max statistic",
+            regime_verdict(&r.all, &r.all_max),
+        ),
+    ];
+    for (what, verdict) in verdicts {
+        writeln!(md, "- **G ({what})**: {}", verdict.trim()).ok();
+    }
+    let margins: Vec<String> = [&r.line]
+        .into_iter()
+        .chain([&r.gaussian])
+        .chain(&r.checker)
+        .chain(&r.real)
+        .filter_map(|d| {
+            let m = &d.run.analysis.as_ref()?.margin;
+            Some(format!(
+                "{} {}",
+                d.case.label,
+                m.relative_error
+                    .map_or("–".into(), |e| format!("{:.0}%", 100.0 * e))
+            ))
+        })
+        .collect();
+    writeln!(
+        md,
+        "- **Margin estimate** (distance from x_b to the nearer of x_t^max, x_t^min) against the true distance of those points to the boundary, \
+         relative error: {}. The paper checked its estimates by eye only.",
+        margins.join(", ")
+    )
+    .ok();
+    let at_start: Vec<&str> = [&r.line, &r.gaussian]
+        .into_iter()
+        .chain(&r.regimes)
+        .chain(&r.all)
+        .chain(&r.checker)
+        .chain(&r.real)
+        .filter(|d| {
+            d.run.analysis.as_ref().is_some_and(|a| {
+                a.margin.estimate == 0.0
+                    && a.margin.alignment_x_b.abs() >= crate::analysis::margin::TARGET_ALIGNMENT
+            })
+        })
+        .map(|d| d.case.label)
+        .collect();
+    if !at_start.is_empty() {
+        writeln!(
+            md,
+            "- **Margin estimate 0** ({}): the search for x_b starts at x_t^max and x_t^min (this crate's choice; the paper starts from N(0, I)) \
+             and stops once |A₁| ≥ {}, which x_t already reaches there, so x_b = x_t: a training point far from the boundary is as aligned with v₁ as any boundary point.",
+            at_start.join(", "),
+            crate::analysis::margin::TARGET_ALIGNMENT
+        )
+        .ok();
+    }
+    if let (Some(n), Some(w)) = (find(&r.checker, "normal"), find(&r.checker, "wide margin")) {
+        let (mn, mw) = (
+            n.run.analysis.as_ref().map(|a| &a.margin),
+            w.run.analysis.as_ref().map(|a| &a.margin),
+        );
+        if let (Some(mn), Some(mw)) = (mn, mw) {
+            writeln!(
+                md,
+                "- **Simplicity bias (checkerboard)**: true margin normal {} vs wide-margin {} (estimates {} vs {}); \
+                 the paper: the pre-trained model has the wider margin, which G does not detect (G here: {} vs {}).",
+                mn.true_margin.map_or("–".into(), num),
+                mw.true_margin.map_or("–".into(), num),
+                num(mn.estimate),
+                num(mw.estimate),
+                n.run.analysis.as_ref().map_or("–".into(), |a| num(a.generalization.aggregate)),
+                w.run.analysis.as_ref().map_or("–".into(), |a| num(a.generalization.aggregate)),
+            )
+            .ok();
+        }
+    }
+    md.push('\n');
+    md
+}
