@@ -8,13 +8,15 @@
 //                                      epochs); `field`: send the live picture with this slice
 //   {type: 'analyse'}                  spectrum, then the analyses, then run.json
 //   {type: 'render', charts: [{name, width, height, scale}], purpose?, snapshot?}   chart bitmaps of
-//                                      src/render (with `snapshot`: that training snapshot's)
+//                                      src/render (with `snapshot`: that training snapshot's; with
+//                                      purpose Purpose.EXPORT: for a PNG download)
 //   {type: 'snapshot', index}          the fields of training snapshot `index` (computed once, then kept)
 //   {type: 'compare', runs: [{regime, query}], csv?}   each query run to the end, one after the other
 //   {type: 'csv'}                      the data as CSV
 // From the worker (FromWorker):
 //   {type: 'ready', version, specs}
 //   {type: 'started', query, notices, info} | {type: 'failed', stage, message, query?, notices?}
+//                                      (a failure's `stage` says where, for the reader only)
 //   {type: 'progress', epoch, total, done, history, field?, classes?, segments?, msPerEpoch}
 //   {type: 'stage', stage}             'spectrum' | 'analysis' | 'export' (Stage), as each begins
 //   {type: 'analysed', json, summary, fields, size, overlay, seconds}
