@@ -1,29 +1,8 @@
-// The page's compute worker: owns one wasm `Session` (src/wasm.rs) and runs it off the main thread.
-// The page starts a fresh worker for every run and terminates the old one, so a change of settings
-// cancels whatever was running, at once and cleanly.
-//
-// Messages in (from www/app.js):
-//   {type: 'init', module?}            a compiled WebAssembly.Module (else the worker fetches pkg/ itself)
-//   {type: 'start', query, csv?}       read the query leniently, set the run up
-//   {type: 'step', budgetMs | epochs, field?}  train about budgetMs of work (or exactly `epochs`
-//                                      epochs); `field`: send the live picture with this slice
-//   {type: 'analyse'}                  spectrum, then the analyses, then run.json
-//   {type: 'render', charts: [{name, width, height, scale}], purpose?, snapshot?}   chart bitmaps of
-//                                      src/render (with `snapshot`: that training snapshot's)
-//   {type: 'snapshot', index}          the fields of training snapshot `index` (computed once, then kept)
-//   {type: 'compare', runs: [{regime, query}], csv?}   each query run to the end, one after the other
-//   {type: 'csv'}                      the data as CSV
-// Messages out:
-//   {type: 'ready', version, specs}
-//   {type: 'started', query, notices, info} | {type: 'failed', stage, message, query?, notices?}
-//   {type: 'progress', epoch, total, done, history, field?, classes?, segments?, msPerEpoch}
-//   {type: 'stage', stage}             'spectrum' | 'analysis' | 'export', as each begins
-//   {type: 'analysed', json, summary, fields, size, overlay, seconds}
-//   {type: 'charts', purpose, snapshot, charts: [{name, bitmap | error}]}
-//   {type: 'snapshot', index, epoch, fields, predicted, alignment}
-//   {type: 'compared', regime, epoch?, total?, stage?, summary?}   progress, then the run.json (trimmed)
-//   {type: 'csv', text}
+// The page's compute worker: owns one wasm `Session` (src/wasm.rs) and runs it off the main thread. The
+// page starts a fresh worker for every run and terminates the old one, so a change of settings cancels
+// whatever was running, at once and cleanly. Its messages, both directions: www/protocol.js.
 import init, { Session, boundary_segments, install_panic_hook, key_specs, read_query, regions_rgba, version } from '../pkg/hessian_boundary.js';
+import { FromWorker, Stage, ToWorker } from './protocol.js';
 
 const message = (e) => (e instanceof Error ? e.message : String(e));
 
@@ -44,27 +23,27 @@ const post = (data, transfer = []) => self.postMessage(data, transfer);
 
 async function handle(data) {
   switch (data?.type) {
-    case 'init': {
+    case ToWorker.INIT: {
       await init(data.module ? { module_or_path: data.module } : undefined);
       install_panic_hook();
-      post({ type: 'ready', version: version(), specs: JSON.parse(key_specs()) });
+      post({ type: FromWorker.READY, version: version(), specs: JSON.parse(key_specs()) });
       break;
     }
-    case 'start': {
+    case ToWorker.START: {
       const read = JSON.parse(read_query(data.query ?? ''));
       try {
         session = new Session(read.query, data.csv ?? undefined);
       } catch (e) {
-        post({ type: 'failed', stage: 'setup', message: message(e), query: read.query, notices: read.notices });
+        post({ type: FromWorker.FAILED, stage: 'setup', message: message(e), query: read.query, notices: read.notices });
         return;
       }
       started = performance.now();
       const info = JSON.parse(session.info());
       plane = info.plane;
-      post({ type: 'started', query: read.query, notices: read.notices, info });
+      post({ type: FromWorker.STARTED, query: read.query, notices: read.notices, info });
       break;
     }
-    case 'step': {
+    case ToWorker.STEP: {
       if (!session) return;
       let epochs = data.epochs;
       if (!epochs) {
@@ -76,7 +55,7 @@ async function handle(data) {
       try {
         progress = JSON.parse(session.step(epochs));
       } catch (e) {
-        post({ type: 'failed', stage: 'training', message: message(e) });
+        post({ type: FromWorker.FAILED, stage: 'training', message: message(e) });
         return;
       }
       const took = performance.now() - t0;
@@ -84,7 +63,7 @@ async function handle(data) {
         const per = took / epochs;
         msPerEpoch = msPerEpoch ? 0.5 * msPerEpoch + 0.5 * per : per;
       }
-      const out = { type: 'progress', ...progress, msPerEpoch };
+      const out = { type: FromWorker.PROGRESS, ...progress, msPerEpoch };
       const transfer = [];
       const now = performance.now();
       if (progress.done || data.field || now - lastField >= FIELD_EVERY_MS) {
@@ -97,15 +76,15 @@ async function handle(data) {
       post(out, transfer);
       break;
     }
-    case 'analyse': {
+    case ToWorker.ANALYSE: {
       if (!session) return;
       const t0 = performance.now();
       try {
-        post({ type: 'stage', stage: 'spectrum' });
+        post({ type: FromWorker.STAGE, stage: Stage.SPECTRUM });
         session.spectrum();
-        post({ type: 'stage', stage: 'analysis' });
+        post({ type: FromWorker.STAGE, stage: Stage.ANALYSIS });
         session.analyse();
-        post({ type: 'stage', stage: 'export' });
+        post({ type: FromWorker.STAGE, stage: Stage.EXPORT });
         const json = session.run_json();
         const summary = JSON.parse(json);
         // The page needs no parameters or eigenvectors to draw: keep the message small.
@@ -117,7 +96,7 @@ async function handle(data) {
         const overlay = JSON.parse(session.overlay());
         post(
           {
-            type: 'analysed',
+            type: FromWorker.ANALYSED,
             json,
             summary,
             fields,
@@ -128,11 +107,11 @@ async function handle(data) {
           transfer,
         );
       } catch (e) {
-        post({ type: 'failed', stage: 'analysis', message: message(e) });
+        post({ type: FromWorker.FAILED, stage: 'analysis', message: message(e) });
       }
       break;
     }
-    case 'render': {
+    case ToWorker.RENDER: {
       if (!session) return;
       const charts = [];
       const transfer = [];
@@ -145,10 +124,10 @@ async function handle(data) {
           charts.push({ name: c.name, error: message(e) });
         }
       }
-      post({ type: 'charts', purpose: data.purpose, snapshot: data.snapshot ?? null, charts }, transfer);
+      post({ type: FromWorker.CHARTS, purpose: data.purpose, snapshot: data.snapshot ?? null, charts }, transfer);
       break;
     }
-    case 'snapshot': {
+    case ToWorker.SNAPSHOT: {
       if (!session) return;
       try {
         const epoch = session.snapshot(data.index);
@@ -157,26 +136,26 @@ async function handle(data) {
         const alignment = session.alignment(data.index);
         const fields = fieldImages(alignment.length / predicted.length, data.index, transfer);
         transfer.push(predicted.buffer, alignment.buffer);
-        post({ type: 'snapshot', index: data.index, epoch, fields, predicted, alignment }, transfer);
+        post({ type: FromWorker.SNAPSHOT, index: data.index, epoch, fields, predicted, alignment }, transfer);
       } catch (e) {
-        post({ type: 'failed', stage: 'snapshot', message: message(e) });
+        post({ type: FromWorker.FAILED, stage: 'snapshot', message: message(e) });
       }
       break;
     }
-    case 'compare': {
+    case ToWorker.COMPARE: {
       for (const { regime, query } of data.runs) {
         const summary = compare(regime, query, data.csv);
         if (!summary) return;
-        post({ type: 'compared', regime, summary });
+        post({ type: FromWorker.COMPARED, regime, summary });
       }
       break;
     }
-    case 'csv': {
+    case ToWorker.CSV: {
       if (!session) return;
       try {
-        post({ type: 'csv', text: session.data_csv() });
+        post({ type: FromWorker.CSV, text: session.data_csv() });
       } catch (e) {
-        post({ type: 'failed', stage: 'export', message: message(e) });
+        post({ type: FromWorker.FAILED, stage: 'export', message: message(e) });
       }
       break;
     }
@@ -211,14 +190,14 @@ function compare(regime, query, csv) {
     for (;;) {
       const t0 = performance.now();
       const progress = JSON.parse(session.step(epochs));
-      post({ type: 'compared', regime, epoch: progress.epoch, total: progress.total });
+      post({ type: FromWorker.COMPARED, regime, epoch: progress.epoch, total: progress.total });
       if (progress.done) break;
       const took = performance.now() - t0;
       epochs = Math.max(1, Math.round(epochs * Math.min(4, COMPARE_SLICE_MS / Math.max(took, 1))));
     }
-    post({ type: 'compared', regime, stage: 'spectrum' });
+    post({ type: FromWorker.COMPARED, regime, stage: Stage.SPECTRUM });
     session.spectrum();
-    post({ type: 'compared', regime, stage: 'analysis' });
+    post({ type: FromWorker.COMPARED, regime, stage: Stage.ANALYSIS });
     session.analyse();
     const summary = JSON.parse(session.run_json());
     delete summary.model;
@@ -228,7 +207,7 @@ function compare(regime, query, csv) {
     delete summary.snapshots;
     return summary;
   } catch (e) {
-    post({ type: 'failed', stage: `comparison (${regime})`, message: message(e) });
+    post({ type: FromWorker.FAILED, stage: `comparison (${regime})`, message: message(e) });
     return null;
   }
 }
@@ -236,6 +215,6 @@ function compare(regime, query, csv) {
 // One message at a time, in order (init is asynchronous).
 self.onmessage = ({ data }) => {
   queue = queue.then(() =>
-    handle(data).catch((e) => post({ type: 'failed', stage: data?.type ?? 'worker', message: message(e) })),
+    handle(data).catch((e) => post({ type: FromWorker.FAILED, stage: data?.type ?? 'worker', message: message(e) })),
   );
 };

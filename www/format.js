@@ -1,0 +1,31 @@
+// Numbers and durations as the page writes them: 3 significant digits, a real minus sign, ×10ⁿ for the
+// very large and small, and sub- and superscript digits.
+
+const MINUS = '−';
+export function num(x, digits = 3) {
+  if (typeof x !== 'number' || !Number.isFinite(x)) return '—';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  let s;
+  if (a >= 1e-3 && a < 1e4) {
+    s = x.toFixed(Math.max(0, digits - 1 - Math.floor(Math.log10(a))));
+    if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+  }
+  else {
+    const [m, e] = x.toExponential(digits - 1).split('e');
+    const mantissa = m.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+    s = `${mantissa}×10${superscript(Number(e))}`;
+  }
+  return s.replace(/-/g, MINUS);
+}
+const SUPERSCRIPTS = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+export const superscript = (e) => (e < 0 ? '⁻' : '') + String(Math.abs(e)).replace(/\d/g, (d) => SUPERSCRIPTS[d]);
+export const percent = (x) => (typeof x === 'number' && Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '—');
+export function duration(s) {
+  if (!Number.isFinite(s)) return '';
+  if (s < 1) return 'under a second';
+  if (s < 90) return `${Math.round(s)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
+export const sub = (i) => String(i).replace(/\d/g, (d) => SUBSCRIPTS[d]);

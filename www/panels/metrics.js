@@ -1,0 +1,45 @@
+// The Numbers panel: the final model's accuracies and loss, the Hessian's λ₁, trace, residuals and
+// HVP counts, G, the margin and the time taken.
+
+import { $ } from '../dom.js';
+import { duration, num, percent } from '../format.js';
+import { run } from '../run.js';
+
+const IDS = ['m-train-accuracy', 'm-test-accuracy', 'm-train-loss', 'm-epochs', 'm-params', 'm-lambda1', 'm-trace', 'm-g', 'm-residual', 'm-hvp', 'm-margin', 'm-time'];
+
+const set = (id, text) => {
+  $(id).textContent = text;
+};
+
+export function clearMetrics() {
+  for (const id of IDS) set(id, '—');
+}
+
+/** The network's parameter count, known as soon as the run starts. */
+export function showParams(params) {
+  set('m-params', params.toLocaleString('en'));
+}
+
+/** Fills the panel from run.json's summary `s` and the analysis's timings. */
+export function fillMetrics(s, seconds) {
+  set('m-train-accuracy', percent(s.metrics.train_accuracy));
+  set('m-test-accuracy', percent(s.metrics.test_accuracy));
+  set('m-train-loss', num(s.metrics.train_loss, 4));
+  set('m-epochs', String(s.metrics.epochs));
+  const h = s.hessian;
+  if (h) {
+    set('m-lambda1', num(h.eigenvalues[0], 4));
+    set('m-trace', `${num(h.trace, 4)} ± ${num(h.trace_std_error, 2)}`);
+    const maxRes = Math.max(...h.residuals);
+    set('m-residual', `${num(maxRes, 2)} (${num(maxRes / Math.abs(h.eigenvalues[0]), 2)}·λ₁, ${h.converged ? 'converged' : 'not converged'})`);
+    set('m-hvp', `${h.hvp_count} eigen + ${h.trace_hvp_count} trace + ${h.density.hvp_count} density (${h.solver})`);
+  }
+  const g = s.generalization;
+  if (g) {
+    const over = g.over === 'all' ? 'all p eigenvectors' : `the top ${g.k} eigenvectors`;
+    set('m-g', `${num(g.aggregate, 3)} (ε = ${num(g.epsilon, 3)}, ${g.measure} |Aᵢ| over ${over})`);
+  }
+  const m = s.margin;
+  if (m) set('m-margin', `estimate ${num(m.estimate)}, true ${m.true === null ? 'not found' : num(m.true)}`);
+  set('m-time', `training ${duration(run.trainSeconds)}, spectrum and analyses ${duration(seconds.analysis)}`);
+}

@@ -1,0 +1,57 @@
+// The messages between the page and a compute worker (www/worker.js), both directions: written down here
+// only. The page (www/run.js, www/regimes.js, www/playback.js, …) and the worker both use these names.
+//
+// To the worker (ToWorker):
+//   {type: 'init', module?}            a compiled WebAssembly.Module (else the worker fetches pkg/ itself)
+//   {type: 'start', query, csv?}       read the query leniently, set the run up
+//   {type: 'step', budgetMs | epochs, field?}  train about budgetMs of work (or exactly `epochs`
+//                                      epochs); `field`: send the live picture with this slice
+//   {type: 'analyse'}                  spectrum, then the analyses, then run.json
+//   {type: 'render', charts: [{name, width, height, scale}], purpose?, snapshot?}   chart bitmaps of
+//                                      src/render (with `snapshot`: that training snapshot's; with
+//                                      purpose Purpose.EXPORT: for a PNG download)
+//   {type: 'snapshot', index}          the fields of training snapshot `index` (computed once, then kept)
+//   {type: 'compare', runs: [{regime, query}], csv?}   each query run to the end, one after the other
+//   {type: 'csv'}                      the data as CSV
+// From the worker (FromWorker):
+//   {type: 'ready', version, specs}
+//   {type: 'started', query, notices, info} | {type: 'failed', stage, message, query?, notices?}
+//                                      (a failure's `stage` says where, for the reader only)
+//   {type: 'progress', epoch, total, done, history, field?, classes?, segments?, msPerEpoch}
+//   {type: 'stage', stage}             'spectrum' | 'analysis' | 'export' (Stage), as each begins
+//   {type: 'analysed', json, summary, fields, size, overlay, seconds}
+//   {type: 'charts', purpose, snapshot, charts: [{name, bitmap | error}]}
+//   {type: 'snapshot', index, epoch, fields, predicted, alignment}
+//   {type: 'compared', regime, epoch?, total?, stage?, summary?}   progress, then the run.json (trimmed)
+//   {type: 'csv', text}
+// Messages are handled one at a time, in order. The page starts a fresh worker for every run.
+
+export const ToWorker = Object.freeze({
+  INIT: 'init',
+  START: 'start',
+  STEP: 'step',
+  ANALYSE: 'analyse',
+  RENDER: 'render',
+  SNAPSHOT: 'snapshot',
+  COMPARE: 'compare',
+  CSV: 'csv',
+});
+
+export const FromWorker = Object.freeze({
+  READY: 'ready',
+  STARTED: 'started',
+  FAILED: 'failed',
+  PROGRESS: 'progress',
+  STAGE: 'stage',
+  ANALYSED: 'analysed',
+  CHARTS: 'charts',
+  SNAPSHOT: 'snapshot',
+  COMPARED: 'compared',
+  CSV: 'csv',
+});
+
+/** The steps after training, in order, as 'stage' and 'compared' messages name them. */
+export const Stage = Object.freeze({ SPECTRUM: 'spectrum', ANALYSIS: 'analysis', EXPORT: 'export' });
+
+/** A 'render' message's purpose when its bitmap is for a PNG download, not for the page's canvases. */
+export const Purpose = Object.freeze({ EXPORT: 'export' });

@@ -1,0 +1,128 @@
+// The regime comparison: the current data and network in each of the paper's four regimes, run to the
+// end in a worker of its own, one row of the table per regime.
+
+import { $ } from './dom.js';
+import { duration, num, percent } from './format.js';
+import { FromWorker, Stage, ToWorker } from './protocol.js';
+import { newWorker, wasmModule } from './compute.js';
+import { csvText } from './csv-drop.js';
+import { run } from './run.js';
+import { updateButtons } from './playback.js';
+
+const REGIMES = ['normal', 'random-labels', 'adversarial', 'large-norm'];
+let compareWorker = null;
+
+/** Whether a comparison is running. */
+export const comparing = () => Boolean(compareWorker);
+
+/** The current query with `regime` set: what `hessian-boundary run --config` would be given. */
+const regimeQuery = (query, regime) => [...query.split('&').filter((p) => p && !p.startsWith('regime=')), `regime=${regime}`].join('&');
+
+export function clearRegimes() {
+  compareWorker?.terminate();
+  compareWorker = null;
+  const body = $('regimes').tBodies[0];
+  body.replaceChildren();
+  for (const regime of REGIMES) {
+    const tr = document.createElement('tr');
+    tr.dataset.regime = regime;
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = regime;
+    tr.append(th);
+    for (let i = 0; i < 7; i++) {
+      const td = document.createElement('td');
+      td.textContent = '—';
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+  $('compare-progress').hidden = true;
+  $('compare-status').textContent = 'Trains and analyses three more runs: takes about three times as long as this one.';
+}
+
+/** How many eigenvectors G counted, of how many: over the top k, G can tell regimes apart by at most k. */
+const counted = (g) => `${g.m.filter((mi) => mi > g.epsilon).length} of ${g.over === 'all' ? 'all' : 'top'} ${g.m.length}`;
+
+function fillRegime(regime, s, note) {
+  const row = $('regimes').querySelector(`tr[data-regime="${regime}"]`);
+  const g = s.generalization;
+  const m = s.margin;
+  const cells = [
+    [percent(s.metrics.train_accuracy), s.metrics.train_accuracy],
+    [percent(s.metrics.test_accuracy), s.metrics.test_accuracy],
+    [g ? num(g.aggregate) : '—', g?.aggregate, g && `${counted(g)} · ε = ${num(g.epsilon)}`],
+    [num(s.hessian?.trace), s.hessian?.trace],
+    [num(s.hessian?.eigenvalues[0]), s.hessian?.eigenvalues[0]],
+    [num(m?.estimate), m?.estimate],
+    [m && m.true === null ? 'not found' : num(m?.true), m?.true],
+  ];
+  [...row.cells].slice(1).forEach((td, i) => {
+    const [text, value, below] = cells[i];
+    td.textContent = text;
+    if (below) {
+      const small = document.createElement('small');
+      small.textContent = below;
+      td.append(small);
+    }
+    if (typeof value === 'number') td.dataset.value = String(value);
+  });
+  row.title = note;
+}
+
+export async function compareRegimes() {
+  if (!run?.info || compareWorker) return;
+  const r = run;
+  const current = new URLSearchParams(r.query).get('regime') ?? 'normal';
+  const runs = [];
+  for (const regime of REGIMES) {
+    if (regime === current && r.analysed) fillRegime(regime, r.analysed.summary, 'this run');
+    else runs.push({ regime, query: regimeQuery(r.query, regime) });
+  }
+  if (runs.length === 0) return;
+  const w = newWorker();
+  compareWorker = w;
+  updateButtons();
+  const startedAt = performance.now();
+  let done = 0;
+  $('compare-progress').hidden = false;
+  $('compare-progress').value = 0;
+  const stop = (text) => {
+    w.terminate();
+    compareWorker = null;
+    $('compare-progress').hidden = true;
+    $('compare-status').textContent = text;
+    updateButtons();
+  };
+  w.onerror = (event) => {
+    event.preventDefault();
+    if (w === compareWorker) stop(`The comparison could not run: ${event.message}`);
+  };
+  w.onmessage = ({ data }) => {
+    if (w !== compareWorker) return;
+    if (data.type === FromWorker.FAILED) {
+      stop(`Stopped: ${data.message}`);
+      return;
+    }
+    if (data.type !== FromWorker.COMPARED) return;
+    const { regime } = data;
+    if (data.summary) {
+      fillRegime(regime, data.summary, `hessian-boundary run --config '${regimeQuery(r.query, regime)}'`);
+      done += 1;
+      $('compare-progress').value = done / runs.length;
+      if (done === runs.length) stop(`Done in ${duration((performance.now() - startedAt) / 1000)}.`);
+      return;
+    }
+    // Training is most of a run's time; the spectrum and the analyses the rest.
+    const frac = data.stage ? { [Stage.SPECTRUM]: 0.85, [Stage.ANALYSIS]: 0.93 }[data.stage] : 0.85 * (data.total ? data.epoch / data.total : 1);
+    $('compare-progress').value = (done + frac) / runs.length;
+    const what = data.stage
+      ? { [Stage.SPECTRUM]: 'Hessian spectrum', [Stage.ANALYSIS]: 'alignment, G and margin' }[data.stage]
+      : `epoch ${data.epoch.toLocaleString('en')} of ${data.total.toLocaleString('en')}`;
+    $('compare-status').textContent = `${regime} (${done + 1} of ${runs.length}): ${what}`;
+  };
+  w.postMessage({ type: ToWorker.INIT, module: await wasmModule() });
+  w.postMessage({ type: ToWorker.COMPARE, runs, csv: csvText ?? undefined });
+}
+
+$('compare').addEventListener('click', () => compareRegimes());

@@ -1,0 +1,255 @@
+// The current run: its record, its worker, and what the page does with each message the worker sends
+// (www/protocol.js). Every start drops the old worker and its run, so a change of settings cancels cleanly.
+
+import { $ } from './dom.js';
+import { embed, embedPanels, pageSuffix } from './url.js';
+import { duration } from './format.js';
+import { FromWorker, Purpose, Stage, ToWorker } from './protocol.js';
+import { newWorker, wasmModule } from './compute.js';
+import { clearError, setState, setStatus, showError } from './status.js';
+import { planeAspect } from './plot.js';
+import { fillForm, initForm } from './form.js';
+import { showNotices } from './notice.js';
+import { csvText } from './csv-drop.js';
+import { download, savePng, setExportsEnabled, updateEmbedSnippet } from './share.js';
+import { nextStep, playing, requestStep, updateButtons, updateProgress } from './playback.js';
+import { drawBoundary } from './panels/boundary.js';
+import { drawCurves } from './panels/training.js';
+import { clearMetrics, fillMetrics, showParams } from './panels/metrics.js';
+import { clearMargin, fillMargin } from './panels/margin.js';
+import { buildFields, clearFields } from './panels/alignment.js';
+import { clearCharts, onCharts, requestCharts } from './panels/charts.js';
+import { resetTimeline, onSnapshot, setupTimeline } from './timeline.js';
+import { clearRegimes, compareRegimes } from './regimes.js';
+
+let worker = null;
+/** Counts starts, so that a worker's late messages are dropped once a newer run has begun. */
+let generation = 0;
+
+/** Everything about the current run. */
+export let run = null;
+
+function freshRun(query) {
+  return {
+    query,
+    info: null,
+    history: [],
+    epoch: 0,
+    total: 0,
+    done: false,
+    stage: 'starting',
+    field: null, // {rgba, classes, width, height}
+    analysed: null,
+    startedAt: performance.now(),
+    trainStartedAt: null,
+    trainSeconds: null,
+    pendingStep: false,
+  };
+}
+
+/** Starts `query` (raw, as typed or linked) in a fresh worker; the old worker and its run are dropped. */
+export async function start(query, { fromUrl = false } = {}) {
+  generation += 1;
+  const gen = generation;
+  if (worker) worker.terminate();
+  worker = null;
+  run = freshRun(query);
+  run.fromUrl = fromUrl;
+  clearError();
+  clearResults();
+  setState('loading');
+  setStatus('Starting…');
+  updateProgress();
+  const module = await wasmModule();
+  if (gen !== generation) return;
+  const w = newWorker();
+  worker = w;
+  w.onmessage = ({ data }) => {
+    if (gen === generation) onWorkerMessage(data);
+  };
+  w.onerror = (event) => {
+    event.preventDefault();
+    if (gen !== generation) return;
+    fail(`The computation could not run: ${event.message || 'the worker could not be started (is pkg/ built? run "cargo xtask serve")'}`);
+  };
+  w.postMessage({ type: ToWorker.INIT, module });
+  w.postMessage({ type: ToWorker.START, query, csv: csvText ?? undefined });
+}
+
+/** Sends a message to the current run's worker. */
+export function send(message) {
+  worker?.postMessage(message);
+}
+
+function fail(message) {
+  showError(message);
+  setState('error');
+  if (run) run.stage = 'error';
+  setStatus('Stopped.');
+  updateButtons();
+}
+
+function onWorkerMessage(msg) {
+  switch (msg.type) {
+    case FromWorker.READY:
+      initForm(msg.specs);
+      document.body.dataset.version = msg.version;
+      break;
+    case FromWorker.STARTED:
+      onStarted(msg);
+      break;
+    case FromWorker.FAILED:
+      if (msg.query !== undefined) applyQuery(msg.query, msg.notices);
+      fail(
+        csvText === null && /dataset=csv needs CSV data/.test(msg.message)
+          ? `${msg.message}: this link runs on a CSV file of its own. Pick it under Data (or drop it on the page).`
+          : msg.message,
+      );
+      break;
+    case FromWorker.PROGRESS:
+      onProgress(msg);
+      break;
+    case FromWorker.STAGE:
+      run.stage = msg.stage;
+      setStatus(
+        {
+          [Stage.SPECTRUM]: 'Computing the Hessian spectrum (Lanczos, trace, density)…',
+          [Stage.ANALYSIS]: 'Computing the alignment fields, G and the margin…',
+          [Stage.EXPORT]: 'Writing run.json…',
+        }[msg.stage] ?? '',
+      );
+      updateProgress();
+      break;
+    case FromWorker.ANALYSED:
+      onAnalysed(msg);
+      break;
+    case FromWorker.SNAPSHOT:
+      onSnapshot(msg);
+      break;
+    case FromWorker.CHARTS:
+      if (msg.purpose === Purpose.EXPORT) {
+        const c = msg.charts[0];
+        if (c?.bitmap) savePng('alignment', c.bitmap);
+        else if (c?.error) showError(c.error);
+      } else onCharts(msg.charts, msg.snapshot);
+      break;
+    case FromWorker.CSV:
+      download('data.csv', new Blob([msg.text], { type: 'text/csv' }));
+      break;
+  }
+}
+
+/** Puts the canonical query in the URL and the form, and lists the dropped keys if any. */
+function applyQuery(query, notices) {
+  run.query = query;
+  history.replaceState(null, '', `?${query}${pageSuffix()}`);
+  $('query').textContent = query;
+  fillForm(query);
+  showNotices(notices ?? []);
+  updateEmbedSnippet();
+  if (embed) $('open-full').href = new URL(`?${query}`, location.href).href;
+}
+
+function onStarted(msg) {
+  applyQuery(msg.query, msg.notices);
+  run.info = msg.info;
+  // Plot box (with room for the axes) follows the data's aspect, so little space is wasted.
+  const aspect = planeAspect(msg.info.plane, msg.info.dim === 1);
+  // Two rows tall only when the picture is about square: a wide one would leave the panel half empty.
+  document.querySelector('[data-panel="boundary"]').classList.toggle('tall', msg.info.dim !== 1 && aspect >= 0.8);
+  $('margin').parentElement.hidden = msg.info.dim === 1;
+  $('boundary').parentElement.style.aspectRatio = `${1 / aspect}`;
+  $('margin').parentElement.style.aspectRatio = `${1 / Math.max(aspect, 0.75)}`;
+  run.total = msg.info.total_epochs;
+  run.stage = 'training';
+  run.trainStartedAt = performance.now();
+  setState('running');
+  showParams(msg.info.params);
+  drawBoundary();
+  drawCurves();
+  updateProgress();
+  updateButtons();
+  if (run.total === 0) requestStep(1);
+  else if (playing) requestStep();
+  else setStatus(`Paused before epoch 1 of ${run.total}.`);
+}
+
+let drawPending = false;
+/** The live pictures are redrawn at most once a frame, however often progress arrives. */
+function scheduleDraw() {
+  if (drawPending) return;
+  drawPending = true;
+  requestAnimationFrame(() => {
+    drawPending = false;
+    drawBoundary();
+    drawCurves();
+  });
+}
+
+function onProgress(msg) {
+  run.pendingStep = false;
+  run.epoch = msg.epoch;
+  run.total = msg.total;
+  run.msPerEpoch = msg.msPerEpoch;
+  run.history.push(...msg.history);
+  if (msg.field) {
+    const { width, height } = run.info.plane;
+    run.field = { rgba: msg.field, classes: msg.classes, segments: msg.segments, width, height };
+  }
+  scheduleDraw();
+  if (msg.done) {
+    run.done = true;
+    run.trainSeconds = (performance.now() - run.trainStartedAt) / 1000;
+    run.stage = Stage.SPECTRUM;
+    setState('analysing');
+    setStatus('Training done. Computing the Hessian spectrum…');
+    send({ type: ToWorker.ANALYSE });
+  } else if (playing) {
+    nextStep();
+  }
+  updateProgress();
+  updateButtons();
+}
+
+function onAnalysed(msg) {
+  run.analysed = msg;
+  run.stage = 'done';
+  const s = msg.summary;
+  msg.final = {
+    index: null,
+    epoch: run.epoch,
+    eigenvalues: s.hessian?.eigenvalues ?? [],
+    fields: msg.fields,
+    values: s.alignment?.fields ?? [],
+    predicted: s.alignment?.predicted,
+    overlay: msg.overlay,
+  };
+  run.view = msg.final;
+  setupTimeline(s);
+  fillMetrics(s, msg.seconds);
+  fillMargin(s.margin);
+  drawBoundary();
+  drawCurves();
+  buildFields();
+  requestCharts();
+  setExportsEnabled(true);
+  setStatus(`Done in ${duration(msg.seconds.total)}: trained ${s.metrics.epochs} epochs, then the top ${s.hessian?.eigenvalues.length ?? 0} Hessian eigenpairs and their alignment.`);
+  updateProgress();
+  updateButtons();
+  setState('done');
+  if (embed && embedPanels.includes('regimes')) compareRegimes();
+}
+
+/** Empties every panel for a new run. */
+function clearResults() {
+  clearMetrics();
+  clearMargin();
+  clearFields();
+  setExportsEnabled(false);
+  resetTimeline();
+  clearRegimes();
+  clearCharts();
+  drawBoundary();
+  drawCurves();
+  updateButtons();
+}

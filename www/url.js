@@ -1,0 +1,47 @@
+// The page's URL: its query split into the config (handed to the worker as given) and the two page keys,
+// `embed` and `panels`, which choose embed mode and its panels.
+
+const PAGE_KEYS = new Set(['embed', 'panels']);
+export const ALL_PANELS = ['boundary', 'training', 'metrics', 'alignment', 'spectrum', 'matrix', 'margin', 'regimes'];
+export const DEFAULT_EMBED_PANELS = 'boundary,alignment,spectrum';
+
+/** Splits a search string into the config's part (raw, as given) and the page keys. */
+function splitSearch(search) {
+  const config = [];
+  const page = {};
+  for (const pair of search.replace(/^\?/, '').split('&')) {
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    let key;
+    try {
+      key = decodeURIComponent((eq < 0 ? pair : pair.slice(0, eq)).replace(/\+/g, ' ')).trim();
+    } catch {
+      key = null;
+    }
+    if (key !== null && PAGE_KEYS.has(key)) {
+      let value = eq < 0 ? '' : pair.slice(eq + 1);
+      try {
+        value = decodeURIComponent(value.replace(/\+/g, ' '));
+      } catch {
+        value = '';
+      }
+      page[key] = value;
+    } else {
+      config.push(pair);
+    }
+  }
+  return { config: config.join('&'), page };
+}
+
+export const initial = splitSearch(location.search);
+export const embed = initial.page.embed === '1' || initial.page.embed === 'true';
+export const embedPanels = (initial.page.panels ?? DEFAULT_EMBED_PANELS)
+  .split(',')
+  .map((p) => p.trim())
+  .filter((p) => ALL_PANELS.includes(p));
+
+/** The page keys to keep after the config when the URL is rewritten. */
+export function pageSuffix() {
+  if (!embed) return '';
+  return `&embed=1&panels=${embedPanels.join(',')}`;
+}
