@@ -121,7 +121,11 @@ pub fn draw(set: AuthorsSet) -> AuthorsDraw {
     }
     let [train, test, val] = split_indices(data.len());
     let in_training_order = |labels: Vec<u32>| train.iter().map(|&i| labels[i]).collect();
-    let seed = if set == AuthorsSet::Hierarchical { 34 } else { 28 };
+    let seed = if set == AuthorsSet::Hierarchical {
+        34
+    } else {
+        28
+    };
     let uniform = permuted(&data.y, &mut RandomState::new(seed));
     let within = (set == AuthorsSet::Hierarchical).then(|| within_pairs(&data.y));
     AuthorsDraw {
@@ -174,8 +178,17 @@ fn blobs(blobs: &[Blob], per_blob: usize, seed: u32) -> Dataset {
             y.push(blob.class);
         }
     }
-    let classes = blobs.iter().map(|b| b.class as usize + 1).max().unwrap_or(0);
-    Dataset { dim: 2, classes, x, y }
+    let classes = blobs
+        .iter()
+        .map(|b| b.class as usize + 1)
+        .max()
+        .unwrap_or(0);
+    Dataset {
+        dim: 2,
+        classes,
+        x,
+        y,
+    }
 }
 
 /// `np.linspace(0, stop, num, endpoint)`: `i · (stop / div)`, the last point `stop` exactly
@@ -198,7 +211,11 @@ fn circles(n: usize, noise: f64, seed: u32, factor: f64) -> Dataset {
     let points = outer
         .iter()
         .map(|&t| [cr_math::cos(t), cr_math::sin(t)])
-        .chain(inner.iter().map(|&t| [cr_math::cos(t) * factor, cr_math::sin(t) * factor]));
+        .chain(
+            inner
+                .iter()
+                .map(|&t| [cr_math::cos(t) * factor, cr_math::sin(t) * factor]),
+        );
     shuffled_with_noise(points.collect(), n_out, noise, seed)
 }
 
@@ -210,7 +227,11 @@ fn moons(n: usize, noise: f64, seed: u32) -> Dataset {
     let points = outer
         .iter()
         .map(|&t| [cr_math::cos(t), cr_math::sin(t)])
-        .chain(inner.iter().map(|&t| [1.0 - cr_math::cos(t), 1.0 - cr_math::sin(t) - 0.5]));
+        .chain(
+            inner
+                .iter()
+                .map(|&t| [1.0 - cr_math::cos(t), 1.0 - cr_math::sin(t) - 0.5]),
+        );
     shuffled_with_noise(points.collect(), n_out, noise, seed)
 }
 

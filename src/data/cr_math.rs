@@ -72,10 +72,10 @@ impl Dd {
     }
 }
 
-/// ln 2 and π/2 as double-doubles (the terms of their binary expansions).
-const LN2: Dd = Dd(6.931471805599453094e-1, 2.319046813846299558e-17);
+/// ln 2 and π/2 as sums of doubles (the leading terms of their binary expansions).
+const LN2: Dd = Dd(std::f64::consts::LN_2, 2.3190468138462996e-17);
 const FRAC_PI_2: [f64; 3] = [
-    1.5707963267948966,
+    std::f64::consts::FRAC_PI_2,
     6.123233995736766e-17,
     -1.4973849048591698e-33,
 ];
@@ -119,7 +119,7 @@ pub fn log(x: f64) -> f64 {
 fn sin_cos_reduced(r: Dd) -> (Dd, Dd) {
     let r2 = r.mul(r);
     // 1/(2j+1)! and 1/(2j)! with alternating signs.
-    let sign = |j: u32| if j % 2 == 0 { 1.0 } else { -1.0 };
+    let sign = |j: u32| if j.is_multiple_of(2) { 1.0 } else { -1.0 };
     let factorial = |n: u32| (1..=n).fold(Dd::from(1.0), |f, i| f.mul(Dd::from(i as f64)));
     let sin = r.mul(series(r2, 14, |j| {
         Dd::from(sign(j)).div(factorial(2 * j + 1))

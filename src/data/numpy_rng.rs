@@ -158,7 +158,10 @@ impl RandomState {
 /// `torch.randperm(n)` under `manual_seed(seed)` on the CPU: for i in 0..n−1,
 /// z = next_u32 mod (n − i), swap r[i] and r[i + z].
 pub fn torch_randperm(n: usize, seed: u32) -> Vec<usize> {
-    assert!(n < (u32::MAX / 20) as usize, "torch_randperm: n too large for the 32-bit path");
+    assert!(
+        n < (u32::MAX / 20) as usize,
+        "torch_randperm: n too large for the 32-bit path"
+    );
     let mut mt = Mt19937::new(seed);
     let mut r: Vec<usize> = (0..n).collect();
     for i in 0..n.saturating_sub(1) {
