@@ -15,7 +15,10 @@
 //!
 //! Every stage is deterministic and platform-independent (see [`crate::rng`]).
 
+pub mod authors;
+pub mod cr_math;
 pub mod csv;
+pub mod numpy_rng;
 pub mod synthetic;
 
 use std::fmt;
