@@ -132,13 +132,17 @@ struct DataJson<'a> {
 struct PointsJson<'a> {
     x: Vec<&'a [f64]>,
     y: &'a [u32],
+    /// The labels a random-label phase trained on (training split of such regimes only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    y_random: Option<&'a [u32]>,
 }
 
 impl<'a> PointsJson<'a> {
-    fn new(d: &'a Dataset) -> Self {
+    fn new(d: &'a Dataset, y_random: Option<&'a [u32]>) -> Self {
         PointsJson {
             x: d.x.chunks_exact(d.dim.max(1)).collect(),
             y: &d.y,
+            y_random,
         }
     }
 }
@@ -191,8 +195,11 @@ impl Run {
             data: DataJson {
                 dim: split.train.dim,
                 classes: split.train.classes,
-                train: PointsJson::new(&split.train),
-                test: PointsJson::new(&split.test),
+                train: PointsJson::new(
+                    &split.train,
+                    Some(&trained.permuted_labels[..]).filter(|y| !y.is_empty()),
+                ),
+                test: PointsJson::new(&split.test, None),
             },
             model: ModelJson {
                 layers: &trained.mlp.sizes,

@@ -220,12 +220,16 @@ impl Trainer {
                 final_epochs.div_ceil(MAX_SNAPSHOTS)
             )));
         }
-        let mut permuted = train.y.clone();
-        if phases.iter().any(|p| p.0 == Labels::Permuted) {
-            Rng::derive(config.seed, "labels").shuffle(&mut permuted);
+        // The data's own random labels where it fixes them (the authors' permutation), else ours.
+        let permuted = if phases.iter().any(|p| p.0 == Labels::Permuted) {
+            split.random_labels.clone().unwrap_or_else(|| {
+                let mut permuted = train.y.clone();
+                Rng::derive(config.seed, "labels").shuffle(&mut permuted);
+                permuted
+            })
         } else {
-            permuted.clear();
-        }
+            Vec::new()
+        };
         let p = mlp.param_count();
         let mut trainer = Trainer {
             opt: OptState::new(config.opt, p),

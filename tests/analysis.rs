@@ -37,6 +37,7 @@ fn trained() -> (Split, train::Trained) {
             y,
         },
         test: empty,
+        random_labels: None,
     };
     let config = Config {
         layers: vec![12, 12],

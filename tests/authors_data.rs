@@ -247,7 +247,7 @@ fn check_head(set: AuthorsSet, head: &Head) {
     }
     assert_eq!(d.split.train.y[..5], head.y, "{set:?} labels");
     assert_eq!(
-        d.random_labels.unwrap()[..10],
+        d.split.random_labels.unwrap()[..10],
         head.random,
         "{set:?} random labels"
     );
@@ -388,7 +388,7 @@ fn sizes_classes_and_splits() {
             all.iter().copied().eq(0..whole.len()),
             "{set:?}: the splits partition the set"
         );
-        assert_eq!(d.random_labels.as_ref().unwrap().len(), sizes[0]);
+        assert_eq!(d.split.random_labels.as_ref().unwrap().len(), sizes[0]);
         assert_eq!(
             d.random_labels_within.is_some(),
             set == AuthorsSet::Hierarchical
@@ -427,7 +427,7 @@ fn noisy_close_is_linear_close_shifted_in_x1() {
 fn hierarchical_within_pairs_keeps_each_pair() {
     let d = draw(AuthorsSet::Hierarchical);
     let within = d.random_labels_within.unwrap();
-    let uniform = d.random_labels.unwrap();
+    let uniform = d.split.random_labels.unwrap();
     let pair = |c: u32| c / 2;
     assert!(d
         .split
@@ -455,5 +455,8 @@ fn line1d_is_six_fixed_points_unsplit() {
         assert_eq!(data.x, x);
         assert_eq!(data.y, [0, 1, 1, 1, 0, 0]);
     }
-    assert_eq!((d.random_labels, d.random_labels_within), (None, None));
+    assert_eq!(
+        (d.split.random_labels, d.random_labels_within),
+        (None, None)
+    );
 }

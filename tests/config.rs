@@ -23,10 +23,70 @@ fn keys(errors: &[FieldError]) -> Vec<&str> {
 
 #[test]
 fn defaults_encode_to_the_version_alone() {
-    assert_eq!(Config::default().to_query(), "v=1");
-    for q in ["", "v=1", "?", "?v=1", "&&", "v=1&", " v = 1 "] {
+    assert_eq!(Config::default().to_query(), "v=2");
+    for q in ["", "v=2", "?", "?v=2", "&&", "v=2&", " v = 2 "] {
         assert_eq!(Config::parse(q), Ok(Config::default()), "{q:?}");
     }
+}
+
+#[test]
+fn a_links_version_decides_its_defaults() {
+    // v=1 predates the authors' draws: its synthetic data is seeded, so an old link keeps its numbers.
+    let old = Config::parse("v=1&dataset=moons").unwrap();
+    assert_eq!(old.draw, Some(Draw::Seeded));
+    assert_eq!(old.draw(), Draw::Seeded);
+    assert_eq!(old.to_query(), "v=2&dataset=moons&draw=seeded");
+    assert_eq!(Config::parse(&old.to_query()), Ok(old));
+    assert_eq!(Config::parse("v=1"), Ok(Config::defaults(1)));
+    // v=2 (and a query without v): the authors' draw where their code defines the dataset and
+    // n, noise and train are left alone; seeded otherwise.
+    let new = Config::parse("dataset=moons").unwrap();
+    assert_eq!((new.draw, new.draw()), (None, Draw::Paper));
+    assert_eq!(
+        Config::parse("dataset=moons&n=300").unwrap().draw(),
+        Draw::Seeded
+    );
+    assert_eq!(Config::parse("dataset=iris").unwrap().draw(), Draw::Seeded);
+    assert_eq!(
+        Config::parse("dataset=moons&draw=seeded").unwrap().draw(),
+        Draw::Seeded
+    );
+}
+
+#[test]
+fn draw_paper_names_the_keys_it_contradicts() {
+    let e = error("dataset=iris&draw=paper");
+    assert_eq!((e.key.as_str(), e.value.as_str()), ("draw", "paper"));
+    assert_eq!(
+        e.message,
+        "draw=paper needs a dataset the authors' code defines (gaussian, hierarchical, circles, moons, checker, checker-noisy, line1d), not iris: use draw=seeded"
+    );
+    let errs = errors("draw=paper&n=500&train=0.8&noise=0.2&classes=0,1");
+    assert_eq!(keys(&errs), ["n", "noise", "train", "classes"]);
+    assert_eq!(
+        errs[0].message,
+        "\"500\": the authors' draw (draw=paper) has its own points, split and classes; n applies to draw=seeded"
+    );
+    // A share link still opens: the contradicting key is dropped, the rest applies.
+    let (config, errs) = Config::parse_lenient("draw=paper&n=500&lr=0.1");
+    assert_eq!(keys(&errs), ["n"]);
+    assert_eq!(
+        (config.draw, config.n, config.lr),
+        (Some(Draw::Paper), None, 0.1)
+    );
+    let (config, errs) = Config::parse_lenient("dataset=xor&draw=paper");
+    assert_eq!(keys(&errs), ["draw"]);
+    assert_eq!((config.dataset, config.draw), (DatasetName::Xor, None));
+    assert_eq!(
+        Config {
+            draw: Some(Draw::Paper),
+            n: Some(10),
+            ..Config::default()
+        }
+        .validate()
+        .map_err(|e| e.errors[0].key.clone()),
+        Err("n".to_string())
+    );
 }
 
 #[test]
@@ -35,12 +95,12 @@ fn hand_written_queries_parse_and_encode_canonically() {
         (
             "dataset=moons&layers=50,50&epochs=500",
             Config { dataset: DatasetName::Moons, layers: vec![50, 50], epochs: 500, ..Config::default() },
-            "v=1&dataset=moons&layers=50,50&epochs=500",
+            "v=2&dataset=moons&layers=50,50&epochs=500",
         ),
         (
             "?lr=0.1&act=tanh&v=1&seed=42&standardize=true",
-            Config { lr: 0.1, act: Activation::Tanh, seed: 42, standardize: true, ..Config::default() },
-            "v=1&seed=42&standardize=1&act=tanh&lr=0.1",
+            Config { lr: 0.1, act: Activation::Tanh, seed: 42, standardize: true, ..Config::defaults(1) },
+            "v=2&draw=seeded&seed=42&standardize=1&act=tanh&lr=0.1",
         ),
         (
             "layers=&loss=mse&opt=adam&momentum=0.9&standardize=0",
@@ -51,7 +111,7 @@ fn hand_written_queries_parse_and_encode_canonically() {
                 momentum: 0.9,
                 ..Config::default()
             },
-            "v=1&layers=none&loss=mse&opt=adam&momentum=0.9",
+            "v=2&layers=none&loss=mse&opt=adam&momentum=0.9",
         ),
         (
             "dataset=digits&classes=0,1,7&n=default&noise=0.25&train=0.8",
@@ -62,7 +122,7 @@ fn hand_written_queries_parse_and_encode_canonically() {
                 train: 0.8,
                 ..Config::default()
             },
-            "v=1&dataset=digits&noise=0.25&train=0.8&classes=0,1,7",
+            "v=2&dataset=digits&noise=0.25&train=0.8&classes=0,1,7",
         ),
         (
             // Percent-escapes, an empty pair, spaces around list entries, `none`.
@@ -75,13 +135,13 @@ fn hand_written_queries_parse_and_encode_canonically() {
                 n: Some(1000),
                 ..Config::default()
             },
-            "v=1&dataset=checker-noisy&n=1000&layers=100,20&regime=large-norm&pre=50",
+            "v=2&dataset=checker-noisy&n=1000&layers=100,20&regime=large-norm&pre=50",
         ),
         (
             // Floats: shortest digits, exponent form below 1e-6.
             "lr=0.0000001&wd=5e-4&tol=1e-10&train=1&noise=0",
             Config { lr: 1e-7, wd: 5e-4, tol: 1e-10, train: 1.0, noise: Some(0.0), ..Config::default() },
-            "v=1&noise=0&train=1&lr=1e-7&wd=0.0005&tol=1e-10",
+            "v=2&noise=0&train=1&lr=1e-7&wd=0.0005&tol=1e-10",
         ),
         (
             "layers=none&act=linear&solver=dense&k=200&snap=5&batch=20000&seed=18446744073709551615",
@@ -95,7 +155,7 @@ fn hand_written_queries_parse_and_encode_canonically() {
                 seed: u64::MAX,
                 ..Config::default()
             },
-            "v=1&seed=18446744073709551615&layers=none&act=linear&batch=20000&snap=5&k=200&solver=dense",
+            "v=2&seed=18446744073709551615&layers=none&act=linear&batch=20000&snap=5&k=200&solver=dense",
         ),
     ];
     for (query, expected, canonical) in cases {
@@ -108,12 +168,13 @@ fn hand_written_queries_parse_and_encode_canonically() {
 
 #[test]
 fn every_key_in_one_query() {
-    let query = "v=1&dataset=spirals&seed=7&n=400&noise=0.3&train=0.7&classes=2,0&standardize=1\
+    let query = "v=2&dataset=spirals&draw=seeded&seed=7&n=400&noise=0.3&train=0.7&classes=2,0&standardize=1\
                  &layers=32,16,8&act=gelu&loss=mse&opt=adam&lr=0.001&momentum=0.5&wd=0.01&batch=32\
                  &epochs=300&regime=adversarial&pre=100&snap=10&k=5&solver=power&tol=1e-7\
-                 &grad-label=true&align-value=squared&grid=64&measure=max&pretrain=checker-noisy";
+                 &grad-label=true&align-value=squared&grid=64&measure=max&margin=paper&pretrain=checker-noisy";
     let expected = Config {
         dataset: DatasetName::Spirals,
+        draw: Some(Draw::Seeded),
         seed: 7,
         n: Some(400),
         noise: Some(0.3),
@@ -139,6 +200,7 @@ fn every_key_in_one_query() {
         align_value: AlignValue::Squared,
         grid: 64,
         measure: Measure::Max,
+        margin: MarginMethod::Paper,
         pretrain: Some(DatasetName::CheckerNoisy),
     };
     assert_eq!(Config::parse(query), Ok(expected.clone()));
@@ -151,7 +213,7 @@ fn negative_zero_round_trips_bit_for_bit() {
         momentum: -0.0,
         ..Config::default()
     };
-    assert_eq!(config.to_query(), "v=1&momentum=-0");
+    assert_eq!(config.to_query(), "v=2&momentum=-0");
     let back = Config::parse(&config.to_query()).unwrap();
     assert_eq!(back.momentum.to_bits(), (-0.0f64).to_bits());
 }
@@ -190,7 +252,7 @@ fn module_docs_table_matches_the_key_specs() {
     let rows = source.lines().filter(|l| l.starts_with("//! | `")).count();
     let specs = key_specs();
     assert_eq!(rows, specs.len());
-    assert_eq!(specs.len(), 28);
+    assert_eq!(specs.len(), 30);
     for s in &specs {
         let row = format!("//! | `{}` | `{}` | {} |", s.key, s.default, s.allowed);
         assert!(source.contains(&row), "module docs lack the row\n{row}");
@@ -211,8 +273,9 @@ fn unknown_key() {
     let e = error("dataset=moons&fooo=1");
     assert_eq!((e.key.as_str(), e.value.as_str()), ("fooo", "1"));
     assert!(
-        e.message
-            .starts_with("unknown key \"fooo\" (given \"1\"); expected one of v, dataset, seed,"),
+        e.message.starts_with(
+            "unknown key \"fooo\" (given \"1\"); expected one of v, dataset, draw, seed,"
+        ),
         "{}",
         e.message
     );
@@ -353,11 +416,11 @@ fn duplicate_keys() {
 
 #[test]
 fn schema_version() {
-    let e = error("v=2&dataset=moons");
-    assert_eq!((e.key.as_str(), e.value.as_str()), ("v", "2"));
+    let e = error("v=3&dataset=moons");
+    assert_eq!((e.key.as_str(), e.value.as_str()), ("v", "3"));
     assert_eq!(
         e.message,
-        "\"2\" is not a supported schema version; expected 1"
+        "\"3\" is not a supported schema version; expected 1 or 2"
     );
     assert_eq!(error("v=").key, "v");
 }
@@ -669,6 +732,10 @@ fn valid_config() -> impl Strategy<Value = Config> {
         proptest::sample::select(Solver::ALL),
         float_between(0.0, 0.1, true, false, &[1e-8, 1e-12, 0.1, 1e-3, 5e-324]),
     );
+    let draw = (
+        proptest::option::of(proptest::sample::select(Draw::ALL)),
+        proptest::sample::select(MarginMethod::ALL),
+    );
     let analysis = (
         proptest::sample::select(GradLabel::ALL),
         proptest::sample::select(AlignValue::ALL),
@@ -679,42 +746,47 @@ fn valid_config() -> impl Strategy<Value = Config> {
                 .prop_filter("not csv", |d| *d != DatasetName::Csv),
         ),
     );
-    (data, training, spectrum, analysis).prop_map(
-        |(
-            (dataset, seed, n, noise, train, classes, standardize, layers),
-            (act, loss, opt, lr, momentum, wd, batch, epochs, regime, pre, snap),
-            (k, solver, tol),
-            (grad_label, align_value, grid, measure, pretrain),
-        )| Config {
-            dataset,
-            seed,
-            n,
-            noise,
-            train,
-            classes,
-            standardize,
-            layers,
-            act,
-            loss,
-            opt,
-            lr,
-            momentum,
-            wd,
-            batch,
-            epochs,
-            regime,
-            pre,
-            snap,
-            k,
-            solver,
-            tol,
-            grad_label,
-            align_value,
-            grid,
-            measure,
-            pretrain,
-        },
-    )
+    (data, training, spectrum, analysis, draw)
+        .prop_map(
+            |(
+                (dataset, seed, n, noise, train, classes, standardize, layers),
+                (act, loss, opt, lr, momentum, wd, batch, epochs, regime, pre, snap),
+                (k, solver, tol),
+                (grad_label, align_value, grid, measure, pretrain),
+                (draw, margin),
+            )| Config {
+                dataset,
+                seed,
+                n,
+                noise,
+                train,
+                classes,
+                standardize,
+                layers,
+                act,
+                loss,
+                opt,
+                lr,
+                momentum,
+                wd,
+                batch,
+                epochs,
+                regime,
+                pre,
+                snap,
+                k,
+                solver,
+                tol,
+                grad_label,
+                align_value,
+                grid,
+                measure,
+                pretrain,
+                draw,
+                margin,
+            },
+        )
+        .prop_filter("draw=paper only where it applies", |c| c.validate().is_ok())
 }
 
 /// Every float of a config, by bits, so -0 vs 0 and the last ulp count.
@@ -743,7 +815,7 @@ proptest! {
     fn valid_configs_round_trip(config in valid_config()) {
         prop_assert_eq!(config.validate(), Ok(()));
         let query = config.to_query();
-        prop_assert!(query.starts_with("v=1"));
+        prop_assert!(query.starts_with("v=2"));
         prop_assert!(url_safe(&query), "{}", query);
         let back = Config::parse(&query);
         prop_assert_eq!(back.as_ref(), Ok(&config), "{}", query);

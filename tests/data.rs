@@ -1,14 +1,40 @@
 //! Datasets, class selection, the split and standardization, against the numbers they must have.
 
-use hessian_boundary::config::{limits, Config, DatasetName};
+use hessian_boundary::config::{limits, Config, DatasetName, Draw};
 use hessian_boundary::data::synthetic::{Recipe, LINE1D_X, LINE1D_Y};
 use hessian_boundary::data::{self, DataError, Dataset};
 use std::f64::consts::PI;
 
+/// The dataset's seeded draw (what `n`, `noise`, `train` and `seed` shape).
 fn config(dataset: DatasetName) -> Config {
     Config {
         dataset,
+        draw: Some(Draw::Seeded),
         ..Config::default()
+    }
+}
+
+#[test]
+fn draw_paper_loads_the_authors_split_with_their_random_labels() {
+    for &name in DatasetName::ALL {
+        assert_eq!(
+            data::authors::AuthorsSet::of(name).is_some(),
+            name.has_paper_draw(),
+            "{name:?}"
+        );
+        let Some(set) = data::authors::AuthorsSet::of(name) else {
+            continue;
+        };
+        // The default draw of a v=2 query is the authors' where their code defines the dataset.
+        let c = Config {
+            dataset: name,
+            ..Config::default()
+        };
+        assert_eq!(c.draw(), Draw::Paper);
+        let split = data::load(&c, None).unwrap();
+        assert_eq!(split, data::authors::draw(set).split, "{name:?}");
+        // The seed drives init and minibatches only: the points stay the authors'.
+        assert_eq!(data::load(&Config { seed: 9, ..c }, None).unwrap(), split);
     }
 }
 

@@ -270,6 +270,7 @@ fn charts_scale_with_the_theme() {
 
 #[test]
 fn reproduce_figures_write_pngs_and_report_sections() {
+    hessian_boundary::render::font::register();
     let dir = std::env::temp_dir().join(format!("hb-render-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let log = |_: &str| {};
@@ -284,7 +285,7 @@ fn reproduce_figures_write_pngs_and_report_sections() {
     let md = reproduce::figures::figure_gaussian(&done[0], &dir).unwrap();
     assert!(md.contains("![fig2_gaussian.png](fig2_gaussian.png)"));
     assert!(
-        md.contains("`v=1&n=90&layers=12,12&lr=0.1&batch=45&epochs=60&k=5&grid=24`"),
+        md.contains("`v=2&n=90&layers=12,12&lr=0.1&batch=45&epochs=60&k=5&grid=24`"),
         "{md}"
     );
     assert!(md.contains("| 1 |") && md.contains("| 0.154 |"), "{md}");

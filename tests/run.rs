@@ -16,13 +16,14 @@ fn run_json_has_every_section_of_the_schema() {
     assert_eq!(r["schema"], "hessian-boundary/run/v1");
     assert_eq!(
         r["query"],
-        "v=1&dataset=moons&seed=3&layers=8,8&epochs=30&k=3&grid=16"
+        "v=2&dataset=moons&seed=3&layers=8,8&epochs=30&k=3&grid=16"
     );
     assert_eq!(r["config"]["dataset"], "moons");
     assert_eq!(r["data"]["dim"], 2);
     assert_eq!(r["data"]["classes"], 2);
     assert_eq!(r["data"]["train"]["x"].as_array().unwrap().len(), 100);
-    assert_eq!(r["data"]["test"]["y"].as_array().unwrap().len(), 100);
+    // The authors' split of their 200 moons: 100 training, 40 test points.
+    assert_eq!(r["data"]["test"]["y"].as_array().unwrap().len(), 40);
     assert_eq!(r["model"]["layers"], serde_json::json!([2, 8, 8, 2]));
     assert_eq!(r["model"]["params"].as_array().unwrap().len(), 24 + 72 + 18);
     assert_eq!(r["loss"], "cross_entropy");
@@ -38,6 +39,24 @@ fn run_json_has_every_section_of_the_schema() {
     assert!(r["margin"]["estimate"].as_f64().unwrap() > 0.0);
     // The reported training loss is the last point of the history.
     assert_eq!(r["metrics"]["train_loss"], r["history"][30]["train_loss"]);
+}
+
+#[test]
+fn an_old_link_keeps_its_numbers() {
+    // Measured with the build before schema v2 (commit f98538f), where this link meant our seeded
+    // moons: the same bits now, though the defaults of a v=2 query changed.
+    let r = json("v=1&dataset=moons&layers=8,8&epochs=30&k=3&seed=3&grid=16");
+    assert_eq!(
+        r["query"],
+        "v=2&dataset=moons&draw=seeded&seed=3&layers=8,8&epochs=30&k=3&grid=16"
+    );
+    assert_eq!(r["data"]["test"]["y"].as_array().unwrap().len(), 100);
+    assert_eq!(r["hessian"]["eigenvalues"][0].as_f64(), Some(1.5914890850501862));
+    assert_eq!(r["margin"]["estimate"].as_f64(), Some(0.31771535982479693));
+    assert_eq!(
+        r["generalization"]["aggregate"].as_f64(),
+        Some(0.017543859649122806)
+    );
 }
 
 #[test]

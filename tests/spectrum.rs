@@ -165,6 +165,7 @@ fn trained_network() -> (Split, train::Trained) {
             x: vec![],
             y: vec![],
         },
+        random_labels: None,
     };
     let config = Config {
         layers: vec![16, 16],

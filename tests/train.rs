@@ -30,6 +30,7 @@ fn blobs() -> Split {
     Split {
         train: make(20),
         test: make(10),
+        random_labels: None,
     }
 }
 

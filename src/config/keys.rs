@@ -8,8 +8,9 @@
 //!
 //! | key | default | allowed |
 //! |---|---|---|
-//! | `v` | `1` | 1 |
+//! | `v` | `2` | 1 or 2 |
 //! | `dataset` | `gaussian` | one of gaussian, hierarchical, circles, moons, checker, checker-noisy, line1d, xor, spirals, iris, digits, csv |
+//! | `draw` | `default` | default, or one of paper, seeded |
 //! | `seed` | `0` | a whole number in [0, 18446744073709551615] |
 //! | `n` | `default` | default, or a whole number in [2, 20000] |
 //! | `noise` | `default` | default, or a number in [0, 10] |
@@ -35,6 +36,7 @@
 //! | `align-value` | `cosine` | one of cosine, squared |
 //! | `grid` | `128` | a whole number in [8, 512] |
 //! | `measure` | `mean` | one of mean, max |
+//! | `margin` | `search` | one of search, paper |
 //! | `pretrain` | `none` | none, or one of gaussian, hierarchical, circles, moons, checker, checker-noisy, line1d, xor, spirals, iris, digits |
 //!
 //! `default` (for `n`, `noise`, `classes`) means the dataset's own choice. `layers=none` is the
@@ -46,11 +48,11 @@
 
 use serde::Serialize;
 
-use super::error::{complain, Bad};
+use super::error::{complain, shown, Bad, FieldError};
 use super::values::*;
 use super::{
-    Activation, AlignValue, Config, DatasetName, GradLabel, LossKind, Measure, Optimizer, Regime,
-    Solver, SCHEMA_VERSION,
+    Activation, AlignValue, Config, DatasetName, Draw, GradLabel, LossKind, MarginMethod, Measure,
+    Optimizer, Regime, Solver, SCHEMA_VERSION, SCHEMA_VERSIONS,
 };
 
 /// One query key: how to read it into a config, and how to write it back.
@@ -64,7 +66,7 @@ pub(super) struct Field {
 }
 
 /// Every key but `v`, in the order of the struct, the docs' table and the canonical query.
-pub(super) static FIELDS: [Field; 27] = [
+pub(super) static FIELDS: [Field; 29] = [
     Field {
         key: "dataset",
         allowed: enum_allowed::<DatasetName>,
@@ -73,6 +75,18 @@ pub(super) static FIELDS: [Field; 27] = [
             Ok(())
         },
         get: |c| c.dataset.name().into(),
+    },
+    Field {
+        key: "draw",
+        allowed: || or_default(enum_allowed::<Draw>()),
+        set: |c, s| {
+            c.draw = optional(s, |s| {
+                parse_enum(s)
+                    .map_err(|_| complain(s, Bad::Unknown, &or_default(enum_allowed::<Draw>())))
+            })?;
+            Ok(())
+        },
+        get: |c| encode_optional(c.draw, |d| d.name().into()),
     },
     Field {
         key: "seed",
@@ -315,6 +329,15 @@ pub(super) static FIELDS: [Field; 27] = [
         get: |c| c.measure.name().into(),
     },
     Field {
+        key: "margin",
+        allowed: enum_allowed::<MarginMethod>,
+        set: |c, s| {
+            c.margin = parse_enum(s)?;
+            Ok(())
+        },
+        get: |c| c.margin.name().into(),
+    },
+    Field {
         key: "pretrain",
         allowed: pretrain_allowed,
         set: |c, s| {
@@ -350,15 +373,57 @@ pub struct KeySpec {
     pub allowed: String,
 }
 
+/// The keys that contradict `draw=paper`, each as an error naming it: the authors' draw exists only
+/// for the datasets their code defines, and it fixes the points (`n`, `noise`), the split (`train`)
+/// and the classes.
+pub(super) fn draw_conflicts(c: &Config) -> Vec<FieldError> {
+    if c.draw != Some(Draw::Paper) {
+        return Vec::new();
+    }
+    if !c.dataset.has_paper_draw() {
+        let names: Vec<&str> = DatasetName::ALL
+            .iter()
+            .filter(|d| d.has_paper_draw())
+            .map(|d| d.name())
+            .collect();
+        let message = format!(
+            "draw=paper needs a dataset the authors' code defines ({}), not {}: use draw=seeded",
+            names.join(", "),
+            c.dataset.name()
+        );
+        return vec![FieldError::new("draw", "paper", message)];
+    }
+    let defaults = Config::default();
+    FIELDS
+        .iter()
+        .filter(|f| ["n", "noise", "train", "classes"].contains(&f.key))
+        .filter(|f| (f.get)(c) != (f.get)(&defaults))
+        .map(|f| {
+            let value = (f.get)(c);
+            let message = format!(
+                "\"{}\": the authors' draw (draw=paper) has its own points, split and classes; {} applies to draw=seeded",
+                shown(&value),
+                f.key
+            );
+            FieldError::new(f.key, &value, message)
+        })
+        .collect()
+}
+
+/// The schema versions a query may name: `1 or 2`.
+pub(super) fn versions_allowed() -> String {
+    let names: Vec<String> = SCHEMA_VERSIONS.iter().map(u32::to_string).collect();
+    names.join(" or ")
+}
+
 /// Every query key (`v` first, then the canonical order) with its default and allowed values, e.g.
 /// for a help text or a form.
 pub fn key_specs() -> Vec<KeySpec> {
     let defaults = Config::default();
-    let version = SCHEMA_VERSION.to_string();
     std::iter::once(KeySpec {
         key: VERSION_KEY,
-        default: version.clone(),
-        allowed: version,
+        default: SCHEMA_VERSION.to_string(),
+        allowed: versions_allowed(),
     })
     .chain(FIELDS.iter().map(|f| KeySpec {
         key: f.key,

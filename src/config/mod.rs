@@ -26,8 +26,12 @@ pub use limits::param_count;
 
 use serde::Serialize;
 
-/// Schema version of the query form; `v=1` is written first in every encoded query.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Schema version of the query form, written first in every encoded query (`v=2`). A query's
+/// version decides its defaults ([`Config::defaults`]), so an old link keeps its numbers when a
+/// default changes: that change is a new version.
+pub const SCHEMA_VERSION: u32 = 2;
+/// Every version a query may name.
+pub const SCHEMA_VERSIONS: [u32; 2] = [1, 2];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -45,6 +49,27 @@ pub enum DatasetName {
     Digits,
     /// User-supplied CSV (CLI `--data FILE`, or an upload on the page).
     Csv,
+}
+
+/// Whose points a synthetic dataset has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Draw {
+    /// The authors' exact points and split, from a port of their code's generators and seeds
+    /// (`data::authors`); `n`, `noise` and `train` do not apply.
+    Paper,
+    /// Our seeded draw from the same distribution, driven by `seed`, `n`, `noise` and `train`.
+    Seeded,
+}
+
+/// How the margin's boundary point x_b is searched for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MarginMethod {
+    /// Adam on A₁(x)² from seeded starts in the data's spread (schema v1's estimator).
+    Search,
+    /// The authors' procedure: plain SGD on (A₁(x)² − 1)² from a N(0, I) start.
+    Paper,
 }
 
 /// Which label the per-sample gradient g(x) of the alignment uses at the training points.
@@ -128,6 +153,9 @@ pub enum Solver {
 pub struct Config {
     /// `dataset`: which data.
     pub dataset: DatasetName,
+    /// `draw`: the authors' points or our seeded draw; `None` = the dataset's own choice
+    /// ([`Config::draw`]).
+    pub draw: Option<Draw>,
     /// `seed`: drives data, split, init and minibatch order.
     pub seed: u64,
     /// `n`: number of points in total; `None` = the dataset's own default (e.g. 300 for gaussian).
@@ -180,16 +208,65 @@ pub struct Config {
     pub grid: usize,
     /// `measure`: the statistic of the generalization measure.
     pub measure: Measure,
+    /// `margin`: how x_b of the margin estimate is found.
+    pub margin: MarginMethod,
     /// `pretrain`: train `pre` epochs on this dataset's training split first (same seed), then on
     /// `dataset` — the paper's wide-margin checkerboard model (`pretrain=checker-noisy`). Needs
     /// `regime=normal` and data of the same shape.
     pub pretrain: Option<DatasetName>,
 }
 
+impl Config {
+    /// The defaults of a schema version: what a key absent from a `v=N` query means. Version 1
+    /// predates the authors' draws, so its synthetic data is always seeded.
+    pub fn defaults(version: u32) -> Config {
+        match version {
+            1 => Config {
+                draw: Some(Draw::Seeded),
+                ..Config::default()
+            },
+            _ => Config::default(),
+        }
+    }
+
+    /// The draw this config's data uses: `draw`, or where it is `default`, the authors' draw if
+    /// their code defines the dataset and `n`, `noise` and `train` are left at their defaults.
+    pub fn draw(&self) -> Draw {
+        self.draw.unwrap_or(
+            if self.dataset.has_paper_draw()
+                && self.n.is_none()
+                && self.noise.is_none()
+                && self.train == Config::default().train
+            {
+                Draw::Paper
+            } else {
+                Draw::Seeded
+            },
+        )
+    }
+}
+
+impl DatasetName {
+    /// Whether the authors' code defines this dataset, so `draw=paper` has their points.
+    pub fn has_paper_draw(self) -> bool {
+        matches!(
+            self,
+            DatasetName::Gaussian
+                | DatasetName::Hierarchical
+                | DatasetName::Circles
+                | DatasetName::Moons
+                | DatasetName::Checker
+                | DatasetName::CheckerNoisy
+                | DatasetName::Line1d
+        )
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
             dataset: DatasetName::Gaussian,
+            draw: None,
             seed: 0,
             n: None,
             noise: None,
@@ -215,6 +292,7 @@ impl Default for Config {
             align_value: AlignValue::Cosine,
             grid: 128,
             measure: Measure::Mean,
+            margin: MarginMethod::Search,
             pretrain: None,
         }
     }
@@ -270,6 +348,16 @@ query_names!(GradLabel {
 query_names!(AlignValue {
     Cosine = "cosine",
     Squared = "squared",
+});
+
+query_names!(Draw {
+    Paper = "paper",
+    Seeded = "seeded",
+});
+
+query_names!(MarginMethod {
+    Search = "search",
+    Paper = "paper",
 });
 
 query_names!(Measure {

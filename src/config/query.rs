@@ -27,8 +27,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::error::{shown, ConfigError, FieldError};
-use super::keys::{known_keys, FIELDS, VERSION_KEY};
-use super::{Config, SCHEMA_VERSION};
+use super::keys::{draw_conflicts, known_keys, versions_allowed, FIELDS, VERSION_KEY};
+use super::{Config, SCHEMA_VERSION, SCHEMA_VERSIONS};
 
 /// Unknown keys reported one by one; the rest share one error, so a link stuffed with junk keys
 /// cannot make a huge error list.
@@ -76,7 +76,17 @@ impl Config {
             }
         }
 
-        let mut config = Config::default();
+        // The version decides the defaults; none, a bad or a repeated one reads as the latest.
+        let version = groups
+            .iter()
+            .find(|(key, values)| key == VERSION_KEY && values.len() == 1)
+            .and_then(|(_, values)| {
+                SCHEMA_VERSIONS
+                    .into_iter()
+                    .find(|v| v.to_string() == values[0])
+            })
+            .unwrap_or(SCHEMA_VERSION);
+        let mut config = Config::defaults(version);
         let mut errors = Vec::new();
         let mut unknown = 0;
         let mut more_unknown: Option<(&str, &str)> = None;
@@ -115,13 +125,25 @@ impl Config {
                     Ok(()) => config = trial,
                     Err(message) => errors.push(FieldError::new(key, value, message)),
                 }
-            } else if value != SCHEMA_VERSION.to_string() {
+            } else if !SCHEMA_VERSIONS.iter().any(|v| v.to_string() == value) {
                 let message = format!(
-                    "\"{}\" is not a supported schema version; expected {SCHEMA_VERSION}",
-                    shown(value)
+                    "\"{}\" is not a supported schema version; expected {}",
+                    shown(value),
+                    versions_allowed()
                 );
                 errors.push(FieldError::new(key, value, message));
             }
+        }
+        // A key that contradicts `draw=paper` goes back to its default (`draw` itself, where the
+        // dataset has no authors' draw), so the config stays valid.
+        let defaults = Config::defaults(version);
+        for error in draw_conflicts(&config) {
+            let field = FIELDS
+                .iter()
+                .find(|f| f.key == error.key)
+                .expect("a known key");
+            (field.set)(&mut config, &(field.get)(&defaults)).expect("defaults are valid");
+            errors.push(error);
         }
         if let Some((key, value)) = more_unknown {
             let message = format!(
@@ -164,6 +186,7 @@ impl Config {
                 errors.push(FieldError::new(field.key, &value, message));
             }
         }
+        errors.extend(draw_conflicts(self));
         ConfigError::check(errors)
     }
 }

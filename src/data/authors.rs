@@ -32,6 +32,7 @@ use super::cr_math;
 use super::numpy_rng::{torch_randperm, RandomState};
 use super::synthetic::{Blob, CHECKER, CHECKER_NOISY, GAUSSIAN, HIERARCHICAL, LINE1D_X, LINE1D_Y};
 use super::{Dataset, Split};
+use crate::config::DatasetName;
 use std::f64::consts::PI;
 
 /// One of the paper's synthetic datasets.
@@ -56,18 +57,31 @@ impl AuthorsSet {
         AuthorsSet::CheckerNoisy,
         AuthorsSet::Line1d,
     ];
+
+    /// The authors' set behind one of our dataset names (`None` where their code defines none;
+    /// [`DatasetName::has_paper_draw`] says the same, a test keeps the two in step).
+    pub fn of(name: DatasetName) -> Option<AuthorsSet> {
+        Some(match name {
+            DatasetName::Gaussian => AuthorsSet::Gaussian,
+            DatasetName::Hierarchical => AuthorsSet::Hierarchical,
+            DatasetName::Circles => AuthorsSet::Circles,
+            DatasetName::Moons => AuthorsSet::Moons,
+            DatasetName::Checker => AuthorsSet::CheckerLinear,
+            DatasetName::CheckerNoisy => AuthorsSet::CheckerNoisy,
+            DatasetName::Line1d => AuthorsSet::Line1d,
+            _ => return None,
+        })
+    }
 }
 
 /// The authors' data for one set: the points (rounded to f32) of each split and the random labels.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthorsDraw {
-    /// Training and test splits.
+    /// Training and test splits, with the training points' random labels ("uniform" for
+    /// hierarchical; `None` for line1d, which has no random-label run).
     pub split: Split,
     /// The validation split (the authors' third split).
     pub val: Dataset,
-    /// The training points' random labels, in training order ("uniform" for hierarchical);
-    /// `None` for line1d, which has no random-label run.
-    pub random_labels: Option<Vec<u32>>,
     /// hierarchical only: the training points' "within_hierachy" random labels.
     pub random_labels_within: Option<Vec<u32>>,
 }
@@ -113,9 +127,9 @@ pub fn draw(set: AuthorsSet) -> AuthorsDraw {
             split: Split {
                 train: data.clone(),
                 test: data.clone(),
+                random_labels: None,
             },
             val: data,
-            random_labels: None,
             random_labels_within: None,
         };
     }
@@ -132,9 +146,9 @@ pub fn draw(set: AuthorsSet) -> AuthorsDraw {
         split: Split {
             train: data.subset(&train),
             test: data.subset(&test),
+            random_labels: Some(in_training_order(uniform)),
         },
         val: data.subset(&val),
-        random_labels: Some(in_training_order(uniform)),
         random_labels_within: within.map(in_training_order),
     }
 }

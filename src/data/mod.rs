@@ -25,7 +25,7 @@ use std::fmt;
 
 pub use csv::parse_csv;
 
-use crate::config::{limits, Config, DatasetName};
+use crate::config::{limits, Config, DatasetName, Draw};
 use crate::rng::Rng;
 use synthetic::Recipe;
 
@@ -98,6 +98,9 @@ impl From<Dataset> for Table {
 pub struct Split {
     pub train: Dataset,
     pub test: Dataset,
+    /// The training points' labels for a random-label phase where the data fixes them (the
+    /// authors' permutation of their draw); `None`: the trainer draws a seeded permutation.
+    pub random_labels: Option<Vec<u32>>,
 }
 
 /// Why the data could not be loaded; the message (`Display`) is meant for the user.
@@ -307,8 +310,10 @@ pub fn default_noise(name: DatasetName) -> Option<f64> {
 
 /// The config's data as a [`Split`], standardized if asked; see the module docs.
 pub fn load(config: &Config, csv: Option<&str>) -> Result<Split, DataError> {
-    let data = build(config, csv)?;
-    let mut split = split(&data, config.train, config.seed);
+    let mut split = match authors::AuthorsSet::of(config.dataset) {
+        Some(set) if config.draw() == Draw::Paper => authors::draw(set).split,
+        _ => split(&build(config, csv)?, config.train, config.seed),
+    };
     if config.standardize {
         standardize(&mut split);
     }
@@ -394,6 +399,7 @@ pub fn split(data: &Dataset, train: f64, seed: u64) -> Split {
     Split {
         train: data.subset(&order[..n_train]),
         test: data.subset(&order[n_train..]),
+        random_labels: None,
     }
 }
 
