@@ -4,11 +4,14 @@
 //! The stages are also callable one at a time ([`prepare`], then a [`Trainer`] stepped by the
 //! caller, [`compute_spectrum`], [`compute_analyses`]) so the page can report progress between them.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use crate::analysis::{self, Analysis, SnapshotSpectrum};
-use crate::config::{self, Config, ConfigError};
+use crate::config::{self, Config, ConfigError, DatasetName, Regime};
 use crate::data::{self, Split};
 use crate::spectrum::{self, Spectrum};
-use crate::train::{self, Trained, Trainer};
+use crate::train::{self, FirstPhase, Trained, Trainer};
 
 /// Everything that can stop a run, each with a message meant for the user.
 #[derive(Clone, Debug, PartialEq)]
@@ -128,11 +131,46 @@ pub fn prepare(config: &Config, csv: Option<&str>) -> Result<Prepared, Error> {
     Ok(Prepared { split, pretrain })
 }
 
+/// Random-label phases already trained, by [`train::first_phase_query`]: the regimes that start with
+/// the same phase (random labels, then adversarial init and large norm from there) train it once
+/// per cache, with the same bits as training it again. Not for `dataset=csv`, whose query does not
+/// name its data.
+#[derive(Default)]
+pub struct PhaseCache(Mutex<HashMap<String, FirstPhase>>);
+
+impl PhaseCache {
+    /// The queries of the phases held.
+    pub fn queries(&self) -> Vec<String> {
+        let held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut queries: Vec<String> = held.keys().cloned().collect();
+        queries.sort();
+        queries
+    }
+}
+
 /// The whole pipeline for one config: data, training, spectrum, analyses. `csv` is the data for
 /// `dataset=csv`.
 pub fn run(config: &Config, csv: Option<&str>) -> Result<Run, Error> {
+    run_cached(config, csv, &PhaseCache::default())
+}
+
+/// [`run`], resuming from a random-label phase in `cache` where one fits and leaving its own there.
+pub fn run_cached(config: &Config, csv: Option<&str>, cache: &PhaseCache) -> Result<Run, Error> {
     let Prepared { split, pretrain } = prepare(config, csv)?;
-    let mut run = Run::from_trainer(Trainer::new(config.clone(), split, pretrain)?.finish()?);
+    let key = train::first_phase_query(config).filter(|_| config.dataset != DatasetName::Csv);
+    let lock = || cache.0.lock().unwrap_or_else(|e| e.into_inner());
+    let cached = key.as_ref().and_then(|k| lock().get(k).cloned());
+    let trainer = match cached {
+        Some(first) if config.regime != Regime::RandomLabels => {
+            Trainer::resume(config.clone(), split, pretrain, &first)?
+        }
+        _ => Trainer::new(config.clone(), split, pretrain)?,
+    }
+    .finish()?;
+    if let (Some(key), Some(first)) = (key, trainer.first_phase()) {
+        lock().entry(key).or_insert_with(|| first.clone());
+    }
+    let mut run = Run::from_trainer(trainer);
     compute_spectrum(&mut run);
     compute_analyses(&mut run);
     Ok(run)

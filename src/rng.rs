@@ -8,7 +8,8 @@
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng as _, SeedableRng};
 
-/// Seeded, platform-independent random stream.
+/// Seeded, platform-independent random stream (cloned to resume a run where another left off).
+#[derive(Clone, Debug)]
 pub struct Rng(ChaCha8Rng);
 
 impl Rng {

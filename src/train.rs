@@ -23,7 +23,9 @@ use crate::rng::Rng;
 
 /// At most this many snapshots of θ are kept (each is p numbers).
 pub const MAX_SNAPSHOTS: usize = 1_000;
-/// The loss/accuracy history keeps about this many points however long the run.
+/// The loss/accuracy history keeps about this many points per phase however long the phase: each
+/// phase is sampled on its own, so a phase's history does not depend on what follows it (a
+/// resumed run's first phase is the cached run's, see [`FirstPhase`]).
 const HISTORY_POINTS: usize = 500;
 
 /// Why training stopped early, with what to change.
@@ -83,6 +85,45 @@ pub struct Trained {
     pub snapshots: Vec<Snapshot>,
     /// The permuted training labels used by random-label phases (empty if none).
     pub permuted_labels: Vec<u32>,
+}
+
+/// Where a run whose first phase is on random labels stands at that phase's end: θ, the minibatch
+/// stream and the history. Several regimes start with the same (long) random-label phase; a run
+/// that has trained it hands it to the next through this (keyed by [`first_phase_query`]).
+#[derive(Clone, Debug)]
+pub struct FirstPhase {
+    params: Vec<f64>,
+    batches: Rng,
+    history: Vec<HistoryEntry>,
+}
+
+/// The query that determines a config's first phase when it is a random-label phase (`None`
+/// otherwise): that phase alone as a `random-labels` run, with every key that only later stages read
+/// at its default. Two configs with the same query train the same bits in that phase.
+pub fn first_phase_query(config: &Config) -> Option<String> {
+    let epochs = match config.regime {
+        Regime::RandomLabels => config.epochs,
+        Regime::Adversarial | Regime::LargeNorm => config.pre,
+        Regime::Normal => return None,
+    };
+    let defaults = Config::default();
+    let phase = Config {
+        regime: Regime::RandomLabels,
+        epochs,
+        pre: defaults.pre,
+        snap: defaults.snap,
+        k: defaults.k,
+        solver: defaults.solver,
+        tol: defaults.tol,
+        grad_label: defaults.grad_label,
+        align_value: defaults.align_value,
+        grid: defaults.grid,
+        measure: defaults.measure,
+        margin: defaults.margin,
+        pretrain: None,
+        ..config.clone()
+    };
+    (epochs > 0).then(|| phase.to_query())
 }
 
 /// Optimizer state; PyTorch's formulas so the paper's hyperparameters mean the same thing here.
@@ -172,8 +213,8 @@ pub struct Trainer {
     batches: Rng,
     permuted: Vec<u32>,
     history: Vec<HistoryEntry>,
-    history_every: usize,
     snapshots: Vec<Snapshot>,
+    first_phase: Option<FirstPhase>,
     // Reused buffers of the hot loop.
     tape: Tape,
     grad: Vec<f64>,
@@ -243,8 +284,8 @@ impl Trainer {
             batches: Rng::derive(config.seed, "batches"),
             permuted,
             history: Vec::new(),
-            history_every: total_epochs.div_ceil(HISTORY_POINTS).max(1),
             snapshots: Vec::new(),
+            first_phase: None,
             tape: Tape::new(),
             grad: vec![0.0; p],
             batch_x: Vec::new(),
@@ -325,14 +366,47 @@ impl Trainer {
         }
         self.epoch += 1;
         self.epoch_in_phase += 1;
-        if self.epoch_in_phase == self.phases[self.phase].1 {
-            self.end_phase();
-        }
-        if self.epoch.is_multiple_of(self.history_every) || self.is_done() {
+        let length = self.phases[self.phase].1;
+        let ended = self.epoch_in_phase == length;
+        if ended
+            || self
+                .epoch_in_phase
+                .is_multiple_of(length.div_ceil(HISTORY_POINTS).max(1))
+        {
             self.record(labels);
+        }
+        if ended {
+            self.end_phase();
         }
         self.maybe_snapshot();
         Ok(())
+    }
+
+    /// The state at the end of the first phase, when that was a random-label phase.
+    pub fn first_phase(&self) -> Option<&FirstPhase> {
+        self.first_phase.as_ref()
+    }
+
+    /// A trainer for `config` whose first phase is `first` (trained earlier by a run with the same
+    /// [`first_phase_query`]): the same bits as training it again.
+    pub fn resume(
+        config: Config,
+        split: Split,
+        pretrain: Option<Dataset>,
+        first: &FirstPhase,
+    ) -> Result<Trainer, TrainError> {
+        let mut trainer = Trainer::new(config, split, pretrain)?;
+        let length = trainer.phases[0].1;
+        debug_assert_eq!(trainer.phases[0].0, Labels::Permuted);
+        debug_assert_eq!(first.history.last().map(|h| h.epoch), Some(length));
+        trainer.params = first.params.clone();
+        trainer.batches = first.batches.clone();
+        trainer.history = first.history.clone();
+        trainer.epoch = length;
+        trainer.epoch_in_phase = length;
+        trainer.end_phase();
+        trainer.maybe_snapshot();
+        Ok(trainer)
     }
 
     fn diverged(&self, loss: f64) -> TrainError {
@@ -352,6 +426,13 @@ impl Trainer {
 
     /// Moves to the next phase: fresh optimizer; for large-norm, the initial θ rescaled to ‖θ‖.
     fn end_phase(&mut self) {
+        if self.phase == 0 && self.phases[0].0 == Labels::Permuted && self.phases[0].1 > 0 {
+            self.first_phase = Some(FirstPhase {
+                params: self.params.clone(),
+                batches: self.batches.clone(),
+                history: self.history.clone(),
+            });
+        }
         if self.config.regime == Regime::LargeNorm && self.phases[self.phase].0 == Labels::Permuted
         {
             let norm = |v: &[f64]| libm::sqrt(crate::model::linalg::dot(v, v));

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use hessian_boundary::pipeline::PhaseCache;
 use hessian_boundary::render::color::{region_color, CLASS_COLORS};
 use hessian_boundary::render::contour::{boundary_segments, class_flips};
 use hessian_boundary::render::{self as render, field_rgba, sig, tick, ColorScale, Theme};
@@ -279,6 +280,7 @@ fn reproduce_figures_write_pngs_and_report_sections() {
             "gaussian",
             "n=90&layers=12,12&epochs=60&batch=45&lr=0.1&k=5&grid=24",
         )],
+        &PhaseCache::default(),
         &log,
     )
     .unwrap();
@@ -294,8 +296,9 @@ fn reproduce_figures_write_pngs_and_report_sections() {
     let line = reproduce::cases::run_cases(
         &[Case::new(
             "1-D toy",
-            "dataset=line1d&train=1&layers=10&lr=0.01&batch=6&epochs=3000&solver=dense&grid=64",
+            "dataset=line1d&layers=10&lr=0.01&batch=6&epochs=3000&solver=dense&grid=64",
         )],
+        &PhaseCache::default(),
         &log,
     )
     .unwrap();
@@ -309,8 +312,12 @@ fn reproduce_figures_write_pngs_and_report_sections() {
 
 #[test]
 fn bad_queries_fail_with_the_case_label() {
-    let err = reproduce::cases::run_cases(&[Case::new("broken", "layers=oops")], &|_: &str| {})
-        .err()
-        .unwrap();
+    let err = reproduce::cases::run_cases(
+        &[Case::new("broken", "layers=oops")],
+        &PhaseCache::default(),
+        &|_: &str| {},
+    )
+    .err()
+    .unwrap();
     assert!(err.starts_with("broken: bad query"), "{err}");
 }

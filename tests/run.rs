@@ -51,11 +51,41 @@ fn an_old_link_keeps_its_numbers() {
         "v=2&dataset=moons&draw=seeded&seed=3&layers=8,8&epochs=30&k=3&grid=16"
     );
     assert_eq!(r["data"]["test"]["y"].as_array().unwrap().len(), 100);
-    assert_eq!(r["hessian"]["eigenvalues"][0].as_f64(), Some(1.5914890850501862));
+    assert_eq!(
+        r["hessian"]["eigenvalues"][0].as_f64(),
+        Some(1.5914890850501862)
+    );
     assert_eq!(r["margin"]["estimate"].as_f64(), Some(0.31771535982479693));
     assert_eq!(
         r["generalization"]["aggregate"].as_f64(),
         Some(0.017543859649122806)
+    );
+}
+
+#[test]
+fn regimes_resumed_from_a_cached_random_label_phase_are_bit_identical() {
+    use hessian_boundary::pipeline::{run, run_cached, PhaseCache};
+    use hessian_boundary::Config;
+    let base = "dataset=moons&layers=8,8&k=3&grid=16&seed=5";
+    let cache = PhaseCache::default();
+    let q = |extra: &str| Config::parse(&format!("{base}&{extra}")).unwrap();
+    // The random-label run leaves its phase in the cache; the other two resume from it.
+    run_cached(&q("regime=random-labels&epochs=40"), None, &cache).unwrap();
+    for regime in [
+        "regime=adversarial&pre=40&epochs=30",
+        "regime=large-norm&pre=40&epochs=30&snap=10",
+    ] {
+        let config = q(regime);
+        assert_eq!(
+            run_cached(&config, None, &cache).unwrap().to_json(),
+            run(&config, None).unwrap().to_json(),
+            "{regime}"
+        );
+    }
+    // One phase, trained once.
+    assert_eq!(
+        cache.queries(),
+        ["v=2&dataset=moons&seed=5&layers=8,8&epochs=40&regime=random-labels"]
     );
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::cases::{Done, RANDOM_LABEL_EPOCHS};
+use super::cases::{Done, Schedule};
 use super::report::{class_flips_at, metrics_table, num, parts, run_k, section};
 use super::verdicts::{above, lambda1, measured, regime_verdict};
 use crate::analysis::generalization::Generalization;
@@ -145,7 +145,11 @@ pub(crate) fn labelled(runs: &[Done]) -> Vec<render::figures::Labelled<'_>> {
 
 /// The regimes at the paper's width: boundary and spectrum (figure 3) and alignment matrices
 /// (figure 4).
-pub fn figure_regimes(runs: &[Done], out: &Path) -> Result<(String, String), String> {
+pub fn figure_regimes(
+    runs: &[Done],
+    schedule: &Schedule,
+    out: &Path,
+) -> Result<(String, String), String> {
     regimes_png(runs, out, "fig3_regimes.png")?;
     save_png(
         out,
@@ -160,12 +164,7 @@ pub fn figure_regimes(runs: &[Done], out: &Path) -> Result<(String, String), Str
         "fig3_regimes.png",
         &refs,
     );
-    writeln!(
-        md,
-        "Random labels: {RANDOM_LABEL_EPOCHS} epochs on permuted labels (the paper: 300,000); adversarial init and large norm \
-         start from that many random-label epochs (`pre`), then train the default 2,000 epochs on the true labels (the paper: 20,000).\n"
-    )
-    .ok();
+    writeln!(md, "{}", schedule_text(schedule)).ok();
     writeln!(md, "{}", metrics_table(&refs)).ok();
     writeln!(md, "{}", regime_verdict(runs, &measured(runs))).ok();
     let paper = [
@@ -186,6 +185,19 @@ pub fn figure_regimes(runs: &[Done], out: &Path) -> Result<(String, String), Str
     let mut md4 = section("4. Alignment matrices", "fig4_alignment_matrix.png", &[]);
     writeln!(md4, "Rows: the top-{} eigenvectors; columns: the training points grouped by their true class. Same runs as figure 3.", run_k(&runs[0].run)).ok();
     Ok((md, md4))
+}
+
+/// The authors' schedule of a dataset's regimes, as the report states it.
+fn schedule_text(s: &Schedule) -> String {
+    let large = s.large_norm.map_or(String::new(), |e| {
+        format!("; large norm: a fresh init rescaled to that model's norm, then {e} epochs on the true labels")
+    });
+    format!(
+        "The authors' schedule: normal {} epochs; random labels {} epochs on their permutation of the labels; \
+         adversarial init: {} true-label epochs from the random-label model{large}. \
+         The random-label phase is trained once and the other regimes resume from it (same bits as training it again).\n",
+        s.normal, s.random, s.adversarial
+    )
 }
 
 /// The regimes with G over all p eigenvectors (dense solver, narrower net), with both statistics:
@@ -294,5 +306,25 @@ pub fn figure_real(runs: &[Done], out: &Path) -> Result<String, String> {
     }
     writeln!(md, "For d > 2 the fields are drawn on the plane through the training mean spanned by the first two principal components; points are projected onto it, so their distance to the drawn boundary is only indicative.\n").ok();
     writeln!(md, "{}", metrics_table(&refs)).ok();
+    Ok(md)
+}
+
+/// The regimes of the other datasets on the authors' schedules: per dataset a figure (boundary,
+/// spectrum, density per regime), the metrics and whether G ranks the normal model best.
+pub fn figure_regimes_other(
+    groups: &[(Schedule, Vec<Done>)],
+    out: &Path,
+) -> Result<String, String> {
+    let mut md = String::from("## 3c. The regimes on the other datasets\n\n");
+    for (schedule, runs) in groups {
+        let name = format!("fig3c_regimes_{}.png", schedule.dataset);
+        regimes_png(runs, out, &name)?;
+        let refs: Vec<&Done> = runs.iter().collect();
+        let part = section(&format!("3c. {}", schedule.dataset), &name, &refs);
+        md.push_str(&part.replacen("## ", "### ", 1));
+        writeln!(md, "{}", schedule_text(schedule)).ok();
+        writeln!(md, "{}", metrics_table(&refs)).ok();
+        writeln!(md, "{}", regime_verdict(runs, &measured(runs))).ok();
+    }
     Ok(md)
 }

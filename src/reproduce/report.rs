@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::cases::{find, Done, RANDOM_LABEL_EPOCHS};
+use super::cases::{find, Done, RANDOM, SCHEDULES};
 use super::verdicts::{above, lambda1, measured, random_label_fit, regime_verdict};
 use super::Results;
 use crate::analysis::Analysis;
@@ -155,17 +155,34 @@ pub(crate) fn summary(r: &Results) -> String {
         order.iter().map(|d| format!("{} {}", d.case.label, num(lambda1(&d.run)))).collect::<Vec<_>>().join(" > ")
     )
     .ok();
-    if let Some(fit) = find(&r.regimes, "random labels").and_then(|d| random_label_fit(&d.run)) {
+    if let Some(fit) = find(&r.regimes, RANDOM).and_then(|d| random_label_fit(&d.run)) {
         writeln!(
             md,
-            "- **Random labels**: after {RANDOM_LABEL_EPOCHS} epochs the model fits {:.1}% of its permuted training labels (the paper trains 300,000 epochs).",
+            "- **Random labels**: after the authors' {} epochs the model fits {:.1}% of its permuted training labels.",
+            SCHEDULES[0].random,
             100.0 * fit
+        )
+        .ok();
+    }
+    for (schedule, runs) in &r.others {
+        let mut order: Vec<&Done> = runs.iter().collect();
+        order.sort_by(|a, b| lambda1(&b.run).total_cmp(&lambda1(&a.run)));
+        writeln!(
+            md,
+            "- **Regimes on {}** (authors' schedule), λ₁: {}. G: {}",
+            schedule.dataset,
+            order
+                .iter()
+                .map(|d| format!("{} {}", d.case.label, num(lambda1(&d.run))))
+                .collect::<Vec<_>>()
+                .join(" > "),
+            regime_verdict(runs, &measured(runs)).trim()
         )
         .ok();
     }
     let verdicts = [
         (
-            "top 10, 100-100 net",
+            "top 24, 100-100 net",
             regime_verdict(&r.regimes, &measured(&r.regimes)),
         ),
         (
