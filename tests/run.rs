@@ -51,7 +51,10 @@ fn an_old_link_keeps_its_numbers() {
         "v=2&dataset=moons&draw=seeded&seed=3&layers=8,8&epochs=30&k=3&grid=16"
     );
     assert_eq!(r["data"]["test"]["y"].as_array().unwrap().len(), 100);
-    assert_eq!(r["hessian"]["eigenvalues"][0].as_f64(), Some(1.5914890850501862));
+    assert_eq!(
+        r["hessian"]["eigenvalues"][0].as_f64(),
+        Some(1.5914890850501862)
+    );
     assert_eq!(r["margin"]["estimate"].as_f64(), Some(0.31771535982479693));
     assert_eq!(
         r["generalization"]["aggregate"].as_f64(),
