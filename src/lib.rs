@@ -19,8 +19,9 @@
 //! | export | [`export`] | `run.json` (schema `hessian-boundary/run/v1`) of a [`Run`] |
 //! | render | [`render`] | the paper's figures as plotters charts on any backend (PNG natively, canvas in the page) |
 //! | experiments | `reproduce` (native only) | the paper's experiments: cases, runs, verdicts, figures and the report |
+//! | | `sweep` (native only) | one configuration over seeds and varied keys, each job a `run` in a child process; median, IQR and range per metric |
 //! | | [`bench`] | the core's kernels timed on fixed workloads, with a clock the caller passes in |
-//! | faces | `wasm` (wasm32 only), the CLI (`main.rs`) | the page's worker binding; `run`, `reproduce`, `bench` |
+//! | faces | `wasm` (wasm32 only), the CLI (`main.rs`) | the page's worker binding; `run`, `reproduce`, `sweep`, `bench` |
 //!
 //! Numerics never touch the browser: `wasm` (compiled for wasm32 only) is a thin binding.
 //! Determinism: one seeded RNG ([`rng`]), `libm` for every transcendental and a fixed summation order in
@@ -39,6 +40,8 @@ pub mod render;
 pub mod reproduce;
 pub mod rng;
 pub mod spectrum;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod sweep;
 pub mod train;
 #[cfg(target_arch = "wasm32")]
 mod wasm;

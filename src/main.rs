@@ -55,6 +55,42 @@ enum Command {
         #[arg(long, default_value_t = hessian_boundary::spectrum::dense::MAX_DENSE_PARAMS)]
         dense_max_p: usize,
     },
+    /// Run one configuration over seeds and varied keys, each job a `run` in a child process, and
+    /// summarize them: DIR/runs/<i>/run.json for job i (from 1), DIR/sweep.csv (one row per job),
+    /// DIR/sweep.md (median, IQR and range per combination), DIR/sweep.json (the job list). A job
+    /// whose run.json already holds its query is skipped, so an interrupted sweep resumes.
+    #[command(
+        override_usage = "hessian-boundary sweep --config Q --seeds A..B --out DIR [--vary KEY=V1,V2,...]... [--jobs N] [--list]\n       hessian-boundary sweep --collect DIR"
+    )]
+    Sweep {
+        /// The base configuration as a query string (the syntax of `run --config`).
+        #[arg(long, default_value = "", conflicts_with = "collect")]
+        config: String,
+        /// The seeds: A..B, inclusive (0..9 is ten seeds), or one number.
+        #[arg(long, required_unless_present = "collect", conflicts_with = "collect")]
+        seeds: Option<String>,
+        /// A key and its values, KEY=V1,V2,... (values that hold commas are separated by `;`:
+        /// 'layers=50,50;100'). Repeat it: the jobs are every combination × the seeds.
+        #[arg(long, value_name = "KEY=V1,V2,...", conflicts_with = "collect")]
+        vary: Vec<String>,
+        /// Output directory (created if missing).
+        #[arg(long, required_unless_present = "collect", conflicts_with = "collect")]
+        out: Option<PathBuf>,
+        /// Runs at a time (default: every core; each run is single-threaded).
+        #[arg(long, value_name = "N", conflicts_with = "collect")]
+        jobs: Option<usize>,
+        /// Print the job queries, one per line (line i is job i, to run with --out DIR/runs/i), and
+        /// write DIR/sweep.json for --collect; run nothing.
+        #[arg(long, conflicts_with = "collect")]
+        list: bool,
+        /// Write DIR/sweep.csv and DIR/sweep.md from DIR/sweep.json and the runs in DIR/runs/,
+        /// made elsewhere (e.g. a cluster job array).
+        #[arg(long, value_name = "DIR")]
+        collect: Option<PathBuf>,
+        /// CSV file for dataset=csv, passed to every run.
+        #[arg(long, conflicts_with = "collect")]
+        data: Option<PathBuf>,
+    },
     /// Reproduce the paper's figures: train every setting, write DIR/*.png and DIR/report.md with the
     /// measured numbers (a few minutes in release).
     Reproduce {
@@ -96,6 +132,37 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Sweep {
+            config,
+            seeds,
+            vary,
+            out,
+            jobs,
+            list,
+            collect,
+            data,
+        } => {
+            let result = match collect {
+                Some(dir) => hessian_boundary::sweep::collect(&dir, &|line| println!("{line}")),
+                None => sweep(
+                    &config,
+                    seeds.as_deref().unwrap_or_default(),
+                    &vary,
+                    out.as_deref().unwrap_or(Path::new(".")),
+                    jobs,
+                    list,
+                    data.as_deref(),
+                ),
+            };
+            match result {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Reproduce { out } => {
             match hessian_boundary::reproduce::reproduce(&out, &|line| println!("{line}")) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -122,6 +189,49 @@ fn run(query: &str, out: &Path, data: Option<&Path>) -> Result<PathBuf, String> 
     std::fs::write(&tmp, json).map_err(|e| format!("cannot write {}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, &path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
+}
+
+/// `sweep`: every job validated before anything is written, then listed or run. `Ok(false)` when
+/// some job failed.
+fn sweep(
+    config: &str,
+    seeds: &str,
+    vary: &[String],
+    out: &Path,
+    jobs: Option<usize>,
+    list: bool,
+    data: Option<&Path>,
+) -> Result<bool, String> {
+    use hessian_boundary::sweep::{self, jobs::Seeds, jobs::Vary, Plan};
+    let seeds = Seeds::parse(seeds)?;
+    let (vary, bad): (Vec<_>, Vec<_>) =
+        vary.iter().map(|v| Vary::parse(v)).partition(Result::is_ok);
+    if !bad.is_empty() {
+        let bad: Vec<String> = bad.into_iter().filter_map(Result::err).collect();
+        return Err(bad.join("\n"));
+    }
+    let vary: Vec<Vary> = vary.into_iter().filter_map(Result::ok).collect();
+    let plan = Plan::new(config, seeds, &vary)?;
+    if list {
+        plan.write(out)?;
+        for job in &plan.jobs {
+            println!("{}", job.query);
+        }
+        eprintln!(
+            "{} jobs; wrote {} for --collect (run job i, line i, with --out {})",
+            plan.jobs.len(),
+            out.join("sweep.json").display(),
+            out.join("runs").join("i").display()
+        );
+        return Ok(true);
+    }
+    let workers = match jobs {
+        Some(0) => return Err("--jobs must be at least 1".into()),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?;
+    sweep::sweep(&exe, &plan, out, workers, data, &|line| println!("{line}"))
 }
 
 /// `bench`: one workload in this process, or every workload each in a child process of this binary.

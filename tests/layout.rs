@@ -19,6 +19,7 @@ const STAGES: &[&str] = &[
     "export",
     "render",
     "reproduce",
+    "sweep",
     "bench",
     "wasm",
 ];
