@@ -122,6 +122,9 @@ struct DensityJson<'a> {
 
 #[derive(Serialize)]
 struct DataJson<'a> {
+    /// Whose points: `paper` (the authors' draw), `seeded` (ours), or absent for file data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    draw: Option<crate::config::Draw>,
     dim: usize,
     classes: usize,
     train: PointsJson<'a>,
@@ -193,6 +196,7 @@ impl Run {
             query: config.to_query(),
             config,
             data: DataJson {
+                draw: config.dataset.is_synthetic().then(|| config.draw()),
                 dim: split.train.dim,
                 classes: split.train.classes,
                 train: PointsJson::new(

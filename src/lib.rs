@@ -18,8 +18,8 @@
 //! | pipeline | [`pipeline`] | the stages above run end to end into one [`Run`], and the [`Error`] that can stop them |
 //! | export | [`export`] | `run.json` (schema `hessian-boundary/run/v1`) of a [`Run`] |
 //! | render | [`render`] | the paper's figures as plotters charts on any backend (PNG natively, canvas in the page) |
-//! | experiments | `reproduce` (native only) | the paper's experiments: cases, runs, verdicts, figures and the report |
-//! | | `sweep` (native only) | one configuration over seeds and varied keys, each job a `run` in a child process; median, IQR and range per metric |
+//! | experiments | `sweep` (native only) | one configuration over seeds and varied keys, each job a `run` in a child process; median, IQR and range per metric |
+//! | | `reproduce` (native only) | the paper's experiments: cases, runs, verdicts, figures, the report and its robustness over seeded draws |
 //! | | [`bench`] | the core's kernels timed on fixed workloads, with a clock the caller passes in |
 //! | faces | `wasm` (wasm32 only), the CLI (`main.rs`) | the page's worker binding; `run`, `reproduce`, `sweep`, `bench` |
 //!

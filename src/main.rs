@@ -91,12 +91,16 @@ enum Command {
         #[arg(long, conflicts_with = "collect")]
         data: Option<PathBuf>,
     },
-    /// Reproduce the paper's figures: train every setting, write DIR/*.png and DIR/report.md with the
-    /// measured numbers (a few minutes in release).
+    /// Reproduce the paper's figures: train every setting on the authors' data and schedules, write
+    /// DIR/*.png and DIR/report.md with the measured numbers beside the paper's.
     Reproduce {
         /// Output directory (created if missing).
         #[arg(long)]
         out: PathBuf,
+        /// Also test the paper's claims over this many seeded draws (seeds 0..N-1) of the same
+        /// distributions: a robustness section, and the spread of every paper number.
+        #[arg(long, default_value_t = 0)]
+        seeds: usize,
     },
 }
 
@@ -163,8 +167,8 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Reproduce { out } => {
-            match hessian_boundary::reproduce::reproduce(&out, &|line| println!("{line}")) {
+        Command::Reproduce { out, seeds } => {
+            match hessian_boundary::reproduce::reproduce(&out, seeds, &|line| println!("{line}")) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(message) => {
                     eprintln!("error: {message}");

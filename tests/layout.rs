@@ -18,8 +18,8 @@ const STAGES: &[&str] = &[
     "pipeline",
     "export",
     "render",
-    "reproduce",
     "sweep",
+    "reproduce",
     "bench",
     "wasm",
 ];

@@ -22,7 +22,7 @@ function embedUrl() {
     .map((p) => p.trim())
     .filter((p) => ALL_PANELS.includes(p));
   const base = new URL(location.pathname, location.href);
-  return `${base.href}?${run?.query ?? 'v=1'}&embed=1&panels=${(panels.length ? panels : DEFAULT_EMBED_PANELS.split(',')).join(',')}`;
+  return `${base.href}?${run?.query ?? 'v=2'}&embed=1&panels=${(panels.length ? panels : DEFAULT_EMBED_PANELS.split(',')).join(',')}`;
 }
 
 export function updateEmbedSnippet() {

@@ -7,6 +7,7 @@
 //! | [`verdicts`] | the paper's claims checked on the finished runs |
 //! | [`figures`] | each figure drawn with [`crate::render`] and written as PNG, with its report section |
 //! | [`report`] | the report's text: tables, sections and the opening summary |
+//! | [`robustness`] | `--seeds N`: the paper's claims over N seeded draws, and the spread of its numbers |
 //!
 //! The paper's own numbers (read off its figures; `settings.md` of the reproduction brief) are
 //! quoted beside ours.
@@ -14,6 +15,7 @@
 pub mod cases;
 pub mod figures;
 pub mod report;
+pub mod robustness;
 pub mod verdicts;
 
 use std::fmt::Write as _;
@@ -46,11 +48,13 @@ pub(crate) struct Results {
     others: Vec<(Schedule, Vec<Done>)>,
     checker: Vec<Done>,
     real: Vec<Done>,
+    /// `--seeds N`: the seeded draws of the robustness section (empty without it).
+    draws: Vec<robustness::Draw>,
 }
 
 /// Runs every figure into `out` (created if missing) and writes `out/report.md`. `log` gets one line
 /// per step, for progress.
-pub fn reproduce(out: &Path, log: &(dyn Fn(&str) + Sync)) -> Result<(), String> {
+pub fn reproduce(out: &Path, seeds: usize, log: &(dyn Fn(&str) + Sync)) -> Result<(), String> {
     crate::render::font::register();
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let start = Instant::now();
@@ -122,6 +126,15 @@ pub fn reproduce(out: &Path, log: &(dyn Fn(&str) + Sync)) -> Result<(), String> 
         log,
     )?;
     sections.push(figure_real(&real, out)?);
+
+    let draws = if seeds > 0 {
+        log(&format!("[7] robustness over {seeds} seeded draws"));
+        let draws = robustness::run_draws(seeds, &cache, log)?;
+        sections.push(robustness::section(&draws));
+        draws
+    } else {
+        Vec::new()
+    };
     let results = Results {
         line,
         gaussian,
@@ -131,6 +144,7 @@ pub fn reproduce(out: &Path, log: &(dyn Fn(&str) + Sync)) -> Result<(), String> 
         others: groups,
         checker,
         real,
+        draws,
     };
 
     let minutes = start.elapsed().as_secs_f64() / 60.0;

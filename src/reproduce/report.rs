@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::cases::{find, Done, RANDOM, SCHEDULES};
+use super::cases::{find, Done, ADVERSARIAL, LARGE_NORM, RANDOM, SCHEDULES};
+use super::robustness;
 use super::verdicts::{above, lambda1, measured, random_label_fit, regime_verdict};
 use super::Results;
 use crate::analysis::Analysis;
@@ -113,10 +114,46 @@ pub(crate) fn metrics_table(runs: &[&Done]) -> String {
     md
 }
 
+/// Every number the paper reports beside ours on the authors' draw and, with `--seeds`, the median
+/// and range over the seeded draws.
+fn paper_numbers(r: &Results) -> String {
+    let n = r.draws.len();
+    let mut md = format!(
+        "| quantity | paper | ours, authors' draw | seeded draws: median [min–max]{} |\n|---|---|---|---|\n",
+        if n > 0 { format!(", {n} draws") } else { String::new() }
+    );
+    let gaussian = r.gaussian.run.spectrum.as_ref().map(|s| &s.eigen.values);
+    let mut ours: Vec<f64> = (0..7)
+        .map(|i| gaussian.and_then(|v| v.get(i).copied()).unwrap_or(f64::NAN))
+        .collect();
+    for label in [ADVERSARIAL, LARGE_NORM] {
+        ours.push(find(&r.regimes, label).map_or(f64::NAN, |d| lambda1(&d.run)));
+    }
+    // Without draws the values are empty and the spread reads "–".
+    for ((quantity, paper, values), ours) in robustness::spreads(&r.draws).iter().zip(ours) {
+        let spread = robustness::spread(values);
+        writeln!(md, "| {quantity} | {paper} | {} | {spread} |", num(ours)).ok();
+    }
+    if let Ok((_, s)) = parts(&r.line.run) {
+        for (i, paper) in ["≈ 11", "≈ 0.7"].iter().enumerate() {
+            writeln!(
+                md,
+                "| 1-D toy λ{} | {paper} | {} | – (fixed points) |",
+                crate::render::subscript(i + 1),
+                num(s.eigen.values[i])
+            )
+            .ok();
+        }
+    }
+    md.push('\n');
+    md
+}
+
 /// The report's opening: each measured number next to the paper's, and the paper's claims as
 /// checked here. Only what was measured; the sections below give the details.
 pub(crate) fn summary(r: &Results) -> String {
     let mut md = String::from("## At a glance: ours against the paper\n\n");
+    md.push_str(&paper_numbers(r));
     if let Ok((a, s)) = parts(&r.line.run) {
         let v = &s.eigen.values;
         let rest = v[2..].iter().fold(0.0f64, |m, x| m.max(x.abs()));

@@ -142,8 +142,8 @@ describe(`a small run (${SMALL})`, () => {
   });
 
   test('the URL holds the canonical query', async () => {
-    assert.equal(new URL(page.url()).search, `?v=1&${SMALL}`);
-    assert.equal(await text(page, '#query'), `v=1&${SMALL}`);
+    assert.equal(new URL(page.url()).search, `?v=2&${SMALL}`);
+    assert.equal(await text(page, '#query'), `v=2&${SMALL}`);
   });
 
   test('the boundary heatmap shows both class colours and the points', async () => {
@@ -222,7 +222,7 @@ test('the default page opens, shows progress, and runs the paper setting', async
     await page.waitForFunction(() => /^Training: epoch \d/.test(document.getElementById('status').textContent), null, {
       timeout: TIMEOUT_MS,
     });
-    assert.equal(new URL(page.url()).search, '?v=1');
+    assert.equal(new URL(page.url()).search, '?v=2');
     assert.equal(await page.locator('#preset').inputValue(), '0');
     assert.equal(await page.locator('select[name="dataset"]').inputValue(), 'gaussian');
     assert.equal(await page.locator('input[name="layers"]').inputValue(), '100,100');
@@ -297,7 +297,7 @@ test('a share link reproduces the run; changing a setting updates the URL and re
   const { page, problems } = await open('./?grid=32&k=3&epochs=200&layers=16,%2016&dataset=moons&lr=0.02');
   try {
     await settle(page);
-    assert.equal(new URL(page.url()).search, `?v=1&${SMALL}`);
+    assert.equal(new URL(page.url()).search, `?v=2&${SMALL}`);
     const first = (await downloadText(page, '#export-json')).text;
     // Open the canonical link anew: the same bytes.
     const again = await open(new URL(page.url()).search);
@@ -310,7 +310,7 @@ test('a share link reproduces the run; changing a setting updates the URL and re
     await page.locator('input[name="seed"]').press('Enter');
     await page.locator('input[name="seed"]').blur();
     await page.waitForFunction(() => location.search.includes('seed=7'));
-    assert.equal(new URL(page.url()).search, `?v=1&dataset=moons&seed=7&layers=16,16&epochs=200&k=3&grid=32`);
+    assert.equal(new URL(page.url()).search, `?v=2&dataset=moons&seed=7&layers=16,16&epochs=200&k=3&grid=32`);
     assert.equal(await settle(page), 'done');
     assert.equal(await page.locator('#preset').inputValue(), 'custom');
     assert.deepEqual(problems, []);
@@ -327,7 +327,7 @@ test('a setting changed mid-run cancels the old run cleanly', async () => {
     });
     await page.selectOption('#preset', { label: 'Quick demo (moons, small net)' });
     assert.equal(await settle(page), 'done');
-    assert.equal(new URL(page.url()).search, `?v=1&${SMALL}`);
+    assert.equal(new URL(page.url()).search, `?v=2&${SMALL}`);
     assert.match(await text(page, '#m-epochs'), /^200$/);
     await page.waitForTimeout(500); // nothing of the old run arrives later
     assert.match(await text(page, '#status'), /^Done.*200 epochs/);
@@ -351,7 +351,7 @@ test('a hostile link opens with a notice, uses the defaults for the bad keys, an
     assert.match(items[2], /^layers — .*99999999.*Used 100,100 instead\.$/);
     assert.equal(await page.locator('img').count(), 0, 'an <img> element was created');
     assert.deepEqual(dialogs, []);
-    assert.equal(new URL(page.url()).search, '?v=1&epochs=60&k=2&grid=16');
+    assert.equal(new URL(page.url()).search, '?v=2&epochs=60&k=2&grid=16');
     assert.equal(await page.locator('select[name="dataset"]').inputValue(), 'gaussian');
     assert.equal(await page.locator('input[name="lr"]').inputValue(), '0.02');
     assert.deepEqual(problems, []);
@@ -430,7 +430,7 @@ test('embed mode: chosen panels only, no settings, fits a 600 px iframe', async 
     const widths = await frame.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
     assert.ok(widths[0] <= widths[1], `the page overflows the iframe: ${widths}`);
     const full = await frame.locator('#open-full').getAttribute('href');
-    assert.equal(new URL(full).search, `?v=1&${SMALL}`);
+    assert.equal(new URL(full).search, `?v=2&${SMALL}`);
     assert.ok(new URL(frame.url()).search.endsWith('&embed=1&panels=boundary,alignment'));
     await page.locator('#embedded').screenshot({ path: path.join(SHOTS, 'embed-600px.png') });
     assert.deepEqual(problems, []);
@@ -567,7 +567,7 @@ test('every preset sets its query, and the menu shows it', async () => {
       assert.equal(await page.locator('#notice').isVisible(), false, label);
     }
     const url = new URL(page.url()).search;
-    assert.equal(url, `?v=1&${SMALL}`); // the last preset is the quick demo
+    assert.equal(url, `?v=2&${SMALL}`); // the last preset is the quick demo
     assert.deepEqual(problems, []);
   } finally {
     await page.close();
@@ -595,7 +595,7 @@ test('the Embed button gives an iframe snippet for the current run', async () =>
     await settle(page);
     await page.click('#embed-button');
     const snippet = await page.locator('#embed-snippet').inputValue();
-    assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?v=1&amp;dataset=moons&amp;.*&amp;embed=1&amp;panels=boundary,alignment,spectrum" /);
+    assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?v=2&amp;dataset=moons&amp;.*&amp;embed=1&amp;panels=boundary,alignment,spectrum" /);
   } finally {
     await page.close();
   }

@@ -21,13 +21,15 @@ const wasm = createRequire(import.meta.url)(path.join(env('HB_PKG_NODE'), 'hessi
 const outDir = env('HB_OUT_DIR');
 
 /**
- * Configs whose run.json must come out byte for byte the same natively and in wasm: a small one, and the
- * paper's main setting (gaussian, p = 10,703, 2000 epochs, top-10 Lanczos: the spectrum stage in the
- * browser build gives the native eigenpairs to the last bit).
+ * Configs whose run.json must come out byte for byte the same natively and in wasm: a small one on the
+ * authors' moons, the paper's main setting (the authors' gaussian points, p = 10,703, 2000 epochs, top-10
+ * Lanczos: the spectrum stage in the browser build gives the native eigenpairs to the last bit), and an
+ * old v=1 link (our seeded moons).
  */
 const QUERIES = [
   ['small', 'dataset=moons&layers=8,8&epochs=30&k=2&seed=3'],
-  ['paper-setting', 'v=1'],
+  ['paper-setting', 'v=2'],
+  ['seeded-v1-link', 'v=1&dataset=moons&layers=16,16&epochs=200&k=3&grid=32'],
 ];
 /** A config every version must refuse, so the error path can be compared. */
 const BAD_QUERY = 'dataset=no-such-dataset';

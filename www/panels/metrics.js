@@ -5,7 +5,7 @@ import { $ } from '../dom.js';
 import { duration, num, percent } from '../format.js';
 import { run } from '../run.js';
 
-const IDS = ['m-train-accuracy', 'm-test-accuracy', 'm-train-loss', 'm-epochs', 'm-params', 'm-lambda1', 'm-trace', 'm-g', 'm-residual', 'm-hvp', 'm-margin', 'm-time'];
+const IDS = ['m-train-accuracy', 'm-test-accuracy', 'm-train-loss', 'm-epochs', 'm-params', 'm-data', 'm-lambda1', 'm-trace', 'm-g', 'm-residual', 'm-hvp', 'm-margin', 'm-time'];
 
 const set = (id, text) => {
   $(id).textContent = text;
@@ -20,12 +20,20 @@ export function showParams(params) {
   set('m-params', params.toLocaleString('en'));
 }
 
+/** Whose points the run used and how they split, e.g. "the authors' points (draw=paper): 150 train, 60 test". */
+function dataText(data) {
+  const sizes = `${data.train.y.length} train, ${data.test.y.length} test`;
+  const whose = { paper: "the authors' points (draw=paper)", seeded: 'our seeded draw (draw=seeded)' }[data.draw] ?? 'file data';
+  return `${whose}: ${sizes}`;
+}
+
 /** Fills the panel from run.json's summary `s` and the analysis's timings. */
 export function fillMetrics(s, seconds) {
   set('m-train-accuracy', percent(s.metrics.train_accuracy));
   set('m-test-accuracy', percent(s.metrics.test_accuracy));
   set('m-train-loss', num(s.metrics.train_loss, 4));
   set('m-epochs', String(s.metrics.epochs));
+  set('m-data', dataText(s.data));
   const h = s.hessian;
   if (h) {
     set('m-lambda1', num(h.eigenvalues[0], 4));
