@@ -360,9 +360,8 @@ pub fn sweep(
     });
     let counts = write_summaries(plan, out)?;
     log(&format!(
-        "{total} jobs in {} ({skipped} skipped as done, {} workers): {counts}; wrote {} and {}",
+        "{total} jobs in {} ({skipped} skipped as done, {workers} at a time): {counts}; wrote {} and {}",
         seconds(start.elapsed()),
-        workers,
         out.join("sweep.csv").display(),
         out.join("sweep.md").display()
     ));
