@@ -50,6 +50,54 @@ fn the_top_eigenvectors_share_the_boundary_pixels() {
     let run = hessian_boundary::run(&config, None).unwrap();
     let shares = section_shares(&run);
     assert_eq!(shares.len(), 3);
-    assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-12, "{shares:?}");
+    assert!(
+        (shares.iter().sum::<f64>() - 1.0).abs() < 1e-12,
+        "{shares:?}"
+    );
     assert!(run_query("v=2&epochs=0&k=2&grid=8", None).is_ok());
+}
+
+#[test]
+fn every_case_of_the_reproduction_is_a_valid_query_on_the_authors_schedule() {
+    use hessian_boundary::reproduce::cases::{queries, SCHEDULES};
+    for s in SCHEDULES {
+        let cases = s.cases("");
+        assert_eq!(
+            cases.len(),
+            3 + usize::from(s.large_norm.is_some()),
+            "{}",
+            s.dataset
+        );
+        for case in cases {
+            let c = Config::parse(&case.query).unwrap_or_else(|e| panic!("{}: {e}", case.query));
+            let epochs = match c.regime {
+                Regime::Normal => s.normal,
+                Regime::RandomLabels => s.random,
+                Regime::Adversarial => s.adversarial,
+                Regime::LargeNorm => s.large_norm.unwrap(),
+            };
+            assert_eq!(c.epochs, epochs, "{}", case.query);
+            if matches!(c.regime, Regime::Adversarial | Regime::LargeNorm) {
+                assert_eq!(c.pre, s.random, "{}", case.query);
+            }
+            // The paper's synthetic sets on the authors' points.
+            assert_eq!(
+                c.draw() == Draw::Paper,
+                c.dataset.has_paper_draw(),
+                "{}",
+                case.query
+            );
+        }
+    }
+    for q in [
+        queries::LINE1D,
+        queries::GAUSSIAN,
+        queries::CHECKER,
+        queries::CHECKER_WIDE,
+        queries::IRIS,
+        queries::DIGITS,
+    ] {
+        Config::parse(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+    }
+    assert_eq!(Config::parse(queries::LINE1D).unwrap().draw(), Draw::Paper);
 }

@@ -249,7 +249,10 @@ impl Config {
 impl DatasetName {
     /// Whether the points are generated (so `draw` applies), rather than read from a file.
     pub fn is_synthetic(self) -> bool {
-        !matches!(self, DatasetName::Iris | DatasetName::Digits | DatasetName::Csv)
+        !matches!(
+            self,
+            DatasetName::Iris | DatasetName::Digits | DatasetName::Csv
+        )
     }
 
     /// Whether the authors' code defines this dataset, so `draw=paper` has their points.

@@ -44,7 +44,9 @@ pub mod queries {
     pub const CHECKER: &str = "dataset=checker";
     /// The wide-margin model: pre-trained on the noisy-close checkerboard, then the linear-close one.
     pub const CHECKER_WIDE: &str = "dataset=checker&pretrain=checker-noisy&pre=2000";
-    pub const IRIS: &str = "dataset=iris&layers=50,50&lr=0.01&batch=120&epochs=1000&train=0.8";
+    /// Iris's network and optimizer; its epochs are the schedule's ([`super::SCHEDULES`]).
+    pub const IRIS_NET: &str = "dataset=iris&layers=50,50&lr=0.01&batch=120&train=0.8";
+    pub const IRIS: &str = "dataset=iris&layers=50,50&lr=0.01&batch=120&train=0.8&epochs=1000";
     pub const DIGITS: &str = "dataset=digits&classes=0,1,7&standardize=1&layers=50,50";
 }
 
@@ -54,7 +56,7 @@ pub mod queries {
 #[derive(Clone, Copy, Debug)]
 pub struct Schedule {
     pub dataset: &'static str,
-    /// The dataset's query (network and optimizer as the paper's).
+    /// The dataset's query (network and optimizer as the paper's; no `epochs`, which the schedule sets).
     pub base: &'static str,
     pub normal: usize,
     pub random: usize,
@@ -105,7 +107,7 @@ pub const SCHEDULES: [Schedule; 6] = [
     },
     Schedule {
         dataset: "iris",
-        base: queries::IRIS,
+        base: queries::IRIS_NET,
         normal: 1_000,
         random: 200_000,
         adversarial: 1_000,

@@ -8,7 +8,9 @@
 
 use std::fmt::Write as _;
 
-use super::cases::{find, run_cases, Case, Done, ADVERSARIAL, LARGE_NORM, NORMAL, RANDOM, SCHEDULES};
+use super::cases::{
+    find, run_cases, Case, Done, ADVERSARIAL, LARGE_NORM, NORMAL, RANDOM, SCHEDULES,
+};
 use super::report::num;
 use super::verdicts::{above, lambda1, max_measure};
 use crate::analysis::field::Fields;
@@ -185,7 +187,9 @@ pub fn outliers(values: &[f64]) -> usize {
 }
 
 fn outliers_of(run: &Run) -> usize {
-    run.spectrum.as_ref().map_or(0, |s| outliers(&s.eigen.values))
+    run.spectrum
+        .as_ref()
+        .map_or(0, |s| outliers(&s.eigen.values))
 }
 
 fn g_of(d: &Done) -> Option<Generalization> {
@@ -282,7 +286,10 @@ pub fn section(draws: &[Draw]) -> String {
         })
         .count();
     let col = |label: &str| -> Vec<f64> {
-        draws.iter().map(|d| lambda1(&regime(&d.regimes, label).run)).collect()
+        draws
+            .iter()
+            .map(|d| lambda1(&regime(&d.regimes, label).run))
+            .collect()
     };
     writeln!(
         md,
@@ -395,12 +402,18 @@ pub fn section(draws: &[Draw]) -> String {
     let mut rows: Vec<(&str, usize, Vec<usize>)> = vec![(
         "gaussian (simple)",
         3,
-        draws.iter().map(|d| outliers_of(&d.regimes[0].run)).collect(),
+        draws
+            .iter()
+            .map(|d| outliers_of(&d.regimes[0].run))
+            .collect(),
     )];
     rows.push((
         "hierarchical (simple)",
         4,
-        draws.iter().map(|d| outliers_of(&d.others[0].run)).collect(),
+        draws
+            .iter()
+            .map(|d| outliers_of(&d.others[0].run))
+            .collect(),
     ));
     rows.push((
         "checkerboard (complex)",
@@ -408,7 +421,14 @@ pub fn section(draws: &[Draw]) -> String {
         draws.iter().map(|d| outliers_of(&d.checker.run)).collect(),
     ));
     for (i, name) in [(1, "circles (complex)"), (2, "moons (complex)")] {
-        rows.push((name, 2, draws.iter().map(|d| outliers_of(&d.others[i].run)).collect()));
+        rows.push((
+            name,
+            2,
+            draws
+                .iter()
+                .map(|d| outliers_of(&d.others[i].run))
+                .collect(),
+        ));
     }
     writeln!(
         md,
@@ -426,7 +446,11 @@ pub fn section(draws: &[Draw]) -> String {
             md,
             "  - {name}, C = {classes}: {} hold; outliers per draw: {}.",
             tally(holds, n),
-            counts.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+            counts
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         )
         .ok();
     }
@@ -437,7 +461,9 @@ pub fn section(draws: &[Draw]) -> String {
 /// Rows of the opening table for the numbers the seeded draws spread: the gaussian's λ₁…λ₇ and the
 /// regimes' λ₁, as `(quantity, paper, values over the draws)`.
 pub fn spreads(draws: &[Draw]) -> Vec<(String, &'static str, Vec<f64>)> {
-    let paper = ["0.154", "0.023", "0.009", "0.006", "0.005", "0.002", "0.002"];
+    let paper = [
+        "0.154", "0.023", "0.009", "0.006", "0.005", "0.002", "0.002",
+    ];
     let mut rows: Vec<(String, &'static str, Vec<f64>)> = paper
         .iter()
         .enumerate()
@@ -453,14 +479,21 @@ pub fn spreads(draws: &[Draw]) -> Vec<(String, &'static str, Vec<f64>)> {
                         .unwrap_or(f64::NAN)
                 })
                 .collect();
-            (format!("gaussian normal λ{}", crate::render::subscript(i + 1)), *p, v)
+            (
+                format!("gaussian normal λ{}", crate::render::subscript(i + 1)),
+                *p,
+                v,
+            )
         })
         .collect();
     for (label, p) in [(ADVERSARIAL, "0.003"), (LARGE_NORM, "0.016")] {
         rows.push((
             format!("gaussian {label} λ₁"),
             p,
-            draws.iter().map(|d| lambda1(&regime(&d.regimes, label).run)).collect(),
+            draws
+                .iter()
+                .map(|d| lambda1(&regime(&d.regimes, label).run))
+                .collect(),
         ));
     }
     rows
