@@ -9,7 +9,10 @@
 use super::alignment::alignments;
 use crate::config::{AlignValue, GradLabel, MarginMethod};
 use crate::data::Dataset;
-use crate::model::autodiff::{logit_gap_gradient, predict, AlignmentGradient, InputAlignment};
+use crate::model::autodiff::{
+    logit_gap_gradient, predict, AlignmentGradient, InputAlignment, Tape, CHUNK,
+};
+use crate::model::argmax;
 use crate::model::Mlp;
 use crate::rng::Rng;
 
@@ -31,7 +34,10 @@ pub const PAPER_WEIGHT_DECAY: f64 = 1e-3;
 pub const PAPER_DECAY_AT: usize = 5_000;
 
 /// `boundary-slide`: Adam steps of its (cheaper) x_b search, and the most slide iterations.
-pub const SLIDE_SEARCH_STEPS: usize = 300;
+pub const SLIDE_SEARCH_STEPS: usize = 150;
+/// `boundary-slide`'s x_b search: at most this many starts, done at |A_1| ≥ [`SLIDE_ALIGNMENT`].
+pub const SLIDE_STARTS: usize = 3;
+pub const SLIDE_ALIGNMENT: f64 = 0.99;
 pub const SLIDE_MAX_STEPS: usize = 100;
 /// March points of one ray's crossing search, up to the current best distance.
 const SLIDE_MARCH: usize = 32;
@@ -52,8 +58,10 @@ pub struct Margin {
     /// within the search radius, e.g. a model predicting one class everywhere).
     pub true_margin: Option<f64>,
     pub relative_error: Option<f64>,
-    /// Distance from x_b to the learned decision boundary, measured as the true margin is
-    /// ([`distance_to_boundary`]; a check that x_b is on the boundary, not part of any estimate).
+    /// Distance from x_b to the learned decision boundary along its normal there: the nearer first
+    /// predicted-class flip on the two rays x_b ± s·n (n = ∇_x of x_b's logit gap), an upper bound
+    /// of x_b's distance to the boundary, tight where the boundary is locally flat; a check that x_b
+    /// is on the boundary, not part of any estimate. None without a flip within the data's diameter.
     pub x_b_boundary_distance: Option<f64>,
     /// `boundary-slide` only: the boundary point the slide ended on (the estimate is its distance to
     /// `x_t_slide`), that training point, and the slide's accepted steps.
@@ -184,21 +192,38 @@ pub fn distance_to_boundary(
         }
     }
     const MARCH: usize = 100;
+    const MARCH_BLOCK: usize = 1;
     let h = radius / MARCH as f64;
     let along =
         |u: &[f64], t: f64| -> Vec<f64> { x.iter().zip(u).map(|(a, b)| a + t * b).collect() };
-    // All march points at once: one batched forward pass.
-    let mut points = Vec::with_capacity(directions.len() * MARCH * d);
-    for u in &directions {
-        for s in 1..=MARCH {
-            points.extend(along(u, s as f64 * h));
+    // The march step by step (blocks of `MARCH_BLOCK` steps), each block one batched forward pass over the
+    // directions not crossed yet, stopping after the first block in which any direction crosses: a
+    // later crossing starts at or beyond that one's end, so the pruning below would drop it anyway
+    // (the same brackets, in the same order, as marching all 100 steps).
+    let mut first: Vec<Option<usize>> = vec![None; directions.len()];
+    for block in (0..MARCH).step_by(MARCH_BLOCK) {
+        let steps = block..(block + MARCH_BLOCK).min(MARCH);
+        let open: Vec<usize> = (0..directions.len()).filter(|&j| first[j].is_none()).collect();
+        let mut points = Vec::with_capacity(open.len() * steps.len() * d);
+        for &j in &open {
+            for s in steps.clone() {
+                points.extend(along(&directions[j], (s + 1) as f64 * h));
+            }
+        }
+        let labels = predict(mlp, params, &points);
+        for (i, &j) in open.iter().enumerate() {
+            first[j] = steps
+                .clone()
+                .find(|&s| labels[i * steps.len() + s - block] != own);
+        }
+        if first.iter().any(Option::is_some) {
+            break;
         }
     }
-    let labels = predict(mlp, params, &points);
     // The step of each direction's first crossing: (direction, lo, hi).
     let mut brackets: Vec<(usize, f64, f64)> = (0..directions.len())
         .filter_map(|j| {
-            let s = (0..MARCH).find(|&s| labels[j * MARCH + s] != own)?;
+            let s = first[j]?;
             Some((j, s as f64 * h, (s + 1) as f64 * h))
         })
         .collect();
@@ -307,11 +332,36 @@ pub fn paper_iterate(
     (x, computed)
 }
 
+/// Predicted labels with θ's weights transposed once, for the many small batches of a slide.
+struct Labeller<'a> {
+    mlp: &'a Mlp,
+    params: &'a [f64],
+    tape: Tape,
+}
+
+impl<'a> Labeller<'a> {
+    fn new(mlp: &'a Mlp, params: &'a [f64]) -> Self {
+        let mut tape = Tape::new();
+        tape.load(mlp, params);
+        Labeller { mlp, params, tape }
+    }
+
+    /// The same labels as [`predict`] (rows are independent in every kernel).
+    fn labels(&mut self, x: &[f64]) -> Vec<u32> {
+        let c = self.mlp.classes();
+        let mut out = Vec::with_capacity(x.len() / self.mlp.input_dim());
+        for rows in x.chunks(CHUNK * self.mlp.input_dim()) {
+            self.tape.run(self.mlp, self.params, rows);
+            out.extend(self.tape.logits().chunks_exact(c).map(|z| argmax(z) as u32));
+        }
+        out
+    }
+}
+
 /// The first predicted-class flip along the ray `from + s·u` (unit u), s in (0, reach]: a march of
 /// `march` points, then bisection to ~1e-10·reach. None without a flip.
 fn first_flip(
-    mlp: &Mlp,
-    params: &[f64],
+    labeller: &mut Labeller,
     from: &[f64],
     own: u32,
     u: &[f64],
@@ -321,12 +371,12 @@ fn first_flip(
     let along = |t: f64| -> Vec<f64> { from.iter().zip(u).map(|(a, b)| a + t * b).collect() };
     let h = reach / march as f64;
     let points: Vec<f64> = (1..=march).flat_map(|s| along(s as f64 * h)).collect();
-    let labels = predict(mlp, params, &points);
+    let labels = labeller.labels(&points);
     let s = labels.iter().position(|&l| l != own)?;
     let (mut lo, mut hi) = (s as f64 * h, (s + 1) as f64 * h);
     while hi - lo > 1e-10 * reach {
         let mid = 0.5 * (lo + hi);
-        if predict(mlp, params, &along(mid))[0] == own {
+        if labeller.labels(&along(mid))[0] == own {
             lo = mid;
         } else {
             hi = mid;
@@ -354,9 +404,10 @@ pub fn slide(
     x_b: &[f64],
     radius: f64,
 ) -> Option<(f64, Vec<f64>, usize)> {
-    let own = predict(mlp, params, x_t)[0];
+    let mut labeller = Labeller::new(mlp, params);
+    let own = labeller.labels(x_t)[0];
     let u0 = unit(&x_b.iter().zip(x_t).map(|(b, t)| b - t).collect::<Vec<_>>())?;
-    let mut best = first_flip(mlp, params, x_t, own, &u0, radius, 100)?;
+    let mut best = first_flip(&mut labeller, x_t, own, &u0, radius, 100)?;
     let mut u = u0;
     let mut accepted = 0;
     let point = |u: &[f64], s: f64| -> Vec<f64> { x_t.iter().zip(u).map(|(a, b)| a + s * b).collect() };
@@ -376,7 +427,7 @@ pub fn slide(
             let q: Vec<f64> = p.iter().zip(&tangent).map(|(a, b)| a + alpha * b).collect();
             if let Some(uq) = unit(&q.iter().zip(x_t).map(|(a, b)| a - b).collect::<Vec<_>>()) {
                 // Only a flip nearer than the current best counts.
-                if let Some(s) = first_flip(mlp, params, x_t, own, &uq, best, SLIDE_MARCH) {
+                if let Some(s) = first_flip(&mut labeller, x_t, own, &uq, best, SLIDE_MARCH) {
                     if s < best * (1.0 - 1e-12) {
                         best = s;
                         u = uq;
@@ -395,8 +446,22 @@ pub fn slide(
     Some((best, point(&u, best), accepted))
 }
 
+/// See [`Margin::x_b_boundary_distance`].
+fn normal_flip_distance(mlp: &Mlp, params: &[f64], x: &[f64], radius: f64) -> Option<f64> {
+    let mut labeller = Labeller::new(mlp, params);
+    let own = labeller.labels(x)[0];
+    let (_, normal) = logit_gap_gradient(mlp, params, x, own as usize);
+    let n = unit(&normal)?;
+    let back: Vec<f64> = n.iter().map(|a| -a).collect();
+    [back, n]
+        .iter()
+        .filter_map(|u| first_flip(&mut labeller, x, own, u, radius, 100))
+        .reduce(f64::min)
+}
+
 /// `boundary-slide`'s x_b: Adam on A_1² as [`boundary_point`] (same starts and schedule shape) but
-/// with the reverse-mode gradient and [`SLIDE_SEARCH_STEPS`] steps per start.
+/// with the reverse-mode gradient, at most [`SLIDE_STARTS`] starts of [`SLIDE_SEARCH_STEPS`] steps,
+/// done at |A_1| ≥ [`SLIDE_ALIGNMENT`]: x_b only has to pick the boundary section the slide starts on.
 pub fn slide_boundary_point(
     mlp: &Mlp,
     params: &[f64],
@@ -411,7 +476,7 @@ pub fn slide_boundary_point(
     let mut alignment = AlignmentGradient::new(mlp, params, v1);
     let mut best: (Vec<f64>, f64) = (mean.clone(), 0.0);
     let mut steps = 0;
-    for _ in 0..STARTS {
+    for _ in 0..SLIDE_STARTS {
         let mut x: Vec<f64> = mean
             .iter()
             .zip(&std)
@@ -429,7 +494,7 @@ pub fn slide_boundary_point(
             if a.abs() > run_best.0 + STALL_GAIN {
                 run_best = (a.abs(), t);
             }
-            if a.abs() >= TARGET_ALIGNMENT || t - run_best.1 >= STALL_STEPS / 4 {
+            if a.abs() >= SLIDE_ALIGNMENT || t - run_best.1 >= STALL_STEPS / 4 {
                 break;
             }
             steps += 1;
@@ -443,7 +508,7 @@ pub fn slide_boundary_point(
                 x[i] -= lr * (m[i] / (1.0 - b1t)) / (libm::sqrt(v[i] / (1.0 - b2t)) + 1e-12);
             }
         }
-        if best.1.abs() >= TARGET_ALIGNMENT {
+        if best.1.abs() >= SLIDE_ALIGNMENT {
             break;
         }
     }
@@ -513,7 +578,7 @@ pub fn margin(
             slide_steps = k;
         }
     }
-    let x_b_boundary_distance = distance_to_boundary(mlp, params, &x_b, train, radius, seed);
+    let x_b_boundary_distance = normal_flip_distance(mlp, params, &x_b, radius);
     let true_margin = [&x_t_max, &x_t_min]
         .iter()
         .filter_map(|x| distance_to_boundary(mlp, params, x, train, radius, seed))
