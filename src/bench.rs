@@ -17,9 +17,11 @@
 //! | `lanczos_hvps` | the HVPs that Lanczos run used (steps + 10 residual checks) |
 //! | `field_s` | [`field::fields`]: prediction and the 10 alignment fields on the 128×128 grid |
 //! | `dense_s` | the dense route: H from p HVPs ([`dense::matrix`]) plus nalgebra's symmetric eigensolver (all p pairs, no residuals); `null` above `dense_max_p`, with `dense_note` and an extrapolated `dense_est_s` |
+//! | `analysis_s` | the whole analysis stage ([`crate::analysis::analyse`]: alignment matrix, fields, G, margin) at the config's `k`, `grid` and `margin` (once, not a median) |
+//! | `margin_s` | its margin step alone ([`margin::margin`] with the config's `margin` method, `margin_method`; once) |
 //! | `peak_rss_mb` | peak memory as the caller measures it (native: VmHWM of the process; wasm: linear memory size) |
 
-use crate::analysis::field;
+use crate::analysis::{field, margin};
 use crate::config::{AlignValue, Config};
 use crate::model::autodiff::{hessian_vector_product, loss_and_gradient, Target};
 use crate::rng::Rng;
@@ -117,6 +119,10 @@ pub struct Measured {
     /// `DENSE_PROBE`² scaled by (p / DENSE_PROBE)³ (an estimate, not a measurement).
     pub dense_est_s: Option<f64>,
     pub dense_note: Option<String>,
+    /// The analysis stage and its margin step (see the module table).
+    pub analysis_s: Option<f64>,
+    pub margin_s: Option<f64>,
+    pub margin_method: crate::config::MarginMethod,
     pub repeats: usize,
     pub quick: bool,
 }
@@ -368,6 +374,25 @@ pub fn run(
         export(&serde_json::to_string(&ex).expect("serializable"));
     }
 
+    progress(&format!("{}: analysis stage (margin {})", w.name, config.margin.name()));
+    let (mut analysis_s, mut margin_s) = (None, None);
+    if let Some(spectrum) = crate::spectrum::compute(&config, mlp, params, &train, None) {
+        let t = clock();
+        std::hint::black_box(crate::analysis::analyse(
+            &config, mlp, params, &train, &spectrum,
+        ));
+        analysis_s = Some(clock() - t);
+        let t = clock();
+        std::hint::black_box(margin::margin(
+            mlp,
+            params,
+            &train,
+            &spectrum.eigen.vectors[0],
+            config.seed,
+            config.margin,
+        ));
+        margin_s = Some(clock() - t);
+    }
     Ok(Measured {
         workload: w.name.into(),
         p,
@@ -391,6 +416,9 @@ pub fn run(
         dense_eigh_s,
         dense_est_s,
         dense_note,
+        analysis_s,
+        margin_s,
+        margin_method: config.margin,
         repeats,
         quick: opts.quick,
     })

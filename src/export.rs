@@ -94,6 +94,14 @@ struct MarginJson<'a> {
     #[serde(rename = "true")]
     true_margin: Option<f64>,
     relative_error: Option<f64>,
+    method: crate::config::MarginMethod,
+    x_b_boundary_distance: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    boundary_point: Option<&'a [f64]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    x_t_slide: Option<&'a [f64]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slide_steps: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -293,6 +301,11 @@ impl Run {
                 estimate: a.margin.estimate,
                 true_margin: a.margin.true_margin,
                 relative_error: a.margin.relative_error,
+                method: a.margin.method,
+                x_b_boundary_distance: a.margin.x_b_boundary_distance,
+                boundary_point: a.margin.boundary_point.as_deref(),
+                x_t_slide: a.margin.x_t_slide.as_deref(),
+                slide_steps: a.margin.x_t_slide.as_ref().map(|_| a.margin.slide_steps),
             }),
             snapshots: during_training
                 .iter()

@@ -35,7 +35,8 @@ fn a_links_version_decides_its_defaults() {
     let old = Config::parse("v=1&dataset=moons").unwrap();
     assert_eq!(old.draw, Some(Draw::Seeded));
     assert_eq!(old.draw(), Draw::Seeded);
-    assert_eq!(old.to_query(), "v=2&dataset=moons&draw=seeded");
+    // and its margin method is schema v1's `search`.
+    assert_eq!(old.to_query(), "v=2&dataset=moons&draw=seeded&margin=search");
     assert_eq!(Config::parse(&old.to_query()), Ok(old));
     assert_eq!(Config::parse("v=1"), Ok(Config::defaults(1)));
     // v=2 (and a query without v): the authors' draw where their code defines the dataset and
@@ -100,7 +101,7 @@ fn hand_written_queries_parse_and_encode_canonically() {
         (
             "?lr=0.1&act=tanh&v=1&seed=42&standardize=true",
             Config { lr: 0.1, act: Activation::Tanh, seed: 42, standardize: true, ..Config::defaults(1) },
-            "v=2&draw=seeded&seed=42&standardize=1&act=tanh&lr=0.1",
+            "v=2&draw=seeded&seed=42&standardize=1&act=tanh&lr=0.1&margin=search",
         ),
         (
             "layers=&loss=mse&opt=adam&momentum=0.9&standardize=0",

@@ -48,7 +48,7 @@ fn an_old_link_keeps_its_numbers() {
     let r = json("v=1&dataset=moons&layers=8,8&epochs=30&k=3&seed=3&grid=16");
     assert_eq!(
         r["query"],
-        "v=2&dataset=moons&draw=seeded&seed=3&layers=8,8&epochs=30&k=3&grid=16"
+        "v=2&dataset=moons&draw=seeded&seed=3&layers=8,8&epochs=30&k=3&grid=16&margin=search"
     );
     assert_eq!(r["data"]["test"]["y"].as_array().unwrap().len(), 100);
     assert_eq!(

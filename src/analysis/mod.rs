@@ -107,6 +107,13 @@ pub fn analyse(
         generalization: generalization::generalization(
             mlp, params, train, counted, over_all, config,
         ),
-        margin: margin::margin(mlp, params, train, &vectors[0], config.seed),
+        margin: margin::margin(
+            mlp,
+            params,
+            train,
+            &vectors[0],
+            config.seed,
+            config.margin,
+        ),
     }
 }

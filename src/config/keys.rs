@@ -36,7 +36,7 @@
 //! | `align-value` | `cosine` | one of cosine, squared |
 //! | `grid` | `128` | a whole number in [8, 512] |
 //! | `measure` | `mean` | one of mean, max |
-//! | `margin` | `search` | one of search, paper |
+//! | `margin` | `boundary-slide` | one of search, paper, boundary-slide |
 //! | `pretrain` | `none` | none, or one of gaussian, hierarchical, circles, moons, checker, checker-noisy, line1d, xor, spirals, iris, digits |
 //!
 //! `default` (for `n`, `noise`, `classes`) means the dataset's own choice. `layers=none` is the

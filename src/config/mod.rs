@@ -70,6 +70,9 @@ pub enum MarginMethod {
     Search,
     /// The authors' procedure: plain SGD on (A₁(x)² − 1)² from a N(0, I) start.
     Paper,
+    /// x_b as `search` (fewer, cheaper steps), then from x_t^max and x_t^min: the first class flip on
+    /// the ray towards x_b, slid along the learned boundary to the foot nearest x_t (schema v2's default).
+    BoundarySlide,
 }
 
 /// Which label the per-sample gradient g(x) of the alignment uses at the training points.
@@ -223,6 +226,7 @@ impl Config {
         match version {
             1 => Config {
                 draw: Some(Draw::Seeded),
+                margin: MarginMethod::Search,
                 ..Config::default()
             },
             _ => Config::default(),
@@ -300,7 +304,7 @@ impl Default for Config {
             align_value: AlignValue::Cosine,
             grid: 128,
             measure: Measure::Mean,
-            margin: MarginMethod::Search,
+            margin: MarginMethod::BoundarySlide,
             pretrain: None,
         }
     }
@@ -366,6 +370,7 @@ query_names!(Draw {
 query_names!(MarginMethod {
     Search = "search",
     Paper = "paper",
+    BoundarySlide = "boundary-slide",
 });
 
 query_names!(Measure {

@@ -744,6 +744,106 @@ impl<'a> InputAlignment<'a> {
     }
 }
 
+/// cos(g(x), v) and its exact input gradient by reverse mode: cost independent of the input dimension
+/// (a forward, a reverse and one R-operator pass over a single row), where [`InputAlignment`] runs
+/// forward mode over d rows. Since `∂⟨g(x), w⟩/∂x = R_w{∇_x ℓ}` (mixed partials commute),
+/// `∂cos/∂x = (∂g/∂x)ᵀ w` with `w = (v/‖v‖ − cos·g/‖g‖)/‖g‖` is the input adjoint
+/// `R{δ_1} W_1 + δ_1 W_1^w` of one Pearlmutter pass along the parameter direction w (ŷ held fixed).
+/// Not the same bits as [`InputAlignment`] (another summation order): used by the margin methods
+/// `paper` and `boundary-slide`, never by `search`.
+pub struct AlignmentGradient<'a> {
+    mlp: &'a Mlp,
+    params: &'a [f64],
+    v: &'a [f64],
+    vnorm: f64,
+    tape: Tape,
+    tangent: Tangent,
+    g: Vec<f64>,
+    w: Vec<f64>,
+}
+
+impl<'a> AlignmentGradient<'a> {
+    pub fn new(mlp: &'a Mlp, params: &'a [f64], v: &'a [f64]) -> Self {
+        let mut tape = Tape::new();
+        tape.load(mlp, params);
+        AlignmentGradient {
+            mlp,
+            params,
+            v,
+            vnorm: libm::sqrt(dot(v, v)),
+            tape,
+            tangent: Tangent::new(),
+            g: vec![0.0; params.len()],
+            w: vec![0.0; params.len()],
+        }
+    }
+
+    /// `(cos(g(x), v), ∂cos/∂x)` at one point x; `(0, 0)` where ‖g‖ < 1e-20.
+    pub fn at(&mut self, x: &[f64]) -> (f64, Vec<f64>) {
+        let (mlp, params) = (self.mlp, self.params);
+        let d = mlp.input_dim();
+        let tape = &mut self.tape;
+        tape.run(mlp, params, x);
+        tape.backward(mlp, params, Target::Predicted, 0, 1.0);
+        self.g.fill(0.0);
+        tape.accumulate_gradient(mlp, &mut self.g);
+        let norm2 = dot(&self.g, &self.g);
+        let norm = libm::sqrt(norm2);
+        if norm < 1e-20 {
+            return (0.0, vec![0.0; d]);
+        }
+        let dotv = dot(&self.g, self.v);
+        let cos = dotv / (norm * self.vnorm);
+        let (a, b) = (1.0 / (norm * self.vnorm), cos / norm2);
+        for ((w, &v), &g) in self.w.iter_mut().zip(self.v).zip(&self.g) {
+            *w = a * v - b * g;
+        }
+        let w = &self.w[..];
+        self.tangent.forward(mlp, tape, Some(w), None);
+        self.tangent.backward(mlp, params, tape, Some(w), 1.0);
+        let first = &mlp.layers[0];
+        let mut grad = vec![0.0; d];
+        gemm_nn(
+            1,
+            first.outputs,
+            d,
+            &self.tangent.deltas[1],
+            &params[first.w..first.b],
+            &mut grad,
+        );
+        gemm_nn(1, first.outputs, d, &tape.deltas[1], &w[first.w..first.b], &mut grad);
+        (cos, grad)
+    }
+}
+
+/// The gap `z_own(x) − max_{c≠own} z_c(x)` between the logit of class `own` and the largest other one
+/// (positive where `own` is predicted, zero on its decision boundary), and its exact input gradient
+/// (reverse mode through the logits, the competing class held fixed): the boundary's normal at x.
+pub fn logit_gap_gradient(mlp: &Mlp, params: &[f64], x: &[f64], own: usize) -> (f64, Vec<f64>) {
+    let mut tape = Tape::new();
+    tape.forward(mlp, params, x);
+    let z = tape.logits();
+    let other = (0..z.len())
+        .filter(|&c| c != own)
+        .max_by(|&i, &j| z[i].total_cmp(&z[j]))
+        .unwrap_or(own);
+    let gap = z[own] - z[other];
+    let depth = mlp.layers.len();
+    let mut delta = vec![0.0; mlp.classes()];
+    delta[own] += 1.0;
+    delta[other] -= 1.0;
+    for l in (0..depth).rev() {
+        let layer = &mlp.layers[l];
+        let mut da = vec![0.0; layer.inputs];
+        gemm_nn(1, layer.outputs, layer.inputs, &delta, &params[layer.w..layer.b], &mut da);
+        if l == 0 {
+            return (gap, da);
+        }
+        delta = da.iter().zip(&tape.d1[l]).map(|(a, s)| a * s).collect();
+    }
+    unreachable!("a model has at least one layer")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
