@@ -23,7 +23,9 @@ fn radius(train: &hessian_boundary::data::Dataset) -> f64 {
     (0..train.dim)
         .map(|t| {
             let col = (0..train.len()).map(|i| train.row(i)[t]);
-            let (lo, hi) = col.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| (l.min(v), h.max(v)));
+            let (lo, hi) = col.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+                (l.min(v), h.max(v))
+            });
             (hi - lo) * (hi - lo)
         })
         .sum::<f64>()
@@ -42,18 +44,36 @@ fn main() {
     for q in queries {
         let config = Config::parse(q).unwrap();
         let Prepared { split, pretrain } = prepare(&config, None).unwrap();
-        let mut run =
-            Run::from_trainer(Trainer::new(config.clone(), split, pretrain).unwrap().finish().unwrap());
+        let mut run = Run::from_trainer(
+            Trainer::new(config.clone(), split, pretrain)
+                .unwrap()
+                .finish()
+                .unwrap(),
+        );
         compute_spectrum(&mut run);
         let v1 = run.spectrum.as_ref().unwrap().eigen.vectors[0].clone();
         for &method in MarginMethod::ALL {
             let t = Instant::now();
-            let m = margin(&run.trained.mlp, &run.trained.params, &run.split.train, &v1, config.seed, method);
+            let m = margin(
+                &run.trained.mlp,
+                &run.trained.params,
+                &run.split.train,
+                &v1,
+                config.seed,
+                method,
+            );
             let s = t.elapsed().as_secs_f64();
             let t = Instant::now();
             let r = radius(&run.split.train);
             for x in [&m.x_t_max, &m.x_t_min] {
-                std::hint::black_box(distance_to_boundary(&run.trained.mlp, &run.trained.params, x, &run.split.train, r, config.seed));
+                std::hint::black_box(distance_to_boundary(
+                    &run.trained.mlp,
+                    &run.trained.params,
+                    x,
+                    &run.split.train,
+                    r,
+                    config.seed,
+                ));
             }
             let check = t.elapsed().as_secs_f64();
             let f = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.4}"));
@@ -62,7 +82,8 @@ fn main() {
                 method.name(),
                 f(m.true_margin),
                 m.estimate,
-                m.relative_error.map_or("–".into(), |e| format!("{:.1} %", 100.0 * e)),
+                m.relative_error
+                    .map_or("–".into(), |e| format!("{:.1} %", 100.0 * e)),
                 f(m.x_b_boundary_distance),
             );
         }

@@ -374,7 +374,11 @@ pub fn run(
         export(&serde_json::to_string(&ex).expect("serializable"));
     }
 
-    progress(&format!("{}: analysis stage (margin {})", w.name, config.margin.name()));
+    progress(&format!(
+        "{}: analysis stage (margin {})",
+        w.name,
+        config.margin.name()
+    ));
     let (mut analysis_s, mut margin_s) = (None, None);
     if let Some(spectrum) = crate::spectrum::compute(&config, mlp, params, &train, None) {
         let t = clock();

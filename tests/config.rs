@@ -36,7 +36,10 @@ fn a_links_version_decides_its_defaults() {
     assert_eq!(old.draw, Some(Draw::Seeded));
     assert_eq!(old.draw(), Draw::Seeded);
     // and its margin method is schema v1's `search`.
-    assert_eq!(old.to_query(), "v=2&dataset=moons&draw=seeded&margin=search");
+    assert_eq!(
+        old.to_query(),
+        "v=2&dataset=moons&draw=seeded&margin=search"
+    );
     assert_eq!(Config::parse(&old.to_query()), Ok(old));
     assert_eq!(Config::parse("v=1"), Ok(Config::defaults(1)));
     // v=2 (and a query without v): the authors' draw where their code defines the dataset and

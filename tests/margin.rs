@@ -18,7 +18,11 @@ fn margin_json(query: &str) -> serde_json::Value {
 }
 
 fn floats(v: &serde_json::Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 /// Recorded with the build before the `paper` and `boundary-slide` methods (commit 794da9b): the
@@ -34,7 +38,10 @@ fn search_keeps_its_numbers_bit_for_bit() {
     assert_eq!(m["true"].as_f64(), Some(0.08745526782773368));
     assert_eq!(m["relative_error"].as_f64(), Some(2.6328899072223018));
     let m = margin_json("dataset=checker&layers=8,8&epochs=60&k=3&seed=1&grid=16&margin=search");
-    assert_eq!(floats(&m["x_b"]), [-0.07356348122150888, -0.8047157167869838]);
+    assert_eq!(
+        floats(&m["x_b"]),
+        [-0.07356348122150888, -0.8047157167869838]
+    );
     assert_eq!(m["alignment_x_b"].as_f64(), Some(0.8960615808176273));
     assert_eq!(m["search_steps"], 2192);
     assert_eq!(m["estimate"].as_f64(), Some(0.23553102807674395));
@@ -46,8 +53,14 @@ fn schema_versions_pick_their_margin_method() {
     assert_eq!(Config::defaults(1).margin, MarginMethod::Search);
     assert_eq!(Config::default().margin, MarginMethod::BoundarySlide);
     assert_eq!(Config::parse("v=1").unwrap().margin, MarginMethod::Search);
-    assert_eq!(Config::parse("").unwrap().margin, MarginMethod::BoundarySlide);
-    assert_eq!(Config::parse("margin=paper").unwrap().margin, MarginMethod::Paper);
+    assert_eq!(
+        Config::parse("").unwrap().margin,
+        MarginMethod::BoundarySlide
+    );
+    assert_eq!(
+        Config::parse("margin=paper").unwrap().margin,
+        MarginMethod::Paper
+    );
 }
 
 fn tiny(act: Activation) -> (Mlp, Vec<f64>, Vec<f64>) {
@@ -87,7 +100,11 @@ fn reverse_mode_alignment_gradient_matches_forward_mode_and_finite_differences()
                     - reference_alignment(&mlp, &params, &v, &xm))
                     / (2.0 * h);
                 assert!((ga[j] - gb[j]).abs() <= 1e-10 * (1.0 + ga[j].abs()));
-                assert!((gb[j] - fd).abs() <= 1e-6 * (1.0 + fd.abs()), "{} vs {fd}", gb[j]);
+                assert!(
+                    (gb[j] - fd).abs() <= 1e-6 * (1.0 + fd.abs()),
+                    "{} vs {fd}",
+                    gb[j]
+                );
             }
         }
     }
@@ -112,12 +129,17 @@ fn paper_step_matches_a_finite_difference_reference() {
             (loss(&xp) - loss(&xm)) / (2.0 * h)
         })
         .collect();
-    let reference: Vec<f64> = (0..2).map(|j| x0[j] - 0.01 * (fd[j] + 1e-3 * x0[j])).collect();
+    let reference: Vec<f64> = (0..2)
+        .map(|j| x0[j] - 0.01 * (fd[j] + 1e-3 * x0[j]))
+        .collect();
     let mut ag = AlignmentGradient::new(&mlp, &params, &v);
     let (x1, computed) = paper_iterate(&x0, 1, |x| ag.at(x));
     assert_eq!(computed, 1);
     for j in 0..2 {
-        assert!((x1[j] - reference[j]).abs() < 1e-9, "{x1:?} vs {reference:?}");
+        assert!(
+            (x1[j] - reference[j]).abs() < 1e-9,
+            "{x1:?} vs {reference:?}"
+        );
     }
 }
 
@@ -132,7 +154,11 @@ fn paper_schedule_and_weight_decay_are_visible_in_the_iterates() {
     assert_eq!(computed, PAPER_STEPS);
     let expected = (1.0f64 - 0.01 * 1e-3).powi(5_000) * (1.0f64 - 0.001 * 1e-3).powi(15_000);
     for j in 0..2 {
-        assert!((x[j] / x0[j] - expected).abs() < 1e-12, "{} vs {expected}", x[j] / x0[j]);
+        assert!(
+            (x[j] / x0[j] - expected).abs() < 1e-12,
+            "{} vs {expected}",
+            x[j] / x0[j]
+        );
     }
     let (half, _) = paper_iterate(&x0, PAPER_DECAY_AT, |_| (0.0, vec![0.0, 0.0]));
     let expected = (1.0f64 - 0.01 * 1e-3).powi(5_000);
@@ -157,7 +183,10 @@ fn paper_iterate_equals_the_plain_loop() {
     // exact 2-cycle, which the skip jumps over.
     let cycle = |x: &[f64]| {
         let c = 4.0 * 0.5 * (0.25 - 1.0); // a = 0.5
-        (0.5, x.iter().map(|&xi| (200.0 * xi - 1e-3 * xi) / c).collect())
+        (
+            0.5,
+            x.iter().map(|&xi| (200.0 * xi - 1e-3 * xi) / c).collect(),
+        )
     };
     let x0 = [0.5, 0.25];
     let (x, computed) = paper_iterate(&x0, PAPER_STEPS, cycle);
@@ -192,7 +221,12 @@ fn boundary_slide_finds_the_known_margin_of_a_linear_model() {
         x.extend(p);
         y.push(if side > 0.0 { 0 } else { 1 });
     }
-    let train = Dataset { dim: 2, classes: 2, x, y };
+    let train = Dataset {
+        dim: 2,
+        classes: 2,
+        x,
+        y,
+    };
     let eigen = lanczos(
         &mut HessianOperator::new(&mlp, &params, &train),
         &Options::new(1, 0),
@@ -208,10 +242,16 @@ fn boundary_slide_finds_the_known_margin_of_a_linear_model() {
         m.estimate
     );
     let foot = m.boundary_point.as_ref().unwrap();
-    assert!(known(foot) < 1e-6, "the slide's end is on the boundary: {foot:?}");
+    assert!(
+        known(foot) < 1e-6,
+        "the slide's end is on the boundary: {foot:?}"
+    );
     assert!((m.true_margin.unwrap() - expected).abs() <= 1e-3 * expected);
     // Determinism: the same bits again.
-    assert_eq!(m, margin(&mlp, &params, &train, v1, 0, MarginMethod::BoundarySlide));
+    assert_eq!(
+        m,
+        margin(&mlp, &params, &train, v1, 0, MarginMethod::BoundarySlide)
+    );
 }
 
 /// The v=2 default on the paper's gaussian setting (their exact points): within 25 % of the true

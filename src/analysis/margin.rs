@@ -9,10 +9,10 @@
 use super::alignment::alignments;
 use crate::config::{AlignValue, GradLabel, MarginMethod};
 use crate::data::Dataset;
+use crate::model::argmax;
 use crate::model::autodiff::{
     logit_gap_gradient, predict, AlignmentGradient, InputAlignment, Tape, CHUNK,
 };
-use crate::model::argmax;
 use crate::model::Mlp;
 use crate::rng::Rng;
 
@@ -203,7 +203,9 @@ pub fn distance_to_boundary(
     let mut first: Vec<Option<usize>> = vec![None; directions.len()];
     for block in (0..MARCH).step_by(MARCH_BLOCK) {
         let steps = block..(block + MARCH_BLOCK).min(MARCH);
-        let open: Vec<usize> = (0..directions.len()).filter(|&j| first[j].is_none()).collect();
+        let open: Vec<usize> = (0..directions.len())
+            .filter(|&j| first[j].is_none())
+            .collect();
         let mut points = Vec::with_capacity(open.len() * steps.len() * d);
         for &j in &open {
             for s in steps.clone() {
@@ -248,7 +250,6 @@ pub fn distance_to_boundary(
     }
     brackets.iter().map(|b| b.2).reduce(f64::min)
 }
-
 
 /// The authors' search for x_b (`margin=paper`): x from N(0, I) (seeded `"margin-paper"`), then
 /// [`PAPER_STEPS`] steps of `x ← x − lr·(∇_x (A_1(x)² − 1)² + wd·x)` with lr [`PAPER_LR`] (×0.1 from
@@ -410,7 +411,8 @@ pub fn slide(
     let mut best = first_flip(&mut labeller, x_t, own, &u0, radius, 100)?;
     let mut u = u0;
     let mut accepted = 0;
-    let point = |u: &[f64], s: f64| -> Vec<f64> { x_t.iter().zip(u).map(|(a, b)| a + s * b).collect() };
+    let point =
+        |u: &[f64], s: f64| -> Vec<f64> { x_t.iter().zip(u).map(|(a, b)| a + s * b).collect() };
     for _ in 0..SLIDE_MAX_STEPS {
         let p = point(&u, best);
         let (_, normal) = logit_gap_gradient(mlp, params, &p, own as usize);

@@ -107,13 +107,6 @@ pub fn analyse(
         generalization: generalization::generalization(
             mlp, params, train, counted, over_all, config,
         ),
-        margin: margin::margin(
-            mlp,
-            params,
-            train,
-            &vectors[0],
-            config.seed,
-            config.margin,
-        ),
+        margin: margin::margin(mlp, params, train, &vectors[0], config.seed, config.margin),
     }
 }

@@ -811,7 +811,14 @@ impl<'a> AlignmentGradient<'a> {
             &params[first.w..first.b],
             &mut grad,
         );
-        gemm_nn(1, first.outputs, d, &tape.deltas[1], &w[first.w..first.b], &mut grad);
+        gemm_nn(
+            1,
+            first.outputs,
+            d,
+            &tape.deltas[1],
+            &w[first.w..first.b],
+            &mut grad,
+        );
         (cos, grad)
     }
 }
@@ -835,7 +842,14 @@ pub fn logit_gap_gradient(mlp: &Mlp, params: &[f64], x: &[f64], own: usize) -> (
     for l in (0..depth).rev() {
         let layer = &mlp.layers[l];
         let mut da = vec![0.0; layer.inputs];
-        gemm_nn(1, layer.outputs, layer.inputs, &delta, &params[layer.w..layer.b], &mut da);
+        gemm_nn(
+            1,
+            layer.outputs,
+            layer.inputs,
+            &delta,
+            &params[layer.w..layer.b],
+            &mut da,
+        );
         if l == 0 {
             return (gap, da);
         }

@@ -23,6 +23,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::analysis::generalization::Generalization;
+use crate::analysis::margin::Margin;
 use crate::config::Config;
 use crate::pipeline::PhaseCache;
 use cases::{one, queries, run_cases, Case, Done, Schedule, ALL_EIGENVECTORS, SCHEDULES};
@@ -47,7 +48,8 @@ pub(crate) struct Results {
     /// The regimes of the other datasets, by schedule.
     others: Vec<(Schedule, Vec<Done>)>,
     checker: Vec<Done>,
-    real: Vec<Done>,
+    /// The margin by every method on the 2-D paper settings, by setting.
+    margins: Vec<(String, Vec<Margin>)>,
     /// `--seeds N`: the seeded draws of the robustness section (empty without it).
     draws: Vec<robustness::Draw>,
 }
@@ -127,6 +129,21 @@ pub fn reproduce(out: &Path, seeds: usize, log: &(dyn Fn(&str) + Sync)) -> Resul
     )?;
     sections.push(figure_real(&real, out)?);
 
+    log("[5b] margins by method on the 2-D paper settings");
+    let margins: Vec<(String, Vec<Margin>)> = [("1-D toy", &line), ("gaussian", &gaussian)]
+        .into_iter()
+        .chain(groups.iter().take(3).map(|(s, runs)| (s.dataset, &runs[0])))
+        .chain(checker.iter().map(|d| ("checkerboard", d)))
+        .filter_map(|(name, d)| {
+            let label = match d.case.label {
+                "wide margin" => format!("{name}, wide margin"),
+                _ => name.to_string(),
+            };
+            Some((label, verdicts::margins(&d.run)?))
+        })
+        .collect();
+    sections.push(report::margin_section(&margins));
+
     let draws = if seeds > 0 {
         log(&format!("[7] robustness over {seeds} seeded draws"));
         let draws = robustness::run_draws(seeds, &cache, log)?;
@@ -143,7 +160,7 @@ pub fn reproduce(out: &Path, seeds: usize, log: &(dyn Fn(&str) + Sync)) -> Resul
         all_max,
         others: groups,
         checker,
-        real,
+        margins,
         draws,
     };
 

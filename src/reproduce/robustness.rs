@@ -196,6 +196,9 @@ fn g_of(d: &Done) -> Option<Generalization> {
     d.run.analysis.as_ref().map(|a| a.generalization.clone())
 }
 
+/// Which run of a draw a claim reads.
+type Pick = fn(&Draw) -> &Run;
+
 /// The regime `label` of one draw.
 fn regime<'a>(runs: &'a [Done], label: &str) -> &'a Done {
     find(runs, label).expect("every regime ran")
@@ -356,7 +359,7 @@ pub fn section(draws: &[Draw]) -> String {
     .ok();
 
     // Each top eigenvector lights its own section of the boundary.
-    let simple: [(&str, fn(&Draw) -> &Run); 3] = [
+    let simple: [(&str, Pick); 3] = [
         ("gaussian", |d| &d.regimes[0].run),
         ("hierarchical", |d| &d.others[0].run),
         ("checkerboard", |d| &d.checker.run),

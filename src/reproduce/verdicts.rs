@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use super::cases::Done;
 use super::report::{num, run_k};
 use crate::analysis::generalization::Generalization;
-use crate::config::Config;
+use crate::analysis::margin::{self, Margin};
+use crate::config::{Config, MarginMethod};
 use crate::pipeline::Run;
 
 /// G of a finished run recomputed with the max statistic (what `measure=max` gives).
@@ -133,4 +134,23 @@ pub(crate) fn regime_verdict(runs: &[Done], gs: &[Option<Generalization>]) -> St
     }
     text.push('\n');
     text
+}
+
+/// The margin of a finished run by every method (the run's own is not recomputed).
+pub(crate) fn margins(run: &Run) -> Option<Vec<Margin>> {
+    let own = &run.analysis.as_ref()?.margin;
+    let v1 = &run.spectrum.as_ref()?.eigen.vectors[0];
+    let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
+    Some(
+        MarginMethod::ALL
+            .iter()
+            .map(|&method| {
+                if method == own.method {
+                    own.clone()
+                } else {
+                    margin::margin(mlp, params, train, v1, run.config.seed, method)
+                }
+            })
+            .collect(),
+    )
 }
