@@ -92,9 +92,78 @@ fn spread(train: &Dataset) -> (Vec<f64>, Vec<f64>) {
     (mean, var.into_iter().map(libm::sqrt).collect())
 }
 
-/// Maximizes A_1(x)² over inputs x with Adam from [`STARTS`] seeded points in the data's spread; the
-/// step size decays linearly to 0 over [`MAX_STEPS`] so each run settles on its maximum instead of
-/// circling it. Returns (x_b, A_1(x_b), steps taken in all).
+/// One Adam search for x_b: ascent on A_1(x)² from `starts` seeded points in the data's spread
+/// (mean + std·N(0, I)), the step size decaying linearly to 0 over `steps` so each run settles on its
+/// maximum instead of circling it; a run ends at |A_1| ≥ `target` or after `stall` steps without a
+/// gain of [`STALL_GAIN`]. `at` gives A_1 and its input gradient.
+struct AdamSearch {
+    purpose: &'static str,
+    starts: usize,
+    steps: usize,
+    target: f64,
+    stall: usize,
+    /// The step size at t = 0 is this many times 1 % of the data's largest std.
+    boost: f64,
+}
+
+impl AdamSearch {
+    /// Returns (x_b, A_1(x_b), steps taken in all).
+    fn run(
+        &self,
+        train: &Dataset,
+        seed: u64,
+        mut at: impl FnMut(&[f64]) -> (f64, Vec<f64>),
+    ) -> (Vec<f64>, f64, usize) {
+        let (mean, std) = spread(train);
+        let scale = std.iter().fold(0.0f64, |m, s| m.max(*s)).max(1e-3);
+        let lr0 = self.boost * (0.01 * scale);
+        let mut rng = Rng::derive(seed, self.purpose);
+        let mut best: (Vec<f64>, f64) = (mean.clone(), 0.0);
+        let mut steps = 0;
+        for _ in 0..self.starts {
+            let mut x: Vec<f64> = mean
+                .iter()
+                .zip(&std)
+                .map(|(m, s)| m + s * rng.normal())
+                .collect();
+            let (mut m, mut v) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+            let (b1, b2) = (0.9, 0.999);
+            let (mut b1t, mut b2t) = (1.0, 1.0);
+            let mut run_best = (0.0f64, 0);
+            for t in 0..self.steps {
+                let (a, grad) = at(&x);
+                if a.abs() > best.1.abs() {
+                    best = (x.clone(), a);
+                }
+                if a.abs() > run_best.0 + STALL_GAIN {
+                    run_best = (a.abs(), t);
+                }
+                // Done: aligned enough, or this run has stopped improving.
+                if a.abs() >= self.target || t - run_best.1 >= self.stall {
+                    break;
+                }
+                steps += 1;
+                b1t *= b1;
+                b2t *= b2;
+                let lr = lr0 * (1.0 - t as f64 / self.steps as f64);
+                // Ascent on A² (gradient 2A·∂A).
+                for i in 0..x.len() {
+                    let g = -2.0 * a * grad[i];
+                    m[i] = b1 * m[i] + (1.0 - b1) * g;
+                    v[i] = b2 * v[i] + (1.0 - b2) * g * g;
+                    x[i] -= lr * (m[i] / (1.0 - b1t)) / (libm::sqrt(v[i] / (1.0 - b2t)) + 1e-12);
+                }
+            }
+            if best.1.abs() >= self.target {
+                break;
+            }
+        }
+        (best.0, best.1, steps)
+    }
+}
+
+/// `search`'s x_b: [`STARTS`] starts of at most [`MAX_STEPS`] Adam steps on A_1(x)², done at
+/// |A_1| ≥ [`TARGET_ALIGNMENT`]. Returns (x_b, A_1(x_b), steps taken in all).
 pub fn boundary_point(
     mlp: &Mlp,
     params: &[f64],
@@ -102,52 +171,16 @@ pub fn boundary_point(
     v1: &[f64],
     seed: u64,
 ) -> (Vec<f64>, f64, usize) {
-    let (mean, std) = spread(train);
-    let scale = std.iter().fold(0.0f64, |m, s| m.max(*s)).max(1e-3);
-    let lr0 = 0.01 * scale;
-    let mut rng = Rng::derive(seed, "margin");
     let mut alignment = InputAlignment::new(mlp, params, v1);
-    let mut best: (Vec<f64>, f64) = (mean.clone(), 0.0);
-    let mut steps = 0;
-    for _ in 0..STARTS {
-        let mut x: Vec<f64> = mean
-            .iter()
-            .zip(&std)
-            .map(|(m, s)| m + s * rng.normal())
-            .collect();
-        let (mut m, mut v) = (vec![0.0; x.len()], vec![0.0; x.len()]);
-        let (b1, b2) = (0.9, 0.999);
-        let (mut b1t, mut b2t) = (1.0, 1.0);
-        let mut run_best = (0.0f64, 0);
-        for t in 0..MAX_STEPS {
-            let (a, grad) = alignment.at(&x);
-            if a.abs() > best.1.abs() {
-                best = (x.clone(), a);
-            }
-            if a.abs() > run_best.0 + STALL_GAIN {
-                run_best = (a.abs(), t);
-            }
-            // Done: aligned enough, or this run has stopped improving.
-            if a.abs() >= TARGET_ALIGNMENT || t - run_best.1 >= STALL_STEPS {
-                break;
-            }
-            steps += 1;
-            b1t *= b1;
-            b2t *= b2;
-            let lr = lr0 * (1.0 - t as f64 / MAX_STEPS as f64);
-            // Ascent on A² (gradient 2A·∂A).
-            for i in 0..x.len() {
-                let g = -2.0 * a * grad[i];
-                m[i] = b1 * m[i] + (1.0 - b1) * g;
-                v[i] = b2 * v[i] + (1.0 - b2) * g * g;
-                x[i] -= lr * (m[i] / (1.0 - b1t)) / (libm::sqrt(v[i] / (1.0 - b2t)) + 1e-12);
-            }
-        }
-        if best.1.abs() >= TARGET_ALIGNMENT {
-            break;
-        }
+    AdamSearch {
+        purpose: "margin",
+        starts: STARTS,
+        steps: MAX_STEPS,
+        target: TARGET_ALIGNMENT,
+        stall: STALL_STEPS,
+        boost: 1.0,
     }
-    (best.0, best.1, steps)
+    .run(train, seed, |x| alignment.at(x))
 }
 
 /// Distance from `x` to the nearest input with a different predicted label, searched along many
@@ -461,9 +494,9 @@ fn normal_flip_distance(mlp: &Mlp, params: &[f64], x: &[f64], radius: f64) -> Op
         .reduce(f64::min)
 }
 
-/// `boundary-slide`'s x_b: Adam on A_1² as [`boundary_point`] (same starts and schedule shape) but
-/// with the reverse-mode gradient, at most [`SLIDE_STARTS`] starts of [`SLIDE_SEARCH_STEPS`] steps,
-/// done at |A_1| ≥ [`SLIDE_ALIGNMENT`]: x_b only has to pick the boundary section the slide starts on.
+/// `boundary-slide`'s x_b: the same Adam search as [`boundary_point`] with the reverse-mode
+/// gradient, at most [`SLIDE_STARTS`] starts of [`SLIDE_SEARCH_STEPS`] steps, done at
+/// |A_1| ≥ [`SLIDE_ALIGNMENT`]: x_b only has to pick the boundary section the slide starts on.
 pub fn slide_boundary_point(
     mlp: &Mlp,
     params: &[f64],
@@ -471,50 +504,16 @@ pub fn slide_boundary_point(
     v1: &[f64],
     seed: u64,
 ) -> (Vec<f64>, f64, usize) {
-    let (mean, std) = spread(train);
-    let scale = std.iter().fold(0.0f64, |m, s| m.max(*s)).max(1e-3);
-    let lr0 = 0.01 * scale;
-    let mut rng = Rng::derive(seed, "margin-slide");
     let mut alignment = AlignmentGradient::new(mlp, params, v1);
-    let mut best: (Vec<f64>, f64) = (mean.clone(), 0.0);
-    let mut steps = 0;
-    for _ in 0..SLIDE_STARTS {
-        let mut x: Vec<f64> = mean
-            .iter()
-            .zip(&std)
-            .map(|(m, s)| m + s * rng.normal())
-            .collect();
-        let (mut m, mut v) = (vec![0.0; x.len()], vec![0.0; x.len()]);
-        let (b1, b2) = (0.9, 0.999);
-        let (mut b1t, mut b2t) = (1.0, 1.0);
-        let mut run_best = (0.0f64, 0);
-        for t in 0..SLIDE_SEARCH_STEPS {
-            let (a, grad) = alignment.at(&x);
-            if a.abs() > best.1.abs() {
-                best = (x.clone(), a);
-            }
-            if a.abs() > run_best.0 + STALL_GAIN {
-                run_best = (a.abs(), t);
-            }
-            if a.abs() >= SLIDE_ALIGNMENT || t - run_best.1 >= STALL_STEPS / 4 {
-                break;
-            }
-            steps += 1;
-            b1t *= b1;
-            b2t *= b2;
-            let lr = 4.0 * lr0 * (1.0 - t as f64 / SLIDE_SEARCH_STEPS as f64);
-            for i in 0..x.len() {
-                let g = -2.0 * a * grad[i];
-                m[i] = b1 * m[i] + (1.0 - b1) * g;
-                v[i] = b2 * v[i] + (1.0 - b2) * g * g;
-                x[i] -= lr * (m[i] / (1.0 - b1t)) / (libm::sqrt(v[i] / (1.0 - b2t)) + 1e-12);
-            }
-        }
-        if best.1.abs() >= SLIDE_ALIGNMENT {
-            break;
-        }
+    AdamSearch {
+        purpose: "margin-slide",
+        starts: SLIDE_STARTS,
+        steps: SLIDE_SEARCH_STEPS,
+        target: SLIDE_ALIGNMENT,
+        stall: STALL_STEPS / 4,
+        boost: 4.0,
     }
-    (best.0, best.1, steps)
+    .run(train, seed, |x| alignment.at(x))
 }
 
 /// The margin analysis of the top eigenvector `v1` with the `margin` key's method.
