@@ -166,7 +166,8 @@ pub fn block_krylov(op: &mut dyn Operator, x: &[Vec<f64>], opts: &BlockOptions) 
     while !invariant {
         let (b0, b1) = (basis.blocks[basis.blocks.len() - 2], basis.dim());
         let rows = b1 - b0;
-        if b1 + rows > max_dim.max(b1) || products + rows > opts.max_products {
+        // The space cannot grow past n, so near it a block may be applied even beyond the limit.
+        if b1 + rows.min(n - b1) > max_dim || products + rows > opts.max_products {
             break;
         }
         let mut w = vec![0.0; rows * n];
