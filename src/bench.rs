@@ -17,6 +17,7 @@
 //! | `lanczos_hvps` | the HVPs that Lanczos run used (steps + 10 residual checks) |
 //! | `field_s` | [`field::fields`]: prediction and the 10 alignment fields on the 128×128 grid |
 //! | `dense_s` | the dense route: H from p HVPs ([`dense::matrix`]) plus nalgebra's symmetric eigensolver (all p pairs, no residuals); `null` above `dense_max_p`, with `dense_note` and an extrapolated `dense_est_s` |
+//! | `certified_g` | G's certified count over all p ([`crate::analysis::certificate`]): seconds, HVPs, eigenpairs, basis memory (MB), the count interval and its certificate; `null` in --quick |
 //! | `peak_rss_mb` | peak memory as the caller measures it (native: VmHWM of the process; wasm: linear memory size) |
 
 use crate::analysis::field;
@@ -98,6 +99,8 @@ pub struct Measured {
     pub lanczos_hvps: usize,
     pub field_s: f64,
     pub dense_s: Option<f64>,
+    /// The certified G over all p ([`crate::analysis::certificate::timed`]; not in --quick).
+    pub certified_g: Option<crate::analysis::certificate::Timing>,
     pub peak_rss_mb: Option<f64>,
     // Beyond the minimum:
     /// Layer sizes `[d, hidden…, C]`.
@@ -368,6 +371,8 @@ pub fn run(
         export(&serde_json::to_string(&ex).expect("serializable"));
     }
 
+    let certified_g = (!opts.quick)
+        .then(|| crate::analysis::certificate::timed(mlp, params, &train, &config, clock));
     Ok(Measured {
         workload: w.name.into(),
         p,
@@ -379,6 +384,7 @@ pub fn run(
         lanczos_hvps: eigen.products,
         field_s,
         dense_s,
+        certified_g,
         peak_rss_mb: memory_mb(),
         sizes: mlp.sizes.clone(),
         epochs: config.epochs,

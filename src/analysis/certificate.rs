@@ -152,7 +152,7 @@ pub fn certified(
     let opts = BlockOptions {
         max_dim: limits.max_numbers / p.max(1),
         max_products: limits.max_products,
-        deflation: 1e-10,
+        deflation: 1e-12,
     };
     let bk = block_krylov(&mut op, &grads, &opts);
     let scale = bk.values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
@@ -241,5 +241,41 @@ pub fn certified(
         memory_mb: (bk.basis_numbers * 8) as f64 / 1e6,
         values,
         m,
+    }
+}
+
+/// The certified count timed for the bench: seconds (with the caller's clock), HVPs, the basis'
+/// memory and the interval, at the config's ε.
+#[derive(Clone, Debug, Serialize)]
+pub struct Timing {
+    pub seconds: f64,
+    pub hvps: usize,
+    pub eigenpairs: usize,
+    pub memory_mb: f64,
+    pub count: [usize; 2],
+    pub certificate: Certificate,
+}
+
+pub fn timed(
+    mlp: &Mlp,
+    params: &[f64],
+    train: &Dataset,
+    config: &Config,
+    clock: &dyn Fn() -> f64,
+) -> Timing {
+    let solver_only = Config {
+        g_over: crate::config::GOver::Solver,
+        ..config.clone()
+    };
+    let eps = super::generalization::generalization(mlp, params, train, &[], false, &solver_only);
+    let t = clock();
+    let c = certified(mlp, params, train, config, eps.epsilon, &Limits::default());
+    Timing {
+        seconds: clock() - t,
+        hvps: c.products,
+        eigenpairs: c.eigenpairs,
+        memory_mb: c.memory_mb,
+        count: [c.low, c.high],
+        certificate: c.certificate,
     }
 }
