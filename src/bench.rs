@@ -19,6 +19,7 @@
 //! | `dense_s` | the dense route: H from p HVPs ([`dense::matrix`]) plus nalgebra's symmetric eigensolver (all p pairs, no residuals); `null` above `dense_max_p`, with `dense_note` and an extrapolated `dense_est_s` |
 //! | `analysis_s` | the whole analysis stage ([`crate::analysis::analyse`]: alignment matrix, fields, G, margin) at the config's `k`, `grid` and `margin` (once, not a median) |
 //! | `margin_s` | its margin step alone ([`margin::margin`] with the config's `margin` method, `margin_method`; once) |
+//! | `certified_g` | G's certified count over all p ([`crate::analysis::certificate`]): seconds, HVPs, eigenpairs, basis memory (MB), the count interval and its certificate; `null` in --quick |
 //! | `peak_rss_mb` | peak memory as the caller measures it (native: VmHWM of the process; wasm: linear memory size) |
 
 use crate::analysis::{field, margin};
@@ -100,6 +101,8 @@ pub struct Measured {
     pub lanczos_hvps: usize,
     pub field_s: f64,
     pub dense_s: Option<f64>,
+    /// The certified G over all p ([`crate::analysis::certificate::timed`]; not in --quick).
+    pub certified_g: Option<crate::analysis::certificate::Timing>,
     pub peak_rss_mb: Option<f64>,
     // Beyond the minimum:
     /// Layer sizes `[d, hidden…, C]`.
@@ -397,6 +400,8 @@ pub fn run(
         ));
         margin_s = Some(clock() - t);
     }
+    let certified_g = (!opts.quick)
+        .then(|| crate::analysis::certificate::timed(mlp, params, &train, &config, clock));
     Ok(Measured {
         workload: w.name.into(),
         p,
@@ -408,6 +413,7 @@ pub fn run(
         lanczos_hvps: eigen.products,
         field_s,
         dense_s,
+        certified_g,
         peak_rss_mb: memory_mb(),
         sizes: mlp.sizes.clone(),
         epochs: config.epochs,

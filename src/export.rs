@@ -73,7 +73,21 @@ struct GridJson<'a> {
 #[derive(Serialize)]
 struct GeneralizationJson<'a> {
     aggregate: f64,
+    /// [G_low, G_high]: where G over all p certainly lies (equal ends when exact).
+    bounds: [f64; 2],
+    /// What makes `bounds` hold: dense, invariant, residual-energy, open, top-k.
+    certificate: crate::analysis::certificate::Certificate,
+    /// Why the interval is open, when it is.
+    reason: Option<&'a str>,
+    /// Eigenpairs counted directly and the HVPs and memory (MB) of the certified count.
+    eigenpairs: usize,
+    hvps: usize,
+    memory_mb: f64,
     epsilon: f64,
+    /// Which ε: "sampled" (5 random directions) or "expected" (closed form, mean statistic).
+    epsilon_kind: crate::config::Epsilon,
+    epsilon_sampled: f64,
+    epsilon_expected: Option<f64>,
     m: &'a [f64],
     measure: crate::config::Measure,
     /// "all" (every eigenvector, dense solver) or "top_k".
@@ -279,7 +293,16 @@ impl Run {
             generalization: analysis.as_ref().zip(spectrum.as_ref()).map(|(a, s)| {
                 GeneralizationJson {
                     aggregate: a.generalization.aggregate,
+                    bounds: [a.generalization.bounds.0, a.generalization.bounds.1],
+                    certificate: a.generalization.certified.certificate,
+                    reason: a.generalization.certified.reason.as_deref(),
+                    eigenpairs: a.generalization.certified.eigenpairs,
+                    hvps: a.generalization.certified.products,
+                    memory_mb: a.generalization.certified.memory_mb,
                     epsilon: a.generalization.epsilon,
+                    epsilon_kind: a.generalization.epsilon_kind,
+                    epsilon_sampled: a.generalization.epsilon_sampled,
+                    epsilon_expected: a.generalization.epsilon_expected,
                     m: &a.generalization.m,
                     measure: a.generalization.measure,
                     over: if a.generalization.over_all {

@@ -119,6 +119,8 @@ pub fn first_phase_query(config: &Config) -> Option<String> {
         align_value: defaults.align_value,
         grid: defaults.grid,
         measure: defaults.measure,
+        epsilon: defaults.epsilon,
+        g_over: defaults.g_over,
         margin: defaults.margin,
         pretrain: None,
         ..config.clone()

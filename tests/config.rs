@@ -35,10 +35,10 @@ fn a_links_version_decides_its_defaults() {
     let old = Config::parse("v=1&dataset=moons").unwrap();
     assert_eq!(old.draw, Some(Draw::Seeded));
     assert_eq!(old.draw(), Draw::Seeded);
-    // and its margin method is schema v1's `search`.
+    // and its margin method, ε and G's eigenvectors are schema v1's.
     assert_eq!(
         old.to_query(),
-        "v=2&dataset=moons&draw=seeded&margin=search"
+        "v=2&dataset=moons&draw=seeded&epsilon=sampled&g-over=solver&margin=search"
     );
     assert_eq!(Config::parse(&old.to_query()), Ok(old));
     assert_eq!(Config::parse("v=1"), Ok(Config::defaults(1)));
@@ -104,7 +104,7 @@ fn hand_written_queries_parse_and_encode_canonically() {
         (
             "?lr=0.1&act=tanh&v=1&seed=42&standardize=true",
             Config { lr: 0.1, act: Activation::Tanh, seed: 42, standardize: true, ..Config::defaults(1) },
-            "v=2&draw=seeded&seed=42&standardize=1&act=tanh&lr=0.1&margin=search",
+            "v=2&draw=seeded&seed=42&standardize=1&act=tanh&lr=0.1&epsilon=sampled&g-over=solver&margin=search",
         ),
         (
             "layers=&loss=mse&opt=adam&momentum=0.9&standardize=0",
@@ -175,7 +175,7 @@ fn every_key_in_one_query() {
     let query = "v=2&dataset=spirals&draw=seeded&seed=7&n=400&noise=0.3&train=0.7&classes=2,0&standardize=1\
                  &layers=32,16,8&act=gelu&loss=mse&opt=adam&lr=0.001&momentum=0.5&wd=0.01&batch=32\
                  &epochs=300&regime=adversarial&pre=100&snap=10&k=5&solver=power&tol=1e-7\
-                 &grad-label=true&align-value=squared&grid=64&measure=max&margin=paper&pretrain=checker-noisy";
+                 &grad-label=true&align-value=squared&grid=64&measure=max&epsilon=sampled&g-over=solver&margin=paper&pretrain=checker-noisy";
     let expected = Config {
         dataset: DatasetName::Spirals,
         draw: Some(Draw::Seeded),
@@ -204,6 +204,8 @@ fn every_key_in_one_query() {
         align_value: AlignValue::Squared,
         grid: 64,
         measure: Measure::Max,
+        epsilon: Epsilon::Sampled,
+        g_over: GOver::Solver,
         margin: MarginMethod::Paper,
         pretrain: Some(DatasetName::CheckerNoisy),
     };
@@ -242,6 +244,8 @@ fn enum_names_match_serde() {
     check(LossKind::ALL, LossKind::name, LossKind::from_name);
     check(Optimizer::ALL, Optimizer::name, Optimizer::from_name);
     check(Regime::ALL, Regime::name, Regime::from_name);
+    check(Epsilon::ALL, Epsilon::name, Epsilon::from_name);
+    check(GOver::ALL, GOver::name, GOver::from_name);
     check(Solver::ALL, Solver::name, Solver::from_name);
     check(GradLabel::ALL, GradLabel::name, GradLabel::from_name);
     check(AlignValue::ALL, AlignValue::name, AlignValue::from_name);
@@ -256,7 +260,7 @@ fn module_docs_table_matches_the_key_specs() {
     let rows = source.lines().filter(|l| l.starts_with("//! | `")).count();
     let specs = key_specs();
     assert_eq!(rows, specs.len());
-    assert_eq!(specs.len(), 30);
+    assert_eq!(specs.len(), 32);
     for s in &specs {
         let row = format!("//! | `{}` | `{}` | {} |", s.key, s.default, s.allowed);
         assert!(source.contains(&row), "module docs lack the row\n{row}");
@@ -739,6 +743,8 @@ fn valid_config() -> impl Strategy<Value = Config> {
     let draw = (
         proptest::option::of(proptest::sample::select(Draw::ALL)),
         proptest::sample::select(MarginMethod::ALL),
+        proptest::sample::select(Epsilon::ALL),
+        proptest::sample::select(GOver::ALL),
     );
     let analysis = (
         proptest::sample::select(GradLabel::ALL),
@@ -757,7 +763,7 @@ fn valid_config() -> impl Strategy<Value = Config> {
                 (act, loss, opt, lr, momentum, wd, batch, epochs, regime, pre, snap),
                 (k, solver, tol),
                 (grad_label, align_value, grid, measure, pretrain),
-                (draw, margin),
+                (draw, margin, epsilon, g_over),
             )| Config {
                 dataset,
                 seed,
@@ -785,6 +791,8 @@ fn valid_config() -> impl Strategy<Value = Config> {
                 align_value,
                 grid,
                 measure,
+                epsilon,
+                g_over,
                 pretrain,
                 draw,
                 margin,

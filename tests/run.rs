@@ -35,7 +35,15 @@ fn run_json_has_every_section_of_the_schema() {
     assert_eq!(h["converged"], true);
     assert_eq!(r["alignment"]["fields"].as_array().unwrap().len(), 3);
     assert_eq!(r["alignment"]["predicted"].as_array().unwrap().len(), 256);
-    assert_eq!(r["generalization"]["over"], "top_k");
+    let g = &r["generalization"];
+    assert_eq!(g["over"], "all");
+    // p = 114: the gradients' Krylov space closes, so the interval is exact.
+    assert_eq!(g["certificate"], "invariant");
+    assert_eq!(g["bounds"][0], g["aggregate"]);
+    assert_eq!(g["bounds"][1], g["aggregate"]);
+    assert_eq!(g["epsilon_kind"], "expected");
+    assert_eq!(g["epsilon"], g["epsilon_expected"]);
+    assert!(g["hvps"].as_u64().unwrap() > 0 && g["eigenpairs"].as_u64().unwrap() > 0);
     assert!(r["margin"]["estimate"].as_f64().unwrap() > 0.0);
     // The reported training loss is the last point of the history.
     assert_eq!(r["metrics"]["train_loss"], r["history"][30]["train_loss"]);
@@ -48,7 +56,7 @@ fn an_old_link_keeps_its_numbers() {
     let r = json("v=1&dataset=moons&layers=8,8&epochs=30&k=3&seed=3&grid=16");
     assert_eq!(
         r["query"],
-        "v=2&dataset=moons&draw=seeded&seed=3&layers=8,8&epochs=30&k=3&grid=16&margin=search"
+        "v=2&dataset=moons&draw=seeded&seed=3&layers=8,8&epochs=30&k=3&grid=16&epsilon=sampled&g-over=solver&margin=search"
     );
     assert_eq!(r["data"]["test"]["y"].as_array().unwrap().len(), 100);
     assert_eq!(
@@ -60,6 +68,9 @@ fn an_old_link_keeps_its_numbers() {
         r["generalization"]["aggregate"].as_f64(),
         Some(0.017543859649122806)
     );
+    let g = &r["generalization"];
+    assert_eq!((&g["over"], &g["certificate"]), (&"top_k".into(), &"top-k".into()));
+    assert_eq!(g["epsilon_kind"], "sampled");
 }
 
 #[test]

@@ -3,9 +3,11 @@
 //! - [`alignment`]: A_i(x) = cos(g(x), v_i) at training points (the alignment matrix);
 //! - [`field`]: the decision boundary, the alignment fields and the reconstructed boundary on a grid;
 //! - [`generalization`]: the measure G and its random-direction threshold ε;
+//! - [`certificate`]: G's count over all p eigenvectors with a certified interval;
 //! - [`margin`]: the narrowest-margin estimate from v_1, checked against the true distance.
 
 pub mod alignment;
+pub mod certificate;
 pub mod field;
 pub mod generalization;
 pub mod margin;

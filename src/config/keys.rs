@@ -36,6 +36,8 @@
 //! | `align-value` | `cosine` | one of cosine, squared |
 //! | `grid` | `128` | a whole number in [8, 512] |
 //! | `measure` | `mean` | one of mean, max |
+//! | `epsilon` | `expected` | one of sampled, expected |
+//! | `g-over` | `all` | one of solver, all |
 //! | `margin` | `boundary-slide` | one of search, paper, boundary-slide |
 //! | `pretrain` | `none` | none, or one of gaussian, hierarchical, circles, moons, checker, checker-noisy, line1d, xor, spirals, iris, digits |
 //!
@@ -51,7 +53,7 @@ use serde::Serialize;
 use super::error::{complain, shown, Bad, FieldError};
 use super::values::*;
 use super::{
-    Activation, AlignValue, Config, DatasetName, Draw, GradLabel, LossKind, MarginMethod, Measure,
+    Activation, AlignValue, Config, DatasetName, Draw, Epsilon, GOver, GradLabel, LossKind, MarginMethod, Measure,
     Optimizer, Regime, Solver, SCHEMA_VERSION, SCHEMA_VERSIONS,
 };
 
@@ -66,7 +68,7 @@ pub(super) struct Field {
 }
 
 /// Every key but `v`, in the order of the struct, the docs' table and the canonical query.
-pub(super) static FIELDS: [Field; 29] = [
+pub(super) static FIELDS: [Field; 31] = [
     Field {
         key: "dataset",
         allowed: enum_allowed::<DatasetName>,
@@ -327,6 +329,24 @@ pub(super) static FIELDS: [Field; 29] = [
             Ok(())
         },
         get: |c| c.measure.name().into(),
+    },
+    Field {
+        key: "epsilon",
+        allowed: enum_allowed::<Epsilon>,
+        set: |c, s| {
+            c.epsilon = parse_enum(s)?;
+            Ok(())
+        },
+        get: |c| c.epsilon.name().into(),
+    },
+    Field {
+        key: "g-over",
+        allowed: enum_allowed::<GOver>,
+        set: |c, s| {
+            c.g_over = parse_enum(s)?;
+            Ok(())
+        },
+        get: |c| c.g_over.name().into(),
     },
     Field {
         key: "margin",

@@ -104,6 +104,27 @@ pub enum Measure {
     Max,
 }
 
+/// The threshold ε of the generalization measure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Epsilon {
+    /// The authors' code: the statistic of 5 seeded random unit directions, averaged.
+    Sampled,
+    /// The exact expectation over uniformly random unit directions (closed form for the mean
+    /// statistic; the max statistic has none and keeps the sampled value).
+    Expected,
+}
+
+/// Which eigenvectors G counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GOver {
+    /// Those the solver computed: the top k, or all p with the dense solver (schema v1).
+    Solver,
+    /// All p, certified from the block Krylov space of the training gradients.
+    All,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Activation {
@@ -211,6 +232,10 @@ pub struct Config {
     pub grid: usize,
     /// `measure`: the statistic of the generalization measure.
     pub measure: Measure,
+    /// `epsilon`: which threshold ε the generalization measure uses.
+    pub epsilon: Epsilon,
+    /// `g-over`: which eigenvectors G counts.
+    pub g_over: GOver,
     /// `margin`: how x_b of the margin estimate is found.
     pub margin: MarginMethod,
     /// `pretrain`: train `pre` epochs on this dataset's training split first (same seed), then on
@@ -221,12 +246,15 @@ pub struct Config {
 
 impl Config {
     /// The defaults of a schema version: what a key absent from a `v=N` query means. Version 1
-    /// predates the authors' draws, so its synthetic data is always seeded.
+    /// predates the authors' draws, so its synthetic data is always seeded, and the certified G: it
+    /// counts the solver's eigenvectors with the sampled ε.
     pub fn defaults(version: u32) -> Config {
         match version {
             1 => Config {
                 draw: Some(Draw::Seeded),
                 margin: MarginMethod::Search,
+                epsilon: Epsilon::Sampled,
+                g_over: GOver::Solver,
                 ..Config::default()
             },
             _ => Config::default(),
@@ -304,6 +332,8 @@ impl Default for Config {
             align_value: AlignValue::Cosine,
             grid: 128,
             measure: Measure::Mean,
+            epsilon: Epsilon::Expected,
+            g_over: GOver::All,
             margin: MarginMethod::BoundarySlide,
             pretrain: None,
         }
@@ -365,6 +395,16 @@ query_names!(AlignValue {
 query_names!(Draw {
     Paper = "paper",
     Seeded = "seeded",
+});
+
+query_names!(Epsilon {
+    Sampled = "sampled",
+    Expected = "expected",
+});
+
+query_names!(GOver {
+    Solver = "solver",
+    All = "all",
 });
 
 query_names!(MarginMethod {

@@ -8,6 +8,7 @@
 //!   paper authors' route and our reference.
 //! - [`stochastic`]: Hutchinson's trace and the stochastic-Lanczos-quadrature spectral density.
 
+pub mod block;
 pub mod dense;
 pub mod lanczos;
 pub mod power;
