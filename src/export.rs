@@ -75,6 +75,9 @@ struct GeneralizationJson<'a> {
     aggregate: f64,
     /// [G_low, G_high]: where G over all p certainly lies (equal ends when exact).
     bounds: [f64; 2],
+    /// The same as counts of eigenvectors, and p: G = count / p.
+    counted: [usize; 2],
+    params: usize,
     /// What makes `bounds` hold: dense, invariant, residual-energy, open, top-k.
     certificate: crate::analysis::certificate::Certificate,
     /// Why the interval is open, when it is.
@@ -294,6 +297,11 @@ impl Run {
                 GeneralizationJson {
                     aggregate: a.generalization.aggregate,
                     bounds: [a.generalization.bounds.0, a.generalization.bounds.1],
+                    counted: [
+                        a.generalization.certified.low,
+                        a.generalization.certified.high,
+                    ],
+                    params: a.generalization.params,
                     certificate: a.generalization.certified.certificate,
                     reason: a.generalization.certified.reason.as_deref(),
                     eigenpairs: a.generalization.certified.eigenpairs,

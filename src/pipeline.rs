@@ -195,6 +195,24 @@ pub fn compute_analyses(run: &mut Run) {
     }
 }
 
+/// [`compute_analyses`] in two steps, for the page: everything but a certified G first (G over the
+/// solver's eigenvectors stands in, never exported), then [`compute_generalization`], the longest
+/// step, once the rest is on screen. Together they give the same bits as [`compute_analyses`].
+pub fn compute_analyses_before_g(run: &mut Run) {
+    let config = run.config.clone();
+    run.config.g_over = config::GOver::Solver;
+    compute_analyses(run);
+    run.config = config;
+}
+
+/// G with the run's own config, replacing what [`compute_analyses_before_g`] put there.
+pub fn compute_generalization(run: &mut Run) {
+    let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
+    if let (Some(a), Some(s)) = (&mut run.analysis, &run.spectrum) {
+        a.generalization = analysis::generalization_of(&run.config, mlp, params, train, s);
+    }
+}
+
 /// [`run`] from a query string to the text of `run.json`.
 pub fn run_query(query: &str, csv: Option<&str>) -> Result<String, Error> {
     let config = Config::parse(query)?;

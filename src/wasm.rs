@@ -246,15 +246,31 @@ impl Session {
         Ok(())
     }
 
-    /// The analyses of the spectrum (and the snapshots' spectra with `snap` > 0), as [`crate::run`]
-    /// computes them. Call after [`Session::spectrum`].
-    pub fn analyse(&mut self) -> Result<(), JsError> {
+    /// The analyses of the spectrum (and the snapshots' spectra with `snap` > 0) but a certified G,
+    /// so the page can draw them before the longest step. Returns whether [`Session::generalize`]
+    /// still has to compute G (run.json is complete only after it). Call after [`Session::spectrum`].
+    pub fn analyse(&mut self) -> Result<bool, JsError> {
         let run = self
             .run
             .as_mut()
             .ok_or_else(|| JsError::new("call spectrum() first"))?;
-        crate::pipeline::compute_analyses(run);
+        crate::pipeline::compute_analyses_before_g(run);
         self.snapshot_fields = vec![None; run.during_training.len()];
+        let all = run
+            .spectrum
+            .as_ref()
+            .is_some_and(|s| s.eigen.vectors.len() == run.trained.params.len());
+        Ok(run.config.g_over == crate::config::GOver::All && !all)
+    }
+
+    /// G as the run's config asks (certified over all p by default), completing run.json: what
+    /// [`crate::pipeline::run`] computes. Call after [`Session::analyse`].
+    pub fn generalize(&mut self) -> Result<(), JsError> {
+        let run = self
+            .run
+            .as_mut()
+            .ok_or_else(|| JsError::new("call analyse() first"))?;
+        crate::pipeline::compute_generalization(run);
         Ok(())
     }
 

@@ -99,7 +99,11 @@ fn matrix(n: usize, seed: u64) -> (DenseOperator, Vec<f64>, DMatrix<f64>) {
         n,
         a: (0..n * n).map(|i| a[(i / n, i % n)]).collect(),
     };
-    (op, eig.eigenvalues.iter().copied().collect(), eig.eigenvectors)
+    (
+        op,
+        eig.eigenvalues.iter().copied().collect(),
+        eig.eigenvectors,
+    )
 }
 
 #[test]
@@ -122,9 +126,17 @@ fn block_krylov_gives_nalgebras_eigenvalues_and_start_components() {
     for (i, &theta) in bk.values.iter().enumerate() {
         // The dense eigenpair nearest this Ritz value (the spectrum is simple).
         let k = (0..n)
-            .min_by(|&a, &b| (values[a] - theta).abs().total_cmp(&(values[b] - theta).abs()))
+            .min_by(|&a, &b| {
+                (values[a] - theta)
+                    .abs()
+                    .total_cmp(&(values[b] - theta).abs())
+            })
             .unwrap();
-        assert!((values[k] - theta).abs() <= 1e-10 * scale, "θ {theta} vs {}", values[k]);
+        assert!(
+            (values[k] - theta).abs() <= 1e-10 * scale,
+            "θ {theta} vs {}",
+            values[k]
+        );
         assert!(bk.residuals[i] <= 1e-9 * scale);
         for (j, x) in starts.iter().enumerate() {
             let want: f64 = (0..n).map(|t| x[t] * vectors[(t, k)]).sum();
@@ -145,7 +157,12 @@ fn block_krylov_of_an_invariant_subspace_stops_there_and_a_limit_leaves_extreme_
         .map(|_| {
             let c: Vec<f64> = pick.iter().map(|_| rng.normal()).collect();
             (0..n)
-                .map(|t| pick.iter().zip(&c).map(|(&k, ci)| ci * vectors[(t, k)]).sum())
+                .map(|t| {
+                    pick.iter()
+                        .zip(&c)
+                        .map(|(&k, ci)| ci * vectors[(t, k)])
+                        .sum()
+                })
                 .collect()
         })
         .collect();
@@ -178,7 +195,10 @@ fn block_krylov_of_an_invariant_subspace_stops_there_and_a_limit_leaves_extreme_
     // Some eigenvalue lies within each Ritz pair's residual bound (A is symmetric), and the extreme
     // Ritz values are within theirs of the extreme eigenvalues.
     for (t, r) in bk.values.iter().zip(&bk.residuals) {
-        assert!(values.iter().any(|&v| (v - t).abs() <= r * (1.0 + 1e-12)), "{t}");
+        assert!(
+            values.iter().any(|&v| (v - t).abs() <= r * (1.0 + 1e-12)),
+            "{t}"
+        );
     }
     let (top, bottom) = (
         values.iter().copied().fold(f64::MIN, f64::max),
@@ -199,7 +219,10 @@ fn expected_epsilon_matches_closed_forms_monte_carlo_and_asymptotics() {
     for p in [10, 100, 10_703, 1_000_000] {
         let e = expected_abs_coordinate(p);
         let asym = (2.0 / (std::f64::consts::PI * p as f64)).sqrt();
-        assert!((e / asym - 1.0).abs() < 1.0 / p as f64, "p = {p}: {e} vs {asym}");
+        assert!(
+            (e / asym - 1.0).abs() < 1.0 / p as f64,
+            "p = {p}: {e} vs {asym}"
+        );
     }
     // Monte Carlo over 40,000 seeded random unit directions in R^50: within 4 standard errors.
     let (p, draws) = (50, 40_000);
@@ -213,6 +236,8 @@ fn expected_epsilon_matches_closed_forms_monte_carlo_and_asymptotics() {
     let mean = samples.iter().sum::<f64>() / draws as f64;
     let var = samples.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / (draws - 1) as f64;
     let se = (var / draws as f64).sqrt();
-    assert!((mean - expected_abs_coordinate(p)).abs() < 4.0 * se, "{mean} ± {se}");
+    assert!(
+        (mean - expected_abs_coordinate(p)).abs() < 4.0 * se,
+        "{mean} ± {se}"
+    );
 }
-

@@ -69,7 +69,10 @@ fn an_old_link_keeps_its_numbers() {
         Some(0.017543859649122806)
     );
     let g = &r["generalization"];
-    assert_eq!((&g["over"], &g["certificate"]), (&"top_k".into(), &"top-k".into()));
+    assert_eq!(
+        (&g["over"], &g["certificate"]),
+        (&"top_k".into(), &"top-k".into())
+    );
     assert_eq!(g["epsilon_kind"], "sampled");
 }
 
@@ -97,6 +100,38 @@ fn regimes_resumed_from_a_cached_random_label_phase_are_bit_identical() {
     assert_eq!(
         cache.queries(),
         ["v=2&dataset=moons&seed=5&layers=8,8&epochs=40&regime=random-labels"]
+    );
+}
+
+#[test]
+fn the_analyses_in_two_steps_are_the_same_bits_as_in_one() {
+    use hessian_boundary::pipeline::*;
+    use hessian_boundary::Config;
+    let config = Config::parse("dataset=moons&layers=8,8&epochs=30&k=3&grid=16").unwrap();
+    let Prepared { split, pretrain } = prepare(&config, None).unwrap();
+    let trainer = hessian_boundary::train::Trainer::new(config, split, pretrain)
+        .unwrap()
+        .finish()
+        .unwrap();
+    let mut one = Run::from_trainer(trainer);
+    compute_spectrum(&mut one);
+    let mut two = one.clone();
+    compute_analyses(&mut one);
+    compute_analyses_before_g(&mut two);
+    assert_eq!(
+        two.analysis
+            .as_ref()
+            .unwrap()
+            .generalization
+            .certified
+            .certificate,
+        hessian_boundary::analysis::certificate::Certificate::TopK
+    );
+    compute_generalization(&mut two);
+    assert_eq!(one.to_json(), two.to_json());
+    assert_ne!(
+        one.analysis.unwrap().generalization.certified.certificate,
+        hessian_boundary::analysis::certificate::Certificate::TopK
     );
 }
 

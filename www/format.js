@@ -29,3 +29,12 @@ export function duration(s) {
 }
 const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
 export const sub = (i) => String(i).replace(/\d/g, (d) => SUBSCRIPTS[d]);
+
+/** How many eigenvectors G counted, of how many: e.g. "254 of all 10,703", an interval where the
+ * certificate did not close, "of top 10" where only the solver's were counted. */
+export const counted = (g) => {
+  const [low, high] = g.counted;
+  const count = low === high ? low.toLocaleString('en') : `${low.toLocaleString('en')}–${high.toLocaleString('en')}`;
+  return g.over === 'all' ? `${count} of all ${g.params.toLocaleString('en')}` : `${count} of top ${g.k}`;
+};
+

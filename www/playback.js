@@ -37,7 +37,7 @@ export function updateProgress() {
   const bar = $('progress');
   if (!run) return;
   const frac = run.total > 0 ? run.epoch / run.total : run.done ? 1 : 0;
-  const stages = { starting: 0, training: 0, [Stage.SPECTRUM]: 0.9, [Stage.ANALYSIS]: 0.95, [Stage.EXPORT]: 0.99, done: 1, error: null };
+  const stages = { starting: 0, training: 0, [Stage.SPECTRUM]: 0.9, [Stage.ANALYSIS]: 0.95, [Stage.EXPORT]: 0.97, [Stage.GENERALIZATION]: 0.98, done: 1, error: null };
   let value = stages[run.stage] ?? 0;
   if (run.stage === 'training') value = 0.9 * frac;
   if (value === null) return;

@@ -6,7 +6,8 @@
 //   {type: 'start', query, csv?}       read the query leniently, set the run up
 //   {type: 'step', budgetMs | epochs, field?}  train about budgetMs of work (or exactly `epochs`
 //                                      epochs); `field`: send the live picture with this slice
-//   {type: 'analyse'}                  spectrum, then the analyses, then run.json
+//   {type: 'analyse'}                  spectrum, then the analyses (but a certified G), then run.json
+//   {type: 'generalize'}               after 'analysed' with `pending`: G over all p, completing run.json
 //   {type: 'render', charts: [{name, width, height, scale}], purpose?, snapshot?}   chart bitmaps of
 //                                      src/render (with `snapshot`: that training snapshot's; with
 //                                      purpose Purpose.EXPORT: for a PNG download)
@@ -18,8 +19,10 @@
 //   {type: 'started', query, notices, info} | {type: 'failed', stage, message, query?, notices?}
 //                                      (a failure's `stage` says where, for the reader only)
 //   {type: 'progress', epoch, total, done, history, field?, classes?, segments?, msPerEpoch}
-//   {type: 'stage', stage}             'spectrum' | 'analysis' | 'export' (Stage), as each begins
-//   {type: 'analysed', json, summary, fields, size, overlay, seconds}
+//   {type: 'stage', stage}             'spectrum' | 'analysis' | 'generalization' | 'export' (Stage)
+//   {type: 'analysed', json, summary, fields, size, overlay, seconds, pending}   everything drawable;
+//                                      with `pending`, G is still to come (json is then null)
+//   {type: 'generalized', json, generalization, seconds}   G over all p and the complete run.json
 //   {type: 'charts', purpose, snapshot, charts: [{name, bitmap | error}]}
 //   {type: 'snapshot', index, epoch, fields, predicted, alignment}
 //   {type: 'compared', regime, epoch?, total?, stage?, summary?}   progress, then the run.json (trimmed)
@@ -31,6 +34,7 @@ export const ToWorker = Object.freeze({
   START: 'start',
   STEP: 'step',
   ANALYSE: 'analyse',
+  GENERALIZE: 'generalize',
   RENDER: 'render',
   SNAPSHOT: 'snapshot',
   COMPARE: 'compare',
@@ -44,6 +48,7 @@ export const FromWorker = Object.freeze({
   PROGRESS: 'progress',
   STAGE: 'stage',
   ANALYSED: 'analysed',
+  GENERALIZED: 'generalized',
   CHARTS: 'charts',
   SNAPSHOT: 'snapshot',
   COMPARED: 'compared',
@@ -51,7 +56,12 @@ export const FromWorker = Object.freeze({
 });
 
 /** The steps after training, in order, as 'stage' and 'compared' messages name them. */
-export const Stage = Object.freeze({ SPECTRUM: 'spectrum', ANALYSIS: 'analysis', EXPORT: 'export' });
+export const Stage = Object.freeze({
+  SPECTRUM: 'spectrum',
+  ANALYSIS: 'analysis',
+  GENERALIZATION: 'generalization',
+  EXPORT: 'export',
+});
 
 /** A 'render' message's purpose when its bitmap is for a PNG download, not for the page's canvases. */
 export const Purpose = Object.freeze({ EXPORT: 'export' });

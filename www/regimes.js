@@ -2,7 +2,7 @@
 // end in a worker of its own, one row of the table per regime.
 
 import { $ } from './dom.js';
-import { duration, num, percent } from './format.js';
+import { counted, duration, num, percent } from './format.js';
 import { FromWorker, Stage, ToWorker } from './protocol.js';
 import { newWorker, wasmModule } from './compute.js';
 import { csvText } from './csv-drop.js';
@@ -41,8 +41,6 @@ export function clearRegimes() {
   $('compare-status').textContent = 'Trains and analyses three more runs: takes about three times as long as this one.';
 }
 
-/** How many eigenvectors G counted, of how many: over the top k, G can tell regimes apart by at most k. */
-const counted = (g) => `${g.m.filter((mi) => mi > g.epsilon).length} of ${g.over === 'all' ? 'all' : 'top'} ${g.m.length}`;
 
 function fillRegime(regime, s, note) {
   const row = $('regimes').querySelector(`tr[data-regime="${regime}"]`);
@@ -114,10 +112,10 @@ export async function compareRegimes() {
       return;
     }
     // Training is most of a run's time; the spectrum and the analyses the rest.
-    const frac = data.stage ? { [Stage.SPECTRUM]: 0.85, [Stage.ANALYSIS]: 0.93 }[data.stage] : 0.85 * (data.total ? data.epoch / data.total : 1);
+    const frac = data.stage ? { [Stage.SPECTRUM]: 0.7, [Stage.ANALYSIS]: 0.75, [Stage.GENERALIZATION]: 0.8 }[data.stage] : 0.85 * (data.total ? data.epoch / data.total : 1);
     $('compare-progress').value = (done + frac) / runs.length;
     const what = data.stage
-      ? { [Stage.SPECTRUM]: 'Hessian spectrum', [Stage.ANALYSIS]: 'alignment, G and margin' }[data.stage]
+      ? { [Stage.SPECTRUM]: 'Hessian spectrum', [Stage.ANALYSIS]: 'alignment and margin', [Stage.GENERALIZATION]: 'G over all p eigenvectors' }[data.stage]
       : `epoch ${data.epoch.toLocaleString('en')} of ${data.total.toLocaleString('en')}`;
     $('compare-status').textContent = `${regime} (${done + 1} of ${runs.length}): ${what}`;
   };

@@ -15,7 +15,7 @@ import { download, savePng, setExportsEnabled, updateEmbedSnippet } from './shar
 import { nextStep, playing, requestStep, updateButtons, updateProgress } from './playback.js';
 import { drawBoundary } from './panels/boundary.js';
 import { drawCurves } from './panels/training.js';
-import { clearMetrics, fillMetrics, showParams } from './panels/metrics.js';
+import { clearMetrics, fillG, fillMetrics, showParams } from './panels/metrics.js';
 import { clearMargin, fillMargin } from './panels/margin.js';
 import { buildFields, clearFields } from './panels/alignment.js';
 import { clearCharts, onCharts, requestCharts } from './panels/charts.js';
@@ -115,6 +115,7 @@ function onWorkerMessage(msg) {
         {
           [Stage.SPECTRUM]: 'Computing the Hessian spectrum (Lanczos, trace, density)…',
           [Stage.ANALYSIS]: 'Computing the alignment fields, G and the margin…',
+          [Stage.GENERALIZATION]: 'Drawn. Computing G over all p eigenvectors (certified)…',
           [Stage.EXPORT]: 'Writing run.json…',
         }[msg.stage] ?? '',
       );
@@ -122,6 +123,9 @@ function onWorkerMessage(msg) {
       break;
     case FromWorker.ANALYSED:
       onAnalysed(msg);
+      break;
+    case FromWorker.GENERALIZED:
+      onGeneralized(msg);
       break;
     case FromWorker.SNAPSHOT:
       onSnapshot(msg);
@@ -231,9 +235,39 @@ function onAnalysed(msg) {
   drawBoundary();
   drawCurves();
   buildFields();
-  requestCharts();
+  requestCharts((name) => !msg.pending || name !== 'matrix');
+  if (msg.pending) {
+    // G over all p takes longest: the worker computes it after the charts just asked for.
+    fillG(null, true);
+    run.stage = Stage.GENERALIZATION;
+    setState('generalizing');
+    send({ type: ToWorker.GENERALIZE });
+    updateProgress();
+    updateButtons();
+  } else {
+    finish();
+  }
+}
+
+/** G over all p has come: run.json is complete. */
+function onGeneralized(msg) {
+  const a = run.analysed;
+  a.json = msg.json;
+  a.summary.generalization = msg.generalization;
+  a.seconds.generalization = msg.seconds;
+  a.seconds.total += msg.seconds;
+  fillG(msg.generalization);
+  requestCharts((name) => name === 'matrix');
+  finish();
+}
+
+function finish() {
+  const a = run.analysed;
+  const s = a.summary;
+  run.stage = 'done';
   setExportsEnabled(true);
-  setStatus(`Done in ${duration(msg.seconds.total)}: trained ${s.metrics.epochs} epochs, then the top ${s.hessian?.eigenvalues.length ?? 0} Hessian eigenpairs and their alignment.`);
+  const g = a.seconds.generalization === undefined ? '' : `, and G over all p (${duration(a.seconds.generalization)})`;
+  setStatus(`Done in ${duration(a.seconds.total)}: trained ${s.metrics.epochs} epochs, then the top ${s.hessian?.eigenvalues.length ?? 0} Hessian eigenpairs and their alignment${g}.`);
   updateProgress();
   updateButtons();
   setState('done');

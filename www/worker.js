@@ -83,7 +83,7 @@ async function handle(data) {
         post({ type: FromWorker.STAGE, stage: Stage.SPECTRUM });
         session.spectrum();
         post({ type: FromWorker.STAGE, stage: Stage.ANALYSIS });
-        session.analyse();
+        const pending = session.analyse();
         post({ type: FromWorker.STAGE, stage: Stage.EXPORT });
         const json = session.run_json();
         const summary = JSON.parse(json);
@@ -97,7 +97,8 @@ async function handle(data) {
         post(
           {
             type: FromWorker.ANALYSED,
-            json,
+            json: pending ? null : json,
+            pending,
             summary,
             fields,
             size: [width, height],
@@ -108,6 +109,20 @@ async function handle(data) {
         );
       } catch (e) {
         post({ type: FromWorker.FAILED, stage: 'analysis', message: message(e) });
+      }
+      break;
+    }
+    case ToWorker.GENERALIZE: {
+      if (!session) return;
+      const t0 = performance.now();
+      try {
+        post({ type: FromWorker.STAGE, stage: Stage.GENERALIZATION });
+        session.generalize();
+        const json = session.run_json();
+        const { generalization } = JSON.parse(json);
+        post({ type: FromWorker.GENERALIZED, json, generalization, seconds: (performance.now() - t0) / 1000 });
+      } catch (e) {
+        post({ type: FromWorker.FAILED, stage: 'generalization', message: message(e) });
       }
       break;
     }
@@ -198,7 +213,10 @@ function compare(regime, query, csv) {
     post({ type: FromWorker.COMPARED, regime, stage: Stage.SPECTRUM });
     session.spectrum();
     post({ type: FromWorker.COMPARED, regime, stage: Stage.ANALYSIS });
-    session.analyse();
+    if (session.analyse()) {
+      post({ type: FromWorker.COMPARED, regime, stage: Stage.GENERALIZATION });
+      session.generalize();
+    }
     const summary = JSON.parse(session.run_json());
     delete summary.model;
     delete summary.data;

@@ -84,7 +84,12 @@ pub struct Certified {
 
 /// The unit per-sample gradients ĝ_j (0 where ‖g_j‖ < [`MIN_GRADIENT_NORM`], as the alignment does),
 /// with the label choice of `grad-label`.
-pub fn unit_gradients(mlp: &Mlp, params: &[f64], train: &Dataset, label: GradLabel) -> Vec<Vec<f64>> {
+pub fn unit_gradients(
+    mlp: &Mlp,
+    params: &[f64],
+    train: &Dataset,
+    label: GradLabel,
+) -> Vec<Vec<f64>> {
     let d = mlp.input_dim();
     let mut tape = Tape::new();
     (0..train.len())
@@ -98,7 +103,11 @@ pub fn unit_gradients(mlp: &Mlp, params: &[f64], train: &Dataset, label: GradLab
             let mut g = vec![0.0; params.len()];
             tape.accumulate_gradient(mlp, &mut g);
             let norm = libm::sqrt(dot(&g, &g));
-            let s = if norm < MIN_GRADIENT_NORM { 0.0 } else { 1.0 / norm };
+            let s = if norm < MIN_GRADIENT_NORM {
+                0.0
+            } else {
+                1.0 / norm
+            };
             g.iter_mut().for_each(|x| *x *= s);
             g
         })

@@ -76,7 +76,8 @@ fn statistic(
 /// long before p = 10⁴).
 pub fn expected_abs_coordinate(p: usize) -> f64 {
     let p = p as f64;
-    libm::exp(libm::lgamma(p / 2.0) - libm::lgamma((p + 1.0) / 2.0)) / libm::sqrt(std::f64::consts::PI)
+    libm::exp(libm::lgamma(p / 2.0) - libm::lgamma((p + 1.0) / 2.0))
+        / libm::sqrt(std::f64::consts::PI)
 }
 
 /// ε of the mean statistic in expectation: points whose gradient is below [`MIN_GRADIENT_NORM`] have
@@ -92,7 +93,11 @@ fn expected_epsilon(mlp: &Mlp, params: &[f64], train: &Dataset, label: GradLabel
         },
         &[],
     );
-    let live = proj.norms.iter().filter(|&&g| g >= MIN_GRADIENT_NORM).count();
+    let live = proj
+        .norms
+        .iter()
+        .filter(|&&g| g >= MIN_GRADIENT_NORM)
+        .count();
     live as f64 / train.len() as f64 * expected_abs_coordinate(params.len())
 }
 
@@ -131,9 +136,8 @@ pub fn generalization(
             } else {
                 Certificate::TopK
             },
-            reason: (!over_all).then(|| {
-                "g-over=solver counts only the solver's top k eigenvectors".to_string()
-            }),
+            reason: (!over_all)
+                .then(|| "g-over=solver counts only the solver's top k eigenvectors".to_string()),
             eigenpairs: m.len(),
             products: 0,
             memory_mb: 0.0,
@@ -155,7 +159,10 @@ pub fn generalization(
     let over_all = over_all || certified.certificate != Certificate::TopK;
     Generalization {
         aggregate: certified.low as f64 / p as f64,
-        bounds: (certified.low as f64 / p as f64, certified.high as f64 / p as f64),
+        bounds: (
+            certified.low as f64 / p as f64,
+            certified.high as f64 / p as f64,
+        ),
         epsilon,
         epsilon_kind,
         epsilon_sampled,

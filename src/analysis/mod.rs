@@ -83,12 +83,6 @@ pub fn analyse(
     let eigen = &spectrum.eigen;
     let k = config.k.min(eigen.vectors.len());
     let (values, vectors) = (&eigen.values[..k], &eigen.vectors[..k]);
-    let over_all = eigen.vectors.len() == params.len();
-    let counted = if over_all {
-        &eigen.vectors[..]
-    } else {
-        vectors
-    };
     Analysis {
         matrix: alignment::alignment_matrix(
             mlp,
@@ -106,9 +100,26 @@ pub fn analyse(
             vectors,
             config.align_value,
         ),
-        generalization: generalization::generalization(
-            mlp, params, train, counted, over_all, config,
-        ),
+        generalization: generalization_of(config, mlp, params, train, spectrum),
         margin: margin::margin(mlp, params, train, &vectors[0], config.seed, config.margin),
     }
+}
+
+/// G of the spectrum with the config's keys: over the solver's top k, or all p when the dense solver
+/// computed them (or, with `g-over=all`, certified over all p).
+pub fn generalization_of(
+    config: &Config,
+    mlp: &Mlp,
+    params: &[f64],
+    train: &Dataset,
+    spectrum: &Spectrum,
+) -> generalization::Generalization {
+    let eigen = &spectrum.eigen;
+    let over_all = eigen.vectors.len() == params.len();
+    let counted = if over_all {
+        &eigen.vectors[..]
+    } else {
+        &eigen.vectors[..config.k.min(eigen.vectors.len())]
+    };
+    generalization::generalization(mlp, params, train, counted, over_all, config)
 }

@@ -53,8 +53,8 @@ use serde::Serialize;
 use super::error::{complain, shown, Bad, FieldError};
 use super::values::*;
 use super::{
-    Activation, AlignValue, Config, DatasetName, Draw, Epsilon, GOver, GradLabel, LossKind, MarginMethod, Measure,
-    Optimizer, Regime, Solver, SCHEMA_VERSION, SCHEMA_VERSIONS,
+    Activation, AlignValue, Config, DatasetName, Draw, Epsilon, GOver, GradLabel, LossKind,
+    MarginMethod, Measure, Optimizer, Regime, Solver, SCHEMA_VERSION, SCHEMA_VERSIONS,
 };
 
 /// One query key: how to read it into a config, and how to write it back.

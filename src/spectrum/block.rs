@@ -95,7 +95,9 @@ fn svqb(w: &[f64], n: usize, drop: f64) -> Vec<f64> {
     transpose(rows, n, w, &mut wt);
     let mut gram = vec![0.0; rows * rows];
     gemm_nn(rows, n, rows, w, &wt, &mut gram);
-    let g = DMatrix::from_fn(rows, rows, |r, c| 0.5 * (gram[r * rows + c] + gram[c * rows + r]));
+    let g = DMatrix::from_fn(rows, rows, |r, c| {
+        0.5 * (gram[r * rows + c] + gram[c * rows + r])
+    });
     let eig = SymmetricEigen::new(g);
     let mut order: Vec<usize> = (0..rows).collect();
     order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
@@ -156,7 +158,13 @@ pub fn block_krylov(op: &mut dyn Operator, x: &[Vec<f64>], opts: &BlockOptions) 
         cols: Vec::new(),
         blocks: vec![0],
     };
-    basis.q = extend(&basis, 0, &mut flat, opts.deflation * scale.max(f64::MIN_POSITIVE)).0;
+    basis.q = extend(
+        &basis,
+        0,
+        &mut flat,
+        opts.deflation * scale.max(f64::MIN_POSITIVE),
+    )
+    .0;
     basis.blocks.push(basis.dim());
     let mut products = 0;
     let mut anorm = 0.0f64;

@@ -170,7 +170,8 @@ describe(`a small run (${SMALL})`, () => {
     assert.match(await text(page, '#m-test-accuracy'), /^\d+\.\d %$/);
     assert.match(await text(page, '#m-lambda1'), /^\d/);
     assert.match(await text(page, '#m-trace'), /^\d.* ± /);
-    assert.match(await text(page, '#m-g'), /ε = .*over the top 3 eigenvectors/);
+    // G over all p, certified, with the ε it used.
+    assert.match(await text(page, '#m-g'), /^\d.*: \d+ of all 354 eigenvectors with mean \|Aᵢ\| > ε = \d.*\(its exact mean over random directions\); exact/);
     assert.match(await text(page, '#m-residual'), /converged/);
     assert.match(await text(page, '#m-hvp'), /^\d+ eigen \+ \d+ trace \+ \d+ density/);
     assert.match(await text(page, '#m-margin'), /^estimate \d/);

@@ -19,9 +19,11 @@ function chartCanvases({ all = false } = {}) {
   return all ? list : list.filter(([, c]) => c.offsetParent !== null);
 }
 
-export function requestCharts() {
+/** Asks the worker for the visible charts (those `where` keeps: the matrix, whose title has G, waits
+ * for G over all p). */
+export function requestCharts(where = () => true) {
   if (!run?.analysed) return;
-  const charts = chartCanvases().map(([name, canvas]) => {
+  const charts = chartCanvases().filter(([name]) => where(name)).map(([name, canvas]) => {
     const [w, , r] = fit(canvas);
     // Narrow charts (phones, iframes) draw their text and marks smaller, so titles still fit.
     const shrink = name === 'colorbar' ? 1 : Math.min(1, Math.max(0.6, w / 480));

@@ -2,7 +2,7 @@
 // HVP counts, G, the margin and the time taken.
 
 import { $ } from '../dom.js';
-import { duration, num, percent } from '../format.js';
+import { counted, duration, num, percent } from '../format.js';
 import { run } from '../run.js';
 
 const IDS = ['m-train-accuracy', 'm-test-accuracy', 'm-train-loss', 'm-epochs', 'm-params', 'm-data', 'm-lambda1', 'm-trace', 'm-g', 'm-residual', 'm-hvp', 'm-margin', 'm-time'];
@@ -27,6 +27,31 @@ function dataText(data) {
   return `${whose}: ${sizes}`;
 }
 
+const EPSILON = { expected: 'its exact mean over random directions', sampled: '5 sampled random directions' };
+const CERTIFICATE = {
+  invariant: 'exact: the gradients span an invariant space',
+  'residual-energy': 'certified by the gradients\' energy left over',
+  dense: 'exact: every eigenvector (dense solver)',
+  open: 'the interval could not close',
+  'top-k': 'only the top k counted',
+};
+
+/** The G row: G with its certified interval, the eigenvectors counted and which ε; or "computing". */
+export function fillG(g, pending = false) {
+  if (pending) {
+    set('m-g', 'computing over all p eigenvectors (certified)…');
+    return;
+  }
+  if (!g) return;
+  const [low, high] = g.bounds;
+  const value = low === high ? num(g.aggregate, 3) : `in [${num(low, 3)}, ${num(high, 3)}]`;
+  const why = CERTIFICATE[g.certificate] ?? g.certificate;
+  set(
+    'm-g',
+    `${value}: ${counted(g)} eigenvectors with ${g.measure} |Aᵢ| > ε = ${num(g.epsilon, 3)} (${EPSILON[g.epsilon_kind]}); ${why}${g.reason ? ` (${g.reason})` : ''}`,
+  );
+}
+
 /** Fills the panel from run.json's summary `s` and the analysis's timings. */
 export function fillMetrics(s, seconds) {
   set('m-train-accuracy', percent(s.metrics.train_accuracy));
@@ -42,11 +67,7 @@ export function fillMetrics(s, seconds) {
     set('m-residual', `${num(maxRes, 2)} (${num(maxRes / Math.abs(h.eigenvalues[0]), 2)}·λ₁, ${h.converged ? 'converged' : 'not converged'})`);
     set('m-hvp', `${h.hvp_count} eigen + ${h.trace_hvp_count} trace + ${h.density.hvp_count} density (${h.solver})`);
   }
-  const g = s.generalization;
-  if (g) {
-    const over = g.over === 'all' ? 'all p eigenvectors' : `the top ${g.k} eigenvectors`;
-    set('m-g', `${num(g.aggregate, 3)} (ε = ${num(g.epsilon, 3)}, ${g.measure} |Aᵢ| over ${over})`);
-  }
+  fillG(s.generalization);
   const m = s.margin;
   if (m) set('m-margin', `estimate ${num(m.estimate)}, true ${m.true === null ? 'not found' : num(m.true)}`);
   set('m-time', `training ${duration(run.trainSeconds)}, spectrum and analyses ${duration(seconds.analysis)}`);
