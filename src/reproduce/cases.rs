@@ -160,10 +160,6 @@ impl Schedule {
     }
 }
 
-/// G over every eigenvector needs all p of them: the dense solver, which is limited to p ≤ 4000, so a
-/// narrower net than the paper's (p = 2,853 instead of 10,703).
-pub const ALL_EIGENVECTORS: &str = "layers=50,50&solver=dense";
-
 /// Runs `cases` on up to two threads (deterministic: each run is single-threaded and seeded),
 /// reporting each as it finishes. Random-label runs go first, so that the regimes starting from the
 /// same random-label phase resume from it in `cache` instead of training it again.
