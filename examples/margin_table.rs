@@ -18,20 +18,6 @@ const SETTINGS: [&str; 7] = [
     "dataset=line1d&layers=10&lr=0.002&batch=6&epochs=45000&solver=dense",
 ];
 
-/// The data's bounding-box diameter (the true margin's search radius).
-fn radius(train: &hessian_boundary::data::Dataset) -> f64 {
-    (0..train.dim)
-        .map(|t| {
-            let col = (0..train.len()).map(|i| train.row(i)[t]);
-            let (lo, hi) = col.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
-                (l.min(v), h.max(v))
-            });
-            (hi - lo) * (hi - lo)
-        })
-        .sum::<f64>()
-        .sqrt()
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let queries: Vec<&str> = if args.is_empty() {
@@ -64,7 +50,7 @@ fn main() {
             );
             let s = t.elapsed().as_secs_f64();
             let t = Instant::now();
-            let r = radius(&run.split.train);
+            let r = hessian_boundary::analysis::margin::search_radius(&run.split.train);
             for x in [&m.x_t_max, &m.x_t_min] {
                 std::hint::black_box(distance_to_boundary(
                     &run.trained.mlp,

@@ -516,6 +516,21 @@ pub fn slide_boundary_point(
     .run(train, seed, |x| alignment.at(x))
 }
 
+/// How far the true margin is searched for: the diameter of the data's bounding box.
+pub fn search_radius(train: &Dataset) -> f64 {
+    libm::sqrt(
+        (0..train.dim)
+            .map(|t| {
+                let col = (0..train.len()).map(|i| train.row(i)[t]);
+                let (lo, hi) = col.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+                    (l.min(v), h.max(v))
+                });
+                (hi - lo) * (hi - lo)
+            })
+            .sum(),
+    )
+}
+
 /// The margin analysis of the top eigenvector `v1` with the `margin` key's method.
 pub fn margin(
     mlp: &Mlp,
@@ -541,18 +556,7 @@ pub fn margin(
         .min_by(|&i, &j| a[i].total_cmp(&a[j]))
         .unwrap_or(0);
     let (x_t_max, x_t_min) = (train.row(imax).to_vec(), train.row(imin).to_vec());
-    // Search radius: the diameter of the data's bounding box.
-    let radius = libm::sqrt(
-        (0..train.dim)
-            .map(|t| {
-                let col = (0..train.len()).map(|i| train.row(i)[t]);
-                let (lo, hi) = col.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
-                    (l.min(v), h.max(v))
-                });
-                (hi - lo) * (hi - lo)
-            })
-            .sum(),
-    );
+    let radius = search_radius(train);
     // Random starts, as the paper: starting at x_t^max or x_t^min often ends next to them and makes
     // the estimate meaninglessly small.
     let (x_b, alignment_x_b, steps) = match method {
