@@ -304,7 +304,7 @@ fn reproduce_figures_write_pngs_and_report_sections() {
     .unwrap();
     let md = reproduce::figures::figure_line1d(&line[0], &dir).unwrap();
     assert!(
-        md.contains("class flips at x") && md.contains(" / 42, all)"),
+        md.contains("class flips at x") && md.contains(" of all 42)"),
         "{md}"
     );
     std::fs::remove_dir_all(&dir).ok();

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 
 use super::cases::{Done, Schedule};
 use super::report::{class_flips_at, metrics_table, num, parts, run_k, section};
-use super::verdicts::{lambda1, measured, regime_verdict};
+use super::verdicts::{count_text, lambda1, measured, regime_verdict};
 use crate::analysis::generalization::Generalization;
 use crate::render::{self, DrawResult, Theme};
 
@@ -247,16 +247,6 @@ pub fn g_section(runs: &[Done], maxes: &[Option<Generalization>]) -> String {
     }
     md.push('\n');
     md
-}
-
-/// "254 / 10703", or "459–461 / 10703" where the certificate leaves an interval.
-fn count_text(g: &Generalization) -> String {
-    let c = &g.certified;
-    if c.low == c.high {
-        format!("{} / {}", c.low, g.params)
-    } else {
-        format!("{}–{} / {}", c.low, c.high, g.params)
-    }
 }
 
 /// The checkerboard: the margin estimate on the boundary and the top fields, for the normal model

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::cases::{find, Done, ADVERSARIAL, LARGE_NORM, RANDOM, SCHEDULES};
 use super::robustness;
-use super::verdicts::{above, lambda1, measured, random_label_fit, regime_verdict};
+use super::verdicts::{count_text, g_text, lambda1, measured, random_label_fit, regime_verdict};
 use super::Results;
 use crate::analysis::margin::Margin;
 use crate::analysis::Analysis;
@@ -76,7 +76,7 @@ pub(crate) fn section(title: &str, image: &str, runs: &[&Done]) -> String {
 /// One row per run: accuracy, G, trace, λ₁, margin.
 pub(crate) fn metrics_table(runs: &[&Done]) -> String {
     let mut md = String::from(
-        "| run | p | train acc | test acc | G (count / p, over) | ε | tr(H) ± s.e. | λ₁ | margin estimate | true margin | rel. error |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| run | p | train acc | test acc | G (eigenvectors counted) | ε | tr(H) ± s.e. | λ₁ | margin estimate | true margin | rel. error |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for d in runs {
         let run = &d.run;
@@ -88,28 +88,23 @@ pub(crate) fn metrics_table(runs: &[&Done]) -> String {
         };
         let Ok((a, s)) = parts(run) else { continue };
         let g = &a.generalization;
-        let count = above(g);
-        let over = if g.over_all {
-            "all".to_string()
-        } else {
-            format!("top {}", g.m.len())
-        };
         let m = &a.margin;
         writeln!(
             md,
-            "| {} | {} | {train_text} | {} | {} ({count} / {}, {over}) | {} | {} ± {} | {} | {} | {} | {} |",
+            "| {} | {} | {train_text} | {} | {} ({}) | {} | {} ± {} | {} | {} | {} | {} |",
             d.case.label,
             g.params,
             percent(test),
-            num(g.aggregate),
-            g.params,
+            g_text(g),
+            count_text(g),
             num(g.epsilon),
             num(s.trace.estimate),
             num(s.trace.std_error),
             num(s.eigen.values[0]),
             num(m.estimate),
             m.true_margin.map_or("not found".into(), num),
-            m.relative_error.map_or("–".into(), |e| format!("{:.0}%", 100.0 * e)),
+            m.relative_error
+                .map_or("–".into(), |e| format!("{:.0}%", 100.0 * e)),
         )
         .ok();
     }

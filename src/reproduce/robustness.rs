@@ -12,7 +12,7 @@ use super::cases::{
     find, run_cases, Case, Done, ADVERSARIAL, LARGE_NORM, NORMAL, RANDOM, SCHEDULES,
 };
 use super::report::num;
-use super::verdicts::{above, lambda1, max_measure};
+use super::verdicts::{count_text, lambda1, max_measure, ranks_lowest, Ranking};
 use crate::analysis::field::Fields;
 use crate::analysis::generalization::Generalization;
 use crate::model::Mlp;
@@ -204,6 +204,16 @@ fn regime<'a>(runs: &'a [Done], label: &str) -> &'a Done {
     find(runs, label).expect("every regime ran")
 }
 
+/// A certified count: "254", or "459–461" where the interval is open.
+fn interval_text(g: &Generalization) -> String {
+    let c = &g.certified;
+    if c.low == c.high {
+        c.low.to_string()
+    } else {
+        format!("{}–{}", c.low, c.high)
+    }
+}
+
 /// "k of N" with the share.
 fn tally(hits: usize, n: usize) -> String {
     format!("**{hits} of {n}** draws")
@@ -250,32 +260,40 @@ pub fn section(draws: &[Draw]) -> String {
                 .collect(),
         ),
     ] {
-        let best = gs
+        let ranking = |g: &[Option<Generalization>]| -> Option<Ranking> {
+            let others: Option<Vec<&Generalization>> = g[1..].iter().map(Option::as_ref).collect();
+            Some(ranks_lowest(g[0].as_ref()?, &others?))
+        };
+        let rankings: Vec<Option<Ranking>> = gs.iter().map(|g| ranking(g)).collect();
+        let best = rankings
             .iter()
-            .filter(|g| {
-                let normal = g[0].as_ref().map_or(f64::NAN, |g| g.aggregate);
-                g[1..]
-                    .iter()
-                    .all(|o| o.as_ref().is_some_and(|o| normal < o.aggregate))
-            })
+            .filter(|r| **r == Some(Ranking::Lowest))
             .count();
-        let k = gs
+        let undecided = rankings
+            .iter()
+            .filter(|r| **r == Some(Ranking::Undecided))
+            .count();
+        let over = gs
             .first()
             .and_then(|g| g[0].as_ref())
-            .map_or(0, |g| g.m.len());
+            .map_or(String::new(), |g| {
+                count_text(g)
+                    .split_once(" of ")
+                    .map_or(String::new(), |(_, of)| of.to_string())
+            });
         writeln!(
             md,
-            "- **G ranks the normal model best** ({what}, counted over the top {k} eigenvectors): {}. \
-             Eigenvectors counted per draw (normal / random / adversarial / large norm): {}.",
+            "- **G ranks the normal model best** ({what}, counted over {over}, certified): {} (certainly lowest; undecided, \
+             the intervals overlapping, in {undecided}). Eigenvectors counted per draw (normal / random / adversarial / large norm): {}.",
             tally(best, n),
             gs.iter()
                 .map(|g| g
                     .iter()
-                    .map(|g| g.as_ref().map_or("–".into(), |g| above(g).to_string()))
+                    .map(|g| g.as_ref().map_or("–".into(), interval_text))
                     .collect::<Vec<_>>()
-                    .join("/"))
+                    .join(" / "))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join("; ")
         )
         .ok();
     }
@@ -307,10 +325,17 @@ pub fn section(draws: &[Draw]) -> String {
     .ok();
 
     // G invariant to the ReLU rescaling, λ₁ not.
-    let counts = |r: &Run| r.analysis.as_ref().map(|a| above(&a.generalization));
+    let counts = |r: &Run| {
+        r.analysis
+            .as_ref()
+            .map(|a| interval_text(&a.generalization))
+    };
     let invariant = draws
         .iter()
-        .filter(|d| counts(&d.regimes[0].run) == counts(&d.rescaled))
+        .filter(|d| {
+            let c = |r: &Run| r.analysis.as_ref().map(|a| (a.generalization.certified.low, a.generalization.certified.high));
+            matches!((c(&d.regimes[0].run), c(&d.rescaled)), (Some(a), Some(b)) if a == b && a.0 == a.1)
+        })
         .count();
     let ratios: Vec<f64> = draws
         .iter()
@@ -318,7 +343,7 @@ pub fn section(draws: &[Draw]) -> String {
         .collect();
     writeln!(
         md,
-        "- **G is invariant to the rescaling α = ({}, {}, {}), λ₁ is not**: the same count of eigenvectors in {}; \
+        "- **G is invariant to the rescaling α = ({}, {}, {}), λ₁ is not**: the same exact count of eigenvectors in {}; \
          counts before → after: {}. λ₁ after / before: {}.",
         RESCALING[0],
         RESCALING[1],
@@ -328,8 +353,8 @@ pub fn section(draws: &[Draw]) -> String {
             .iter()
             .map(|d| format!(
                 "{}→{}",
-                counts(&d.regimes[0].run).map_or("–".into(), |c| c.to_string()),
-                counts(&d.rescaled).map_or("–".into(), |c| c.to_string())
+                counts(&d.regimes[0].run).unwrap_or_else(|| "–".into()),
+                counts(&d.rescaled).unwrap_or_else(|| "–".into())
             ))
             .collect::<Vec<_>>()
             .join(", "),

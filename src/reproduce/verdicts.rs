@@ -33,9 +33,59 @@ pub(crate) fn max_measure(run: &Run) -> Option<Generalization> {
     ))
 }
 
-/// How many eigenvectors G counts (m_i above ε).
-pub(crate) fn above(g: &Generalization) -> usize {
-    g.m.iter().filter(|&&m| m > g.epsilon).count()
+/// Where `normal`'s G stands among `others`', by their certified intervals (equal ends when exact).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ranking {
+    /// Certainly below every other.
+    Lowest,
+    /// Exact and equal to the lowest other, below the rest.
+    Tied,
+    /// Certainly above some other.
+    NotLowest,
+    /// The intervals overlap.
+    Undecided,
+}
+
+pub(crate) fn ranks_lowest(normal: &Generalization, others: &[&Generalization]) -> Ranking {
+    let (lo, hi) = normal.bounds;
+    if others.iter().all(|o| hi < o.bounds.0) {
+        Ranking::Lowest
+    } else if others.iter().any(|o| o.bounds.1 < lo) {
+        Ranking::NotLowest
+    } else if lo == hi
+        && others
+            .iter()
+            .all(|o| o.bounds.0 == o.bounds.1 && hi <= o.bounds.0)
+    {
+        Ranking::Tied
+    } else {
+        Ranking::Undecided
+    }
+}
+
+/// G, or its certified interval where the certificate does not close it.
+pub(crate) fn g_text(g: &Generalization) -> String {
+    let (lo, hi) = g.bounds;
+    if lo == hi {
+        num(lo)
+    } else {
+        format!("[{}, {}]", num(lo), num(hi))
+    }
+}
+
+/// "254 of all 10703", "459–461 of all 10703", or "7 of the top 10".
+pub(crate) fn count_text(g: &Generalization) -> String {
+    let c = &g.certified;
+    let count = if c.low == c.high {
+        c.low.to_string()
+    } else {
+        format!("{}–{}", c.low, c.high)
+    };
+    if g.over_all {
+        format!("{count} of all {}", g.params)
+    } else {
+        format!("{count} of the top {}", g.m.len())
+    }
 }
 
 pub(crate) fn lambda1(run: &Run) -> f64 {
@@ -75,33 +125,26 @@ pub(crate) fn regime_verdict(runs: &[Done], gs: &[Option<Generalization>]) -> St
     let Some(gn) = &gs[normal] else {
         return String::new();
     };
-    let others: Vec<f64> = gs
+    let others: Vec<&Generalization> = gs
         .iter()
         .enumerate()
         .filter(|&(i, _)| i != normal)
         .filter_map(|(_, g)| g.as_ref())
-        .map(|g| g.aggregate)
         .collect();
-    let verdict = if others.iter().all(|&o| gn.aggregate < o) {
-        "**Yes**: G is lowest for the normal model"
-    } else if others.iter().all(|&o| gn.aggregate <= o) {
-        "**Only as a tie**: the normal model shares the lowest G"
-    } else {
-        "**No**: G does not rank the normal model best"
+    let verdict = match ranks_lowest(gn, &others) {
+        Ranking::Lowest => "**Yes**: G is lowest for the normal model",
+        Ranking::Tied => "**Only as a tie**: the normal model shares the lowest G",
+        Ranking::NotLowest => "**No**: G does not rank the normal model best",
+        Ranking::Undecided => {
+            "**Undecided**: the certified intervals of G overlap, so neither order is certain"
+        }
     };
     let list = runs
         .iter()
         .zip(gs)
         .filter_map(|(d, g)| {
-            g.as_ref().map(|g| {
-                format!(
-                    "{} {} ({} of {})",
-                    d.case.label,
-                    num(g.aggregate),
-                    above(g),
-                    g.m.len()
-                )
-            })
+            g.as_ref()
+                .map(|g| format!("{} {} ({})", d.case.label, g_text(g), count_text(g)))
         })
         .collect::<Vec<_>>()
         .join(", ");
