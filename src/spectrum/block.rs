@@ -170,6 +170,11 @@ pub fn block_krylov(op: &mut dyn Operator, x: &[Vec<f64>], opts: &BlockOptions) 
     let mut anorm = 0.0f64;
     let mut dropped = 0.0f64;
     let max_dim = opts.max_dim.min(n);
+    // The basis at its largest, in one allocation: grown by doubling it would reach twice that, and
+    // hold both buffers while it moves (wasm's allocator keeps that peak for good).
+    basis
+        .q
+        .reserve_exact((max_dim * n).saturating_sub(basis.q.len()));
     let mut invariant = basis.dim() == 0;
     while !invariant {
         let (b0, b1) = (basis.blocks[basis.blocks.len() - 2], basis.dim());
