@@ -50,8 +50,10 @@ pub struct BlockKrylov {
 /// The growing orthonormal basis (rows of length n) and the coefficients `Qᵀ A Q` found so far.
 struct Basis {
     n: usize,
-    /// Row-major `dim × n`.
-    q: Vec<f64>,
+    /// The rows, block by block (`q[b]` holds rows `blocks[b]..blocks[b + 1]`, row-major): a block is
+    /// allocated once and never moved, so the basis takes only its own size (one growing buffer peaks
+    /// at twice that, which wasm's allocator then keeps).
+    q: Vec<Vec<f64>>,
     /// `cols[c]` = coefficients of `A q_c` along `q_0 … q_r` (rows known so far).
     cols: Vec<Vec<f64>>,
     /// Start index of each block (and one past the last).
@@ -60,7 +62,24 @@ struct Basis {
 
 impl Basis {
     fn dim(&self) -> usize {
-        self.q.len() / self.n
+        self.numbers() / self.n
+    }
+
+    fn numbers(&self) -> usize {
+        self.q.iter().map(Vec::len).sum()
+    }
+
+    /// Each block's rows within `from..to`: (first row, their numbers).
+    fn rows(&self, from: usize, to: usize) -> impl Iterator<Item = (usize, &[f64])> {
+        let n = self.n;
+        self.q
+            .iter()
+            .zip(&self.blocks)
+            .filter_map(move |(q, &start)| {
+                let end = start + q.len() / n;
+                let (a, b) = (from.max(start), to.min(end));
+                (a < b).then(|| (a, &q[(a - start) * n..(b - start) * n]))
+            })
     }
 
     /// Removes from the rows of `w` (`rows × n`) their components along basis rows `from..to`, adding
@@ -70,18 +89,27 @@ impl Basis {
         if k == 0 || rows == 0 {
             return;
         }
-        let basis = &self.q[from * n..to * n];
         let mut wt = vec![0.0; n * rows];
         transpose(rows, n, w, &mut wt);
+        // Each coefficient is one dot product, and the update adds the rows in ascending order from
+        // w's value: block by block gives the same bits as one product over the whole range.
         let mut c = vec![0.0; k * rows];
-        gemm_nn(k, n, rows, basis, &wt, &mut c);
+        for (first, q) in self.rows(from, to) {
+            let m = q.len() / n;
+            let at = (first - from) * rows;
+            gemm_nn(m, n, rows, q, &wt, &mut c[at..at + m * rows]);
+        }
         for (t, ct) in c.chunks_exact(rows).enumerate() {
             for (r, &v) in ct.iter().enumerate() {
                 coef[r * dim + from + t] += v;
             }
         }
         c.iter_mut().for_each(|x| *x = -*x);
-        gemm_tn(k, rows, n, &c, basis, w);
+        for (first, q) in self.rows(from, to) {
+            let m = q.len() / n;
+            let at = (first - from) * rows;
+            gemm_tn(m, rows, n, &c[at..at + m * rows], q, w);
+        }
     }
 }
 
@@ -158,23 +186,20 @@ pub fn block_krylov(op: &mut dyn Operator, x: &[Vec<f64>], opts: &BlockOptions) 
         cols: Vec::new(),
         blocks: vec![0],
     };
-    basis.q = extend(
-        &basis,
-        0,
-        &mut flat,
-        opts.deflation * scale.max(f64::MIN_POSITIVE),
-    )
-    .0;
+    basis.q = vec![
+        extend(
+            &basis,
+            0,
+            &mut flat,
+            opts.deflation * scale.max(f64::MIN_POSITIVE),
+        )
+        .0,
+    ];
     basis.blocks.push(basis.dim());
     let mut products = 0;
     let mut anorm = 0.0f64;
     let mut dropped = 0.0f64;
     let max_dim = opts.max_dim.min(n);
-    // The basis at its largest, in one allocation: grown by doubling it would reach twice that, and
-    // hold both buffers while it moves (wasm's allocator keeps that peak for good).
-    basis
-        .q
-        .reserve_exact((max_dim * n).saturating_sub(basis.q.len()));
     let mut invariant = basis.dim() == 0;
     while !invariant {
         let (b0, b1) = (basis.blocks[basis.blocks.len() - 2], basis.dim());
@@ -184,8 +209,9 @@ pub fn block_krylov(op: &mut dyn Operator, x: &[Vec<f64>], opts: &BlockOptions) 
             break;
         }
         let mut w = vec![0.0; rows * n];
-        for (r, wr) in w.chunks_exact_mut(n).enumerate() {
-            op.apply(&basis.q[(b0 + r) * n..(b0 + r + 1) * n], wr);
+        let last = basis.q.last().expect("a block");
+        for (q, wr) in last.chunks_exact(n).zip(w.chunks_exact_mut(n)) {
+            op.apply(q, wr);
         }
         products += rows;
         for r in w.chunks_exact(n) {
@@ -207,7 +233,7 @@ pub fn block_krylov(op: &mut dyn Operator, x: &[Vec<f64>], opts: &BlockOptions) 
         for r in w.chunks_exact(n) {
             dropped = dropped.max(libm::sqrt(dot(r, r)));
         }
-        basis.q.extend_from_slice(&fresh);
+        basis.q.push(fresh);
         basis.blocks.push(basis.dim());
         invariant = kept == 0;
     }
@@ -235,7 +261,7 @@ fn ritz(
             residuals: vec![],
             invariant,
             products,
-            basis_numbers: basis.q.len(),
+            basis_numbers: basis.numbers(),
         };
     }
     let t = DMatrix::from_fn(k, k, |r, c| {
@@ -252,7 +278,7 @@ fn ritz(
     let flat: Vec<f64> = x.iter().flatten().copied().collect();
     transpose(starts, n, &flat, &mut xt);
     let mut r1 = vec![0.0; b1 * starts];
-    gemm_nn(b1, n, starts, &basis.q[..b1 * n], &xt, &mut r1);
+    gemm_nn(b1, n, starts, &basis.q[0][..b1 * n], &xt, &mut r1);
     let mut components = vec![0.0; k * starts];
     let mut residuals = Vec::with_capacity(k);
     let last_cols = basis.blocks[basis.blocks.len().saturating_sub(3)]..k;
@@ -285,6 +311,6 @@ fn ritz(
         residuals,
         invariant,
         products,
-        basis_numbers: basis.q.len() + k * k,
+        basis_numbers: basis.numbers() + k * k,
     }
 }
