@@ -205,11 +205,13 @@ pub fn compute_analyses_before_g(run: &mut Run) {
     run.config = config;
 }
 
-/// G with the run's own config, replacing what [`compute_analyses_before_g`] put there.
-pub fn compute_generalization(run: &mut Run) {
+/// G with the run's own config, replacing what [`compute_analyses_before_g`] put there; `progress`
+/// hears the HVPs done so far.
+pub fn compute_generalization(run: &mut Run, progress: &mut dyn FnMut(usize)) {
     let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
     if let (Some(a), Some(s)) = (&mut run.analysis, &run.spectrum) {
-        a.generalization = analysis::generalization_of(&run.config, mlp, params, train, s);
+        a.generalization =
+            analysis::generalization_of(&run.config, mlp, params, train, s, progress);
     }
 }
 

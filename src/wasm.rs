@@ -264,13 +264,16 @@ impl Session {
     }
 
     /// G as the run's config asks (certified over all p by default), completing run.json: what
-    /// [`crate::pipeline::run`] computes. Call after [`Session::analyse`].
-    pub fn generalize(&mut self) -> Result<(), JsError> {
+    /// [`crate::pipeline::run`] computes. `progress` is called with the HVPs done so far, every 50.
+    /// Call after [`Session::analyse`].
+    pub fn generalize(&mut self, progress: &js_sys::Function) -> Result<(), JsError> {
         let run = self
             .run
             .as_mut()
             .ok_or_else(|| JsError::new("call analyse() first"))?;
-        crate::pipeline::compute_generalization(run);
+        crate::pipeline::compute_generalization(run, &mut |hvps| {
+            let _ = progress.call1(&JsValue::NULL, &JsValue::from(hvps as f64));
+        });
         Ok(())
     }
 

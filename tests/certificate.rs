@@ -71,7 +71,7 @@ fn an_hvp_budget_leaves_an_honest_interval_around_the_dense_count() {
             max_products: budget,
             ..Limits::default()
         };
-        let c = certified(mlp, params, train, &r.config, eps, &limits);
+        let c = certified(mlp, params, train, &r.config, eps, &limits, &mut |_| {});
         assert!(c.products <= budget);
         assert_eq!(c.certificate, Certificate::Open, "budget {budget}");
         assert!(c.reason.as_deref().unwrap().contains("HVPs"));

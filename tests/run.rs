@@ -127,7 +127,13 @@ fn the_analyses_in_two_steps_are_the_same_bits_as_in_one() {
             .certificate,
         hessian_boundary::analysis::certificate::Certificate::TopK
     );
-    compute_generalization(&mut two);
+    let mut reports = Vec::new();
+    compute_generalization(&mut two, &mut |hvps| reports.push(hvps));
+    // Progress every 50 HVPs, counting up.
+    assert!(
+        !reports.is_empty() && reports.windows(2).all(|w| w[1] == w[0] + 50),
+        "{reports:?}"
+    );
     assert_eq!(one.to_json(), two.to_json());
     assert_ne!(
         one.analysis.unwrap().generalization.certified.certificate,

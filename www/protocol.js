@@ -22,6 +22,7 @@
 //   {type: 'stage', stage}             'spectrum' | 'analysis' | 'generalization' | 'export' (Stage)
 //   {type: 'analysed', json, summary, fields, size, overlay, seconds, pending}   everything drawable;
 //                                      with `pending`, G is still to come (json is then null)
+//   {type: 'generalizing', hvps}       progress of 'generalize': HVPs (≈ eigenpairs) done so far
 //   {type: 'generalized', json, generalization, seconds}   G over all p and the complete run.json
 //   {type: 'charts', purpose, snapshot, charts: [{name, bitmap | error}]}
 //   {type: 'snapshot', index, epoch, fields, predicted, alignment}
@@ -48,6 +49,7 @@ export const FromWorker = Object.freeze({
   PROGRESS: 'progress',
   STAGE: 'stage',
   ANALYSED: 'analysed',
+  GENERALIZING: 'generalizing',
   GENERALIZED: 'generalized',
   CHARTS: 'charts',
   SNAPSHOT: 'snapshot',

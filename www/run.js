@@ -124,6 +124,10 @@ function onWorkerMessage(msg) {
     case FromWorker.ANALYSED:
       onAnalysed(msg);
       break;
+    case FromWorker.GENERALIZING:
+      fillG(null, msg.hvps);
+      setStatus(`Drawn. Computing G over all p eigenvectors (certified): ${msg.hvps.toLocaleString('en')} HVPs so far…`);
+      break;
     case FromWorker.GENERALIZED:
       onGeneralized(msg);
       break;
@@ -238,7 +242,7 @@ function onAnalysed(msg) {
   requestCharts((name) => !msg.pending || name !== 'matrix');
   if (msg.pending) {
     // G over all p takes longest: the worker computes it after the charts just asked for.
-    fillG(null, true);
+    fillG(null, 0);
     run.stage = Stage.GENERALIZATION;
     setState('generalizing');
     send({ type: ToWorker.GENERALIZE });

@@ -117,7 +117,7 @@ async function handle(data) {
       const t0 = performance.now();
       try {
         post({ type: FromWorker.STAGE, stage: Stage.GENERALIZATION });
-        session.generalize();
+        session.generalize((hvps) => post({ type: FromWorker.GENERALIZING, hvps }));
         const json = session.run_json();
         const { generalization } = JSON.parse(json);
         post({ type: FromWorker.GENERALIZED, json, generalization, seconds: (performance.now() - t0) / 1000 });
@@ -215,7 +215,7 @@ function compare(regime, query, csv) {
     post({ type: FromWorker.COMPARED, regime, stage: Stage.ANALYSIS });
     if (session.analyse()) {
       post({ type: FromWorker.COMPARED, regime, stage: Stage.GENERALIZATION });
-      session.generalize();
+      session.generalize(() => {});
     }
     const summary = JSON.parse(session.run_json());
     delete summary.model;

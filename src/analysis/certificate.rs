@@ -26,7 +26,7 @@ use crate::model::autodiff::{Tape, Target};
 use crate::model::linalg::dot;
 use crate::model::Mlp;
 use crate::spectrum::block::{block_krylov, BlockOptions};
-use crate::spectrum::HessianOperator;
+use crate::spectrum::{HessianOperator, Operator};
 use serde::Serialize;
 
 /// What makes the interval hold.
@@ -153,11 +153,16 @@ pub fn certified(
     config: &Config,
     epsilon: f64,
     limits: &Limits,
+    progress: &mut dyn FnMut(usize),
 ) -> Certified {
     let p = params.len();
     let n = train.len();
     let grads = unit_gradients(mlp, params, train, config.grad_label);
-    let mut op = HessianOperator::new(mlp, params, train);
+    let mut op = Reporting {
+        op: HessianOperator::new(mlp, params, train),
+        products: 0,
+        progress,
+    };
     let opts = BlockOptions {
         max_dim: limits.max_numbers / p.max(1),
         max_products: limits.max_products,
@@ -253,6 +258,31 @@ pub fn certified(
     }
 }
 
+/// An operator that tells `progress` the products done so far, every [`REPORT_EVERY`] of them: the
+/// page's only view into the longest step.
+struct Reporting<'a, O: Operator> {
+    op: O,
+    products: usize,
+    progress: &'a mut dyn FnMut(usize),
+}
+
+/// Products between two progress reports (a few a second in the browser).
+const REPORT_EVERY: usize = 50;
+
+impl<O: Operator> Operator for Reporting<'_, O> {
+    fn dim(&self) -> usize {
+        self.op.dim()
+    }
+
+    fn apply(&mut self, v: &[f64], out: &mut [f64]) {
+        self.op.apply(v, out);
+        self.products += 1;
+        if self.products.is_multiple_of(REPORT_EVERY) {
+            (self.progress)(self.products);
+        }
+    }
+}
+
 /// The certified count timed for the bench: seconds (with the caller's clock), HVPs, the basis'
 /// memory and the interval, at the config's ε.
 #[derive(Clone, Debug, Serialize)]
@@ -278,7 +308,15 @@ pub fn timed(
     };
     let eps = super::generalization::generalization(mlp, params, train, &[], false, &solver_only);
     let t = clock();
-    let c = certified(mlp, params, train, config, eps.epsilon, &Limits::default());
+    let c = certified(
+        mlp,
+        params,
+        train,
+        config,
+        eps.epsilon,
+        &Limits::default(),
+        &mut |_| {},
+    );
     Timing {
         seconds: clock() - t,
         hvps: c.products,

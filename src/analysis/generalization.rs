@@ -111,6 +111,19 @@ pub fn generalization(
     over_all: bool,
     config: &Config,
 ) -> Generalization {
+    generalization_reporting(mlp, params, train, vectors, over_all, config, &mut |_| {})
+}
+
+/// [`generalization`], telling `progress` the HVPs done so far while it certifies G over all p.
+pub fn generalization_reporting(
+    mlp: &Mlp,
+    params: &[f64],
+    train: &Dataset,
+    vectors: &[Vec<f64>],
+    over_all: bool,
+    config: &Config,
+    progress: &mut dyn FnMut(usize),
+) -> Generalization {
     let (label, measure) = (config.grad_label, config.measure);
     let p = params.len();
     let mut rng = Rng::derive(config.seed, "random-directions");
@@ -153,6 +166,7 @@ pub fn generalization(
             config,
             epsilon,
             &super::certificate::Limits::default(),
+            progress,
         );
         (std::mem::take(&mut c.m), c)
     };

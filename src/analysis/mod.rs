@@ -100,19 +100,20 @@ pub fn analyse(
             vectors,
             config.align_value,
         ),
-        generalization: generalization_of(config, mlp, params, train, spectrum),
+        generalization: generalization_of(config, mlp, params, train, spectrum, &mut |_| {}),
         margin: margin::margin(mlp, params, train, &vectors[0], config.seed, config.margin),
     }
 }
 
 /// G of the spectrum with the config's keys: over the solver's top k, or all p when the dense solver
-/// computed them (or, with `g-over=all`, certified over all p).
+/// computed them (or, with `g-over=all`, certified over all p, telling `progress` the HVPs done).
 pub fn generalization_of(
     config: &Config,
     mlp: &Mlp,
     params: &[f64],
     train: &Dataset,
     spectrum: &Spectrum,
+    progress: &mut dyn FnMut(usize),
 ) -> generalization::Generalization {
     let eigen = &spectrum.eigen;
     let over_all = eigen.vectors.len() == params.len();
@@ -121,5 +122,7 @@ pub fn generalization_of(
     } else {
         &eigen.vectors[..config.k.min(eigen.vectors.len())]
     };
-    generalization::generalization(mlp, params, train, counted, over_all, config)
+    generalization::generalization_reporting(
+        mlp, params, train, counted, over_all, config, progress,
+    )
 }

@@ -36,10 +36,12 @@ const CERTIFICATE = {
   'top-k': 'only the top k counted',
 };
 
-/** The G row: G with its certified interval, the eigenvectors counted and which ε; or "computing". */
-export function fillG(g, pending = false) {
-  if (pending) {
-    set('m-g', 'computing over all p eigenvectors (certified)…');
+/** The G row: G with its certified interval, the eigenvectors counted and which ε; or, while the
+ * worker counts (`hvps` done so far, a number), how far it is. */
+export function fillG(g, hvps = null) {
+  if (hvps !== null) {
+    const done = hvps > 0 ? ` ${hvps.toLocaleString('en')} HVPs (about as many eigenpairs) so far` : '';
+    set('m-g', `computing over all p eigenvectors (certified)…${done}`);
     return;
   }
   if (!g) return;
