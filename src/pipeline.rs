@@ -184,7 +184,12 @@ pub fn compute_spectrum(run: &mut Run) {
 
 /// The analysis stage: the analyses of the spectrum and, with `snap` > 0, the snapshots' spectra.
 pub fn compute_analyses(run: &mut Run) {
-    let config = &run.config;
+    let config = run.config.clone();
+    analyses_with(run, &config);
+}
+
+/// The analysis stage of `run` with `config` in place of its own (which only G may differ in).
+fn analyses_with(run: &mut Run, config: &Config) {
     let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
     run.analysis = run
         .spectrum
@@ -199,10 +204,11 @@ pub fn compute_analyses(run: &mut Run) {
 /// solver's eigenvectors stands in, never exported), then [`compute_generalization`], the longest
 /// step, once the rest is on screen. Together they give the same bits as [`compute_analyses`].
 pub fn compute_analyses_before_g(run: &mut Run) {
-    let config = run.config.clone();
-    run.config.g_over = config::GOver::Solver;
-    compute_analyses(run);
-    run.config = config;
+    let quick = Config {
+        g_over: config::GOver::Solver,
+        ..run.config.clone()
+    };
+    analyses_with(run, &quick);
 }
 
 /// G with the run's own config, replacing what [`compute_analyses_before_g`] put there; `progress`

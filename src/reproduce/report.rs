@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::cases::{find, Done, ADVERSARIAL, LARGE_NORM, RANDOM, SCHEDULES};
+use super::cases::{find, Done, RANDOM, SCHEDULES};
 use super::robustness;
 use super::verdicts::{count_text, g_text, lambda1, measured, random_label_fit, regime_verdict};
 use super::Results;
@@ -172,16 +172,18 @@ fn paper_numbers(r: &Results) -> String {
         "| quantity | paper | ours, authors' draw | seeded draws: median [min–max]{} |\n|---|---|---|---|\n",
         if n > 0 { format!(", {n} draws") } else { String::new() }
     );
-    let gaussian = r.gaussian.run.spectrum.as_ref().map(|s| &s.eigen.values);
-    let mut ours: Vec<f64> = (0..7)
-        .map(|i| gaussian.and_then(|v| v.get(i).copied()).unwrap_or(f64::NAN))
+    let seeded: Vec<Vec<(String, &str, f64)>> = r
+        .draws
+        .iter()
+        .map(|d| robustness::paper_numbers(&d.regimes[0].run, &d.regimes))
         .collect();
-    for label in [ADVERSARIAL, LARGE_NORM] {
-        ours.push(find(&r.regimes, label).map_or(f64::NAN, |d| lambda1(&d.run)));
-    }
-    // Without draws the values are empty and the spread reads "–".
-    for ((quantity, paper, values), ours) in robustness::spreads(&r.draws).iter().zip(ours) {
-        let spread = robustness::spread(values);
+    for (i, (quantity, paper, ours)) in robustness::paper_numbers(&r.gaussian.run, &r.regimes)
+        .into_iter()
+        .enumerate()
+    {
+        // Without draws there are no values and the spread reads "–".
+        let values: Vec<f64> = seeded.iter().map(|rows| rows[i].2).collect();
+        let spread = robustness::spread(&values);
         writeln!(md, "| {quantity} | {paper} | {} | {spread} |", num(ours)).ok();
     }
     if let Ok((_, s)) = parts(&r.line.run) {

@@ -486,43 +486,28 @@ pub fn section(draws: &[Draw]) -> String {
     md
 }
 
-/// Rows of the opening table for the numbers the seeded draws spread: the gaussian's λ₁…λ₇ and the
-/// regimes' λ₁, as `(quantity, paper, values over the draws)`.
-pub fn spreads(draws: &[Draw]) -> Vec<(String, &'static str, Vec<f64>)> {
+/// The paper's numbers as one draw's runs give them: the normal gaussian model's λ₁…λ₇ (from
+/// `normal`) and the regimes' λ₁, as `(quantity, the paper's value, ours)`. The opening table reads
+/// it for the authors' draw and for each seeded one.
+pub fn paper_numbers(normal: &Run, regimes: &[Done]) -> Vec<(String, &'static str, f64)> {
     let paper = [
         "0.154", "0.023", "0.009", "0.006", "0.005", "0.002", "0.002",
     ];
-    let mut rows: Vec<(String, &'static str, Vec<f64>)> = paper
+    let values = normal.spectrum.as_ref().map(|s| &s.eigen.values);
+    let mut rows: Vec<(String, &'static str, f64)> = paper
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let v = draws
-                .iter()
-                .map(|d| {
-                    d.regimes[0]
-                        .run
-                        .spectrum
-                        .as_ref()
-                        .and_then(|s| s.eigen.values.get(i).copied())
-                        .unwrap_or(f64::NAN)
-                })
-                .collect();
             (
                 format!("gaussian normal λ{}", crate::render::subscript(i + 1)),
                 *p,
-                v,
+                values.and_then(|v| v.get(i).copied()).unwrap_or(f64::NAN),
             )
         })
         .collect();
     for (label, p) in [(ADVERSARIAL, "0.003"), (LARGE_NORM, "0.016")] {
-        rows.push((
-            format!("gaussian {label} λ₁"),
-            p,
-            draws
-                .iter()
-                .map(|d| lambda1(&regime(&d.regimes, label).run))
-                .collect(),
-        ));
+        let ours = find(regimes, label).map_or(f64::NAN, |d| lambda1(&d.run));
+        rows.push((format!("gaussian {label} λ₁"), p, ours));
     }
     rows
 }
