@@ -3,7 +3,12 @@
 //
 // To the worker (ToWorker):
 //   {type: 'init', module?}            a compiled WebAssembly.Module (else the worker fetches pkg/ itself)
-//   {type: 'start', query, csv?}       read the query leniently, set the run up
+//   {type: 'start', query, csv?, run?, runs?}   read the query leniently, set the run up; `run`
+//                                      ({path, url} or {path, error}): show that published run.json
+//                                      instead of computing (it must be the query's run if the query
+//                                      is not empty); `runs`: {canonical query: {path, url}}, the
+//                                      site's precomputed runs; a file that cannot be used becomes a
+//                                      notice (key `run`) and the query is computed
 //   {type: 'step', budgetMs | epochs, field?}  train about budgetMs of work (or exactly `epochs`
 //                                      epochs); `field`: send the live picture with this slice
 //   {type: 'analyse'}                  spectrum, then the analyses (but a certified G), then run.json
@@ -16,7 +21,8 @@
 //   {type: 'csv'}                      the data as CSV
 // From the worker (FromWorker):
 //   {type: 'ready', version, specs}
-//   {type: 'started', query, notices, info} | {type: 'failed', stage, message, query?, notices?}
+//   {type: 'started', query, notices, info, file?} | {type: 'failed', stage, message, query?, notices?}
+//                                      (`file`: the path of the run.json shown; nothing is computed)
 //                                      (a failure's `stage` says where, for the reader only)
 //   {type: 'progress', epoch, total, done, history, field?, classes?, segments?, msPerEpoch}
 //   {type: 'stage', stage}             'spectrum' | 'analysis' | 'generalization' | 'export' (Stage)

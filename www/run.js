@@ -21,6 +21,7 @@ import { buildFields, clearFields } from './panels/alignment.js';
 import { clearCharts, onCharts, requestCharts } from './panels/charts.js';
 import { resetTimeline, onSnapshot, setupTimeline } from './timeline.js';
 import { clearRegimes, compareRegimes } from './regimes.js';
+import { publishedRuns, publishedStatus } from './published.js';
 
 let worker = null;
 /** Counts starts, so that a worker's late messages are dropped once a newer run has begun. */
@@ -47,20 +48,28 @@ function freshRun(query) {
   };
 }
 
-/** Starts `query` (raw, as typed or linked) in a fresh worker; the old worker and its run are dropped. */
-export async function start(query, { fromUrl = false } = {}) {
+/**
+ * Starts `query` (raw, as typed or linked) in a fresh worker; the old worker and its run are dropped.
+ * `file`: a published run.json to show instead ({path, url} or {path, error}, see published.js);
+ * `expect`: {json, path} of the file this computation checks ("Recompute here").
+ */
+export async function start(query, { fromUrl = false, file, expect } = {}) {
   generation += 1;
   const gen = generation;
   if (worker) worker.terminate();
   worker = null;
   run = freshRun(query);
   run.fromUrl = fromUrl;
+  run.expect = expect;
+  run.requestedFile = file?.path;
+  delete document.body.dataset.recompute;
   clearError();
   clearResults();
   setState('loading');
   setStatus('Starting…');
   updateProgress();
   const module = await wasmModule();
+  const runs = expect ? undefined : await publishedRuns();
   if (gen !== generation) return;
   const w = newWorker();
   worker = w;
@@ -73,7 +82,7 @@ export async function start(query, { fromUrl = false } = {}) {
     fail(`The computation could not run: ${event.message || 'the worker could not be started (is pkg/ built? run "cargo xtask serve")'}`);
   };
   w.postMessage({ type: ToWorker.INIT, module });
-  w.postMessage({ type: ToWorker.START, query, csv: csvText ?? undefined });
+  w.postMessage({ type: ToWorker.START, query, csv: csvText ?? undefined, run: file, runs });
 }
 
 /** Sends a message to the current run's worker. */
@@ -150,7 +159,7 @@ function onWorkerMessage(msg) {
 /** Puts the canonical query in the URL and the form, and lists the dropped keys if any. */
 function applyQuery(query, notices) {
   run.query = query;
-  history.replaceState(null, '', `?${query}${pageSuffix()}`);
+  history.replaceState(null, '', `?${query}${pageSuffix(run.linkedFile)}`);
   $('query').textContent = query;
   fillForm(query);
   showNotices(notices ?? []);
@@ -159,6 +168,10 @@ function applyQuery(query, notices) {
 }
 
 function onStarted(msg) {
+  run.file = msg.file;
+  // The link's own run.json stays in the address; a site's precomputed one follows from the query.
+  run.linkedFile = msg.file !== undefined && msg.file === run.requestedFile ? msg.file : undefined;
+  document.body.dataset.source = msg.file ? 'file' : 'computed';
   applyQuery(msg.query, msg.notices);
   run.info = msg.info;
   // Plot box (with room for the axes) follows the data's aspect, so little space is wasted.
@@ -271,7 +284,10 @@ function finish() {
   run.stage = 'done';
   setExportsEnabled(true);
   const g = a.seconds.generalization === undefined ? '' : `, and G over all p (${duration(a.seconds.generalization)})`;
-  setStatus(`Done in ${duration(a.seconds.total)}: trained ${s.metrics.epochs} epochs, then the top ${s.hessian?.eigenvalues.length ?? 0} Hessian eigenpairs and their alignment${g}.`);
+  setStatus(
+    publishedStatus() ??
+      `Done in ${duration(a.seconds.total)}: trained ${s.metrics.epochs} epochs, then the top ${s.hessian?.eigenvalues.length ?? 0} Hessian eigenpairs and their alignment${g}.`,
+  );
   updateProgress();
   updateButtons();
   setState('done');
@@ -280,6 +296,7 @@ function finish() {
 
 /** Empties every panel for a new run. */
 function clearResults() {
+  $('recompute').hidden = true;
   clearMetrics();
   clearMargin();
   clearFields();
