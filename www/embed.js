@@ -80,8 +80,9 @@ export async function begin(query, runPath, { fromUrl = false } = {}) {
 
 new MutationObserver(() => {
   const state = document.body.dataset.state;
-  if (state === 'done' || state === 'error') releaseTurn();
+  // Told first, so the parent hears of the end before another embed can start.
   if (embed) tell({ type: `${PREFIX}state`, state, epoch: run?.epoch ?? 0 });
+  if (state === 'done' || state === 'error') releaseTurn();
   applyWanted();
 }).observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
 

@@ -9,7 +9,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::analysis::alignment::AlignmentMatrix;
 use crate::analysis::certificate::{Certificate, Certified};
@@ -162,17 +162,20 @@ struct SnapshotFile {
     matrix: Vec<Vec<f64>>,
 }
 
+/// The file's sections, each kept as its text until read as its own type (so an error can name it).
+type Sections<'a> = std::collections::HashMap<&'a str, &'a RawValue>;
+
 /// Section `key` of the file, read as `T`; a missing section is `None`.
-fn section<T: DeserializeOwned>(file: &mut Value, key: &str) -> Result<Option<T>, RunFileError> {
-    match file.get_mut(key).map(Value::take) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => serde_json::from_value(v)
+fn section<T: DeserializeOwned>(file: &Sections, key: &str) -> Result<Option<T>, RunFileError> {
+    match file.get(key).map(|raw| raw.get()) {
+        None | Some("null") => Ok(None),
+        Some(text) => serde_json::from_str(text)
             .map(Some)
             .map_err(|e| bad(format!("its `{key}` section cannot be read: {e}"))),
     }
 }
 
-fn required<T: DeserializeOwned>(file: &mut Value, key: &str) -> Result<T, RunFileError> {
+fn required<T: DeserializeOwned>(file: &Sections, key: &str) -> Result<T, RunFileError> {
     section(file, key)?.ok_or_else(|| {
         bad(format!(
             "it has no `{key}` section: it is not the run.json of a finished run"
@@ -224,22 +227,24 @@ impl Run {
     /// The run a `run.json` holds, checked to be exactly what this version writes for it (see the
     /// module docs). Nothing is recomputed but the training loss and accuracies that `to_json` writes.
     pub fn from_json(text: &str) -> Result<Run, RunFileError> {
-        let mut file: Value = serde_json::from_str(text)
-            .map_err(|e| bad(format!("it is not JSON: {e}")))?;
-        if !file.is_object() {
-            return Err(bad("it is not a JSON object"));
-        }
-        let schema: String = required(&mut file, "schema")?;
+        let file: Sections = serde_json::from_str(text).map_err(|e| {
+            if e.classify() == serde_json::error::Category::Data {
+                bad("it is not a JSON object")
+            } else {
+                bad(format!("it is not JSON: {e}"))
+            }
+        })?;
+        let schema: String = required(&file, "schema")?;
         if schema != SCHEMA {
             return Err(bad(format!(
                 "its schema is `{schema}`; this page reads `{SCHEMA}`"
             )));
         }
-        let query: String = required(&mut file, "query")?;
+        let query: String = required(&file, "query")?;
         let config = Config::parse(&query)
             .map_err(|e| bad(format!("its query `{query}` is not a valid config: {e}")))?;
 
-        let data: DataFile = required(&mut file, "data")?;
+        let data: DataFile = required(&file, "data")?;
         let (dim, classes) = (data.dim, data.classes);
         let y_random = data.train.y_random.clone();
         let train = points("train", data.train, dim, classes)?;
@@ -249,7 +254,7 @@ impl Run {
         }
         let n = train.len();
 
-        let model: ModelFile = required(&mut file, "model")?;
+        let model: ModelFile = required(&file, "model")?;
         let mlp = Mlp::new(dim, &config.layers, classes, config.act, config.loss);
         if model.layers != mlp.sizes {
             return Err(bad(format!(
@@ -260,7 +265,7 @@ impl Run {
         let p = mlp.param_count();
         count("model.params", model.params.len(), p)?;
 
-        let history: Vec<HistoryFile> = required(&mut file, "history")?;
+        let history: Vec<HistoryFile> = required(&file, "history")?;
         let history = history
             .into_iter()
             .map(|h| {
@@ -279,7 +284,7 @@ impl Run {
             })
             .collect::<Result<Vec<_>, RunFileError>>()?;
 
-        let h: HessianFile = required(&mut file, "hessian")?;
+        let h: HessianFile = required(&file, "hessian")?;
         let k = h.eigenvalues.len();
         if k == 0 {
             return Err(bad("hessian.eigenvalues is empty"));
@@ -289,7 +294,7 @@ impl Run {
         rows("hessian.eigenvectors", &h.eigenvectors, p)?;
         count("hessian.density.y", h.density.y.len(), h.density.x.len())?;
 
-        let a: AlignmentFile = required(&mut file, "alignment")?;
+        let a: AlignmentFile = required(&file, "alignment")?;
         let pixels = a.grid.width * a.grid.height;
         count("alignment.matrix_order", a.matrix_order.len(), n)?;
         if a.matrix_order.iter().any(|&j| j >= n) {
@@ -307,12 +312,12 @@ impl Run {
             return Err(bad("alignment.predicted has a class the data does not have"));
         }
 
-        let g: GeneralizationFile = required(&mut file, "generalization")?;
-        let m: MarginFile = required(&mut file, "margin")?;
+        let g: GeneralizationFile = required(&file, "generalization")?;
+        let m: MarginFile = required(&file, "margin")?;
         for (what, x) in [("x_t_max", &m.x_t_max), ("x_t_min", &m.x_t_min), ("x_b", &m.x_b)] {
             count(&format!("margin.{what}"), x.len(), dim)?;
         }
-        let snapshots: Vec<SnapshotFile> = section(&mut file, "snapshots")?.unwrap_or_default();
+        let snapshots: Vec<SnapshotFile> = section(&file, "snapshots")?.unwrap_or_default();
         for (i, s) in snapshots.iter().enumerate() {
             count(&format!("snapshots[{i}].residuals"), s.residuals.len(), s.eigenvalues.len())?;
             count(&format!("snapshots[{i}].matrix"), s.matrix.len(), s.eigenvalues.len())?;
