@@ -236,10 +236,7 @@ impl Session {
     /// Once training has ended (a run opened from its file), it trains nothing and reports the end.
     pub fn step(&mut self, epochs: u32) -> Result<String, JsError> {
         let Some(trainer) = self.trainer.as_mut() else {
-            let run = self
-                .run
-                .as_ref()
-                .ok_or_else(|| JsError::new("no run"))?;
+            let run = self.run.as_ref().ok_or_else(|| JsError::new("no run"))?;
             let history = &run.trained.history;
             let epoch = history.last().map_or(0, |h| h.epoch);
             let new: Vec<Value> = history[self.history_sent.min(history.len())..]
@@ -247,7 +244,9 @@ impl Session {
                 .map(history_json)
                 .collect();
             self.history_sent = history.len();
-            return Ok(json!({ "epoch": epoch, "total": epoch, "done": true, "history": new }).to_string());
+            return Ok(
+                json!({ "epoch": epoch, "total": epoch, "done": true, "history": new }).to_string(),
+            );
         };
         for _ in 0..epochs {
             if trainer.is_done() {

@@ -204,7 +204,11 @@ fn rows<T>(what: &str, rows: &[Vec<T>], want: usize) -> Result<(), RunFileError>
 }
 
 fn named<T>(what: &str, value: &str, from: fn(&str) -> Option<T>) -> Result<T, RunFileError> {
-    from(value).ok_or_else(|| bad(format!("{what} is `{value}`, which this version does not know")))
+    from(value).ok_or_else(|| {
+        bad(format!(
+            "{what} is `{value}`, which this version does not know"
+        ))
+    })
 }
 
 fn points(what: &str, p: PointsFile, dim: usize, classes: usize) -> Result<Dataset, RunFileError> {
@@ -275,7 +279,10 @@ impl Run {
                 Ok(HistoryEntry {
                     epoch: h.epoch,
                     labels: labels.ok_or_else(|| {
-                        bad(format!("history has the labels `{}`, which this version does not know", h.labels))
+                        bad(format!(
+                            "history has the labels `{}`, which this version does not know",
+                            h.labels
+                        ))
                     })?,
                     train_loss: h.train_loss,
                     train_accuracy: h.train_accuracy,
@@ -298,7 +305,9 @@ impl Run {
         let pixels = a.grid.width * a.grid.height;
         count("alignment.matrix_order", a.matrix_order.len(), n)?;
         if a.matrix_order.iter().any(|&j| j >= n) {
-            return Err(bad("alignment.matrix_order names a training point that is not there"));
+            return Err(bad(
+                "alignment.matrix_order names a training point that is not there",
+            ));
         }
         count("alignment.matrix", a.matrix.len(), k)?;
         rows("alignment.matrix", &a.matrix, n)?;
@@ -309,18 +318,32 @@ impl Run {
         count("alignment.grid.origin", a.grid.origin.len(), dim)?;
         rows("alignment.grid.axes", &a.grid.axes, dim)?;
         if a.predicted.iter().any(|&c| c as usize >= classes) {
-            return Err(bad("alignment.predicted has a class the data does not have"));
+            return Err(bad(
+                "alignment.predicted has a class the data does not have",
+            ));
         }
 
         let g: GeneralizationFile = required(&file, "generalization")?;
         let m: MarginFile = required(&file, "margin")?;
-        for (what, x) in [("x_t_max", &m.x_t_max), ("x_t_min", &m.x_t_min), ("x_b", &m.x_b)] {
+        for (what, x) in [
+            ("x_t_max", &m.x_t_max),
+            ("x_t_min", &m.x_t_min),
+            ("x_b", &m.x_b),
+        ] {
             count(&format!("margin.{what}"), x.len(), dim)?;
         }
         let snapshots: Vec<SnapshotFile> = section(&file, "snapshots")?.unwrap_or_default();
         for (i, s) in snapshots.iter().enumerate() {
-            count(&format!("snapshots[{i}].residuals"), s.residuals.len(), s.eigenvalues.len())?;
-            count(&format!("snapshots[{i}].matrix"), s.matrix.len(), s.eigenvalues.len())?;
+            count(
+                &format!("snapshots[{i}].residuals"),
+                s.residuals.len(),
+                s.eigenvalues.len(),
+            )?;
+            count(
+                &format!("snapshots[{i}].matrix"),
+                s.matrix.len(),
+                s.eigenvalues.len(),
+            )?;
             rows(&format!("snapshots[{i}].matrix"), &s.matrix, n)?;
         }
 
@@ -347,7 +370,13 @@ impl Run {
             },
             spectrum: Some(Spectrum {
                 solver: config.solver,
-                eigen: eigen(h.eigenvalues, h.eigenvectors, h.residuals, h.converged, h.hvp_count),
+                eigen: eigen(
+                    h.eigenvalues,
+                    h.eigenvectors,
+                    h.residuals,
+                    h.converged,
+                    h.hvp_count,
+                ),
                 trace: Trace {
                     estimate: h.trace,
                     std_error: h.trace_std_error,
@@ -383,7 +412,11 @@ impl Run {
                     aggregate: g.aggregate,
                     bounds: g.bounds,
                     epsilon: g.epsilon,
-                    epsilon_kind: named("generalization.epsilon_kind", &g.epsilon_kind, Epsilon::from_name)?,
+                    epsilon_kind: named(
+                        "generalization.epsilon_kind",
+                        &g.epsilon_kind,
+                        Epsilon::from_name,
+                    )?,
                     epsilon_sampled: g.epsilon_sampled,
                     epsilon_expected: g.epsilon_expected,
                     certified: Certified {
@@ -422,7 +455,13 @@ impl Run {
                 .into_iter()
                 .map(|s| SnapshotSpectrum {
                     epoch: s.epoch,
-                    eigen: eigen(s.eigenvalues, Vec::new(), s.residuals, s.converged, s.hvp_count),
+                    eigen: eigen(
+                        s.eigenvalues,
+                        Vec::new(),
+                        s.residuals,
+                        s.converged,
+                        s.hvp_count,
+                    ),
                     matrix: AlignmentMatrix {
                         order: order.clone(),
                         values: s.matrix,
@@ -447,9 +486,16 @@ fn first_difference(file: &str, written: &str) -> String {
         .position(|(a, b)| a != b)
         .unwrap_or(file.len().min(written.len()));
     let context = |s: &str| {
-        let start = (0..=at.saturating_sub(40)).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
-        let end = (at + 40..=s.len()).find(|&i| s.is_char_boundary(i)).unwrap_or(s.len());
-        s.get(start.min(s.len())..end.min(s.len())).unwrap_or("").to_string()
+        let start = (0..=at.saturating_sub(40))
+            .rev()
+            .find(|&i| s.is_char_boundary(i))
+            .unwrap_or(0);
+        let end = (at + 40..=s.len())
+            .find(|&i| s.is_char_boundary(i))
+            .unwrap_or(s.len());
+        s.get(start.min(s.len())..end.min(s.len()))
+            .unwrap_or("")
+            .to_string()
     };
     format!(
         "it is not what this version writes for the numbers it holds (edited, or from another version): \

@@ -48,7 +48,12 @@ pub fn dist(options: &Options) -> Result<()> {
     for dir in ["www", "pkg"] {
         list_files(&project.root.join(dir), Path::new(dir), &mut files)?;
     }
-    files.retain(|rel| !matches!(rel.file_name().and_then(|n| n.to_str()), Some(".gitignore" | "package.json")));
+    files.retain(|rel| {
+        !matches!(
+            rel.file_name().and_then(|n| n.to_str()),
+            Some(".gitignore" | "package.json")
+        )
+    });
     files.sort();
     let mut crc = flate2::Crc::new();
     for rel in &files {
@@ -56,7 +61,10 @@ pub fn dist(options: &Options) -> Result<()> {
         crc.update(&read(&project.root.join(rel))?);
     }
     let id = format!("{:08x}", crc.sum());
-    step(&format!("writing the site to {} (scripts and wasm under {id}/)", out.display()));
+    step(&format!(
+        "writing the site to {} (scripts and wasm under {id}/)",
+        out.display()
+    ));
     for rel in &files {
         let to = out.join(&id).join(rel);
         std::fs::create_dir_all(to.parent().expect("a file has a folder"))
@@ -67,7 +75,9 @@ pub fn dist(options: &Options) -> Result<()> {
         .map_err(|_| "index.html is not UTF-8".to_string())?;
     let links = index.matches("=\"www/").count();
     if links < 3 {
-        return Err(format!("index.html links www/ {links} times; expected its icon, style and script"));
+        return Err(format!(
+            "index.html links www/ {links} times; expected its icon, style and script"
+        ));
     }
     index = index.replace("=\"www/", &format!("=\"{id}/www/"));
     if let Some(filter) = &options.runs {
@@ -79,7 +89,10 @@ pub fn dist(options: &Options) -> Result<()> {
         );
     }
     write(&out.join("index.html"), index.as_bytes())?;
-    write(&out.join(MARKER), b"written by cargo xtask dist; a later dist may replace this folder\n")?;
+    write(
+        &out.join(MARKER),
+        b"written by cargo xtask dist; a later dist may replace this folder\n",
+    )?;
     println!(
         "\nthe site is in {}: publish the folder as it is on any static host (any path); see README \"Publishing\"",
         out.display()
@@ -106,7 +119,8 @@ fn prepare_out(out: &Path) -> Result<()> {
 }
 
 fn list_files(dir: &Path, rel: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     for entry in entries {
         let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
         let (path, rel) = (entry.path(), rel.join(entry.file_name()));
@@ -129,7 +143,8 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// The Preset menu's (name, query) pairs, read from www/presets.js (the one list of them).
 fn presets(root: &Path) -> Result<Vec<(String, String)>> {
-    let source = String::from_utf8(read(&root.join("www/presets.js"))?).map_err(|_| "www/presets.js is not UTF-8")?;
+    let source = String::from_utf8(read(&root.join("www/presets.js"))?)
+        .map_err(|_| "www/presets.js is not UTF-8")?;
     let quoted = |s: &str, key: &str| -> Option<String> {
         let rest = &s[s.find(key)? + key.len()..];
         let quote = rest.chars().next()?;
@@ -149,7 +164,10 @@ fn presets(root: &Path) -> Result<Vec<(String, String)>> {
 /// Runs each preset whose name contains `filter` with the release CLI into DIR/runs/, and the index.
 fn precompute(project: &Project, out: &Path, filter: &str) -> Result<()> {
     let cli = project.build_cli()?;
-    let chosen: Vec<_> = presets(&project.root)?.into_iter().filter(|(name, _)| name.contains(filter)).collect();
+    let chosen: Vec<_> = presets(&project.root)?
+        .into_iter()
+        .filter(|(name, _)| name.contains(filter))
+        .collect();
     if chosen.is_empty() {
         return Err(format!("no preset's name contains {filter:?}"));
     }
@@ -157,19 +175,33 @@ fn precompute(project: &Project, out: &Path, filter: &str) -> Result<()> {
     let scratch = out.join(".runs-scratch");
     let mut index = serde_json::Map::new();
     for (i, (name, query)) in chosen.iter().enumerate() {
-        step(&format!("[{}/{}] {name}: hessian-boundary run --config '{query}'", i + 1, chosen.len()));
-        crate::run(std::process::Command::new(&cli).args(["run", "--config", query, "--out"]).arg(&scratch))?;
+        step(&format!(
+            "[{}/{}] {name}: hessian-boundary run --config '{query}'",
+            i + 1,
+            chosen.len()
+        ));
+        crate::run(
+            std::process::Command::new(&cli)
+                .args(["run", "--config", query, "--out"])
+                .arg(&scratch),
+        )?;
         let text = read(&scratch.join("run.json"))?;
-        let json: serde_json::Value = serde_json::from_slice(&text).map_err(|e| format!("the CLI's run.json: {e}"))?;
-        let canonical = json["query"].as_str().ok_or("the CLI's run.json has no query")?.to_string();
+        let json: serde_json::Value =
+            serde_json::from_slice(&text).map_err(|e| format!("the CLI's run.json: {e}"))?;
+        let canonical = json["query"]
+            .as_str()
+            .ok_or("the CLI's run.json has no query")?
+            .to_string();
         let mut crc = flate2::Crc::new();
         crc.update(canonical.as_bytes());
         let file = format!("runs/{:08x}.json", crc.sum());
-        std::fs::create_dir_all(&runs).map_err(|e| format!("cannot create {}: {e}", runs.display()))?;
+        std::fs::create_dir_all(&runs)
+            .map_err(|e| format!("cannot create {}: {e}", runs.display()))?;
         write(&out.join(&file), &text)?;
         index.insert(canonical, file.into());
     }
     let _ = std::fs::remove_dir_all(&scratch);
-    let text = serde_json::to_string_pretty(&serde_json::Value::Object(index)).expect("a map of strings serializes");
+    let text = serde_json::to_string_pretty(&serde_json::Value::Object(index))
+        .expect("a map of strings serializes");
     write(&runs.join("index.json"), text.as_bytes())
 }
