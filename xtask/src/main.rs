@@ -403,7 +403,8 @@ fn test() -> ExitCode {
     let web = project.root.join(WEB_TESTS);
     let node_test = |files: &[&str], env: &[(&str, String)]| {
         let mut cmd = Command::new("node");
-        cmd.args(["--test", "--test-reporter=spec"])
+        // One file at a time: two headless browsers at once on a loaded machine time each other out.
+        cmd.args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
             .args(files)
             .current_dir(&web);
         cmd.env("HB_CRATE_VERSION", &project.version);
