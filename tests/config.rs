@@ -174,7 +174,7 @@ fn hand_written_queries_parse_and_encode_canonically() {
 fn every_key_in_one_query() {
     let query = "v=2&dataset=spirals&draw=seeded&seed=7&n=400&noise=0.3&train=0.7&classes=2,0&standardize=1\
                  &layers=32,16,8&act=gelu&loss=mse&opt=adam&lr=0.001&momentum=0.5&wd=0.01&batch=32\
-                 &epochs=300&regime=adversarial&pre=100&snap=10&k=5&solver=power&tol=1e-7\
+                 &epochs=300&regime=adversarial&pre=100&snap=10&k=5&solver=power&operator=ggn&which=bottom&tol=1e-7\
                  &grad-label=true&align-value=squared&grid=64&measure=max&epsilon=sampled&g-over=solver&margin=paper&pretrain=checker-noisy";
     let expected = Config {
         dataset: DatasetName::Spirals,
@@ -199,6 +199,8 @@ fn every_key_in_one_query() {
         snap: 10,
         k: 5,
         solver: Solver::Power,
+        operator: CurvatureOperator::Ggn,
+        which: Which::Bottom,
         tol: 1e-7,
         grad_label: GradLabel::True,
         align_value: AlignValue::Squared,
@@ -247,6 +249,12 @@ fn enum_names_match_serde() {
     check(Epsilon::ALL, Epsilon::name, Epsilon::from_name);
     check(GOver::ALL, GOver::name, GOver::from_name);
     check(Solver::ALL, Solver::name, Solver::from_name);
+    check(
+        CurvatureOperator::ALL,
+        CurvatureOperator::name,
+        CurvatureOperator::from_name,
+    );
+    check(Which::ALL, Which::name, Which::from_name);
     check(GradLabel::ALL, GradLabel::name, GradLabel::from_name);
     check(AlignValue::ALL, AlignValue::name, AlignValue::from_name);
     check(Measure::ALL, Measure::name, Measure::from_name);
@@ -260,7 +268,7 @@ fn module_docs_table_matches_the_key_specs() {
     let rows = source.lines().filter(|l| l.starts_with("//! | `")).count();
     let specs = key_specs();
     assert_eq!(rows, specs.len());
-    assert_eq!(specs.len(), 32);
+    assert_eq!(specs.len(), 34);
     for s in &specs {
         let row = format!("//! | `{}` | `{}` | {} |", s.key, s.default, s.allowed);
         assert!(source.contains(&row), "module docs lack the row\n{row}");
@@ -739,6 +747,8 @@ fn valid_config() -> impl Strategy<Value = Config> {
         1..=limits::MAX_K,
         proptest::sample::select(Solver::ALL),
         float_between(0.0, 0.1, true, false, &[1e-8, 1e-12, 0.1, 1e-3, 5e-324]),
+        proptest::sample::select(CurvatureOperator::ALL),
+        proptest::sample::select(Which::ALL),
     );
     let draw = (
         proptest::option::of(proptest::sample::select(Draw::ALL)),
@@ -761,7 +771,7 @@ fn valid_config() -> impl Strategy<Value = Config> {
             |(
                 (dataset, seed, n, noise, train, classes, standardize, layers),
                 (act, loss, opt, lr, momentum, wd, batch, epochs, regime, pre, snap),
-                (k, solver, tol),
+                (k, solver, tol, operator, which),
                 (grad_label, align_value, grid, measure, pretrain),
                 (draw, margin, epsilon, g_over),
             )| Config {
@@ -786,6 +796,8 @@ fn valid_config() -> impl Strategy<Value = Config> {
                 snap,
                 k,
                 solver,
+                operator,
+                which,
                 tol,
                 grad_label,
                 align_value,

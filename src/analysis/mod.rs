@@ -43,16 +43,13 @@ pub fn during_training(
     snapshots: &[crate::train::Snapshot],
     train: &Dataset,
 ) -> Vec<SnapshotSpectrum> {
-    use crate::spectrum::{lanczos, HessianOperator, Options};
-    let opts = Options {
-        tol: config.tol,
-        ..Options::new(config.k, config.seed)
-    };
+    use crate::spectrum::{lanczos, LossCurvature, Options};
+    let opts = Options::of(config);
     let mut previous: Option<Vec<f64>> = None;
     snapshots
         .iter()
         .map(|s| {
-            let mut op = HessianOperator::new(mlp, &s.params, train);
+            let mut op = LossCurvature::new(config.operator, mlp, &s.params, train);
             let eigen = lanczos(&mut op, &opts, previous.as_deref());
             previous = eigen.vectors.first().cloned();
             let matrix = alignment::alignment_matrix(

@@ -31,6 +31,8 @@
 //! | `snap` | `0` | a whole number in [0, 1000000] |
 //! | `k` | `10` | a whole number in [1, 200] |
 //! | `solver` | `lanczos` | one of lanczos, power, dense |
+//! | `operator` | `hessian` | one of hessian, ggn, fisher |
+//! | `which` | `top` | one of top, bottom, magnitude |
 //! | `tol` | `1e-8` | a number in (0, 0.1] |
 //! | `grad-label` | `predicted` | one of predicted, true |
 //! | `align-value` | `cosine` | one of cosine, squared |
@@ -53,8 +55,9 @@ use serde::Serialize;
 use super::error::{complain, shown, Bad, FieldError};
 use super::values::*;
 use super::{
-    Activation, AlignValue, Config, DatasetName, Draw, Epsilon, GOver, GradLabel, LossKind,
-    MarginMethod, Measure, Optimizer, Regime, Solver, SCHEMA_VERSION, SCHEMA_VERSIONS,
+    Activation, AlignValue, Config, CurvatureOperator, DatasetName, Draw, Epsilon, GOver,
+    GradLabel, LossKind, MarginMethod, Measure, Optimizer, Regime, Solver, Which, SCHEMA_VERSION,
+    SCHEMA_VERSIONS,
 };
 
 /// One query key: how to read it into a config, and how to write it back.
@@ -68,7 +71,7 @@ pub(super) struct Field {
 }
 
 /// Every key but `v`, in the order of the struct, the docs' table and the canonical query.
-pub(super) static FIELDS: [Field; 31] = [
+pub(super) static FIELDS: [Field; 33] = [
     Field {
         key: "dataset",
         allowed: enum_allowed::<DatasetName>,
@@ -284,6 +287,24 @@ pub(super) static FIELDS: [Field; 31] = [
             Ok(())
         },
         get: |c| c.solver.name().into(),
+    },
+    Field {
+        key: "operator",
+        allowed: enum_allowed::<CurvatureOperator>,
+        set: |c, s| {
+            c.operator = parse_enum(s)?;
+            Ok(())
+        },
+        get: |c| c.operator.name().into(),
+    },
+    Field {
+        key: "which",
+        allowed: enum_allowed::<Which>,
+        set: |c, s| {
+            c.which = parse_enum(s)?;
+            Ok(())
+        },
+        get: |c| c.which.name().into(),
     },
     Field {
         key: "tol",

@@ -172,6 +172,49 @@ pub enum Solver {
     Dense,
 }
 
+/// The curvature matrix whose eigenvectors the run studies; all three are exact products.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CurvatureOperator {
+    /// ∇²_θ L of the mean training loss: the paper's matrix.
+    Hessian,
+    /// The generalized Gauss–Newton Jᵀ H_out J: the Hessian without the terms in the loss's first
+    /// derivative, positive semi-definite for convex losses.
+    Ggn,
+    /// The empirical Fisher (1/n) Σ g_j g_jᵀ with the true labels.
+    Fisher,
+}
+
+/// Which end of the spectrum the solvers return, in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Which {
+    /// Largest eigenvalues first.
+    Top,
+    /// Most negative first: the directions a saddle escapes along.
+    Bottom,
+    /// Largest |λ| first.
+    Magnitude,
+}
+
+impl Which {
+    /// The order of two eigenvalues: `Less` when `a` comes first. Ties of |λ| put the positive first.
+    pub fn order(self, a: f64, b: f64) -> std::cmp::Ordering {
+        match self {
+            Which::Top => b.total_cmp(&a),
+            Which::Bottom => a.total_cmp(&b),
+            Which::Magnitude => b.abs().total_cmp(&a.abs()).then(b.total_cmp(&a)),
+        }
+    }
+
+    /// Indices of `values` in this order (a stable sort, so equal values keep their order).
+    pub fn sorted(self, values: &[f64]) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..values.len()).collect();
+        order.sort_by(|&i, &j| self.order(values[i], values[j]));
+        order
+    }
+}
+
 /// Every knob of a run. `Default` is the paper's main setting.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Config {
@@ -222,6 +265,10 @@ pub struct Config {
     pub k: usize,
     /// `solver`.
     pub solver: Solver,
+    /// `operator`: the Hessian, the Gauss–Newton or the empirical Fisher.
+    pub operator: CurvatureOperator,
+    /// `which`: the top, the bottom or the largest-magnitude end of the spectrum.
+    pub which: Which,
     /// `tol`: an eigenpair counts as converged when its residual ‖Hv − λv‖ ≤ tol·|λ₁|.
     pub tol: f64,
     /// `grad-label`: the label of g(x) at training points.
@@ -327,6 +374,8 @@ impl Default for Config {
             snap: 0,
             k: 10,
             solver: Solver::Lanczos,
+            operator: CurvatureOperator::Hessian,
+            which: Which::Top,
             tol: 1e-8,
             grad_label: GradLabel::Predicted,
             align_value: AlignValue::Cosine,
@@ -442,3 +491,5 @@ query_names!(Regime {
     LargeNorm = "large-norm",
 });
 query_names!(Solver { Lanczos = "lanczos", Power = "power", Dense = "dense" });
+query_names!(CurvatureOperator { Hessian = "hessian", Ggn = "ggn", Fisher = "fisher" });
+query_names!(Which { Top = "top", Bottom = "bottom", Magnitude = "magnitude" });
