@@ -31,8 +31,49 @@ struct RunJson<'a> {
     generalization: Option<GeneralizationJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     margin: Option<MarginJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    perturbation: Option<PerturbationJson<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     snapshots: Vec<SnapshotJson<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    checks: &'a [crate::analysis::checks::Check],
+}
+
+/// The loss along θ + t·v_i for each exported eigenvector, and on the plane of v_1, v_2.
+#[derive(Serialize)]
+struct PerturbationJson<'a> {
+    lines: Vec<LineJson<'a>>,
+    surface: Option<SurfaceJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct LineJson<'a> {
+    index: usize,
+    eigenvalue: f64,
+    t: &'a [f64],
+    loss: &'a [f64],
+    /// The second difference of the loss at t = 0 with step `step`.
+    curvature: f64,
+    step: f64,
+    /// central, forward or backward (one-sided when θ sits next to a kink of a ReLU network).
+    stencil: crate::analysis::perturbation::Stencil,
+}
+
+#[derive(Serialize)]
+struct SurfaceJson<'a> {
+    a: &'a [f64],
+    b: &'a [f64],
+    /// Row-major, `b` the row.
+    loss: &'a [f64],
+}
+
+/// A snapshot eigenvector's predecessor: index in the previous snapshot, |overlap|, and the sign that
+/// makes the overlap positive.
+#[derive(Serialize)]
+struct OverlapJson {
+    previous: usize,
+    overlap: f64,
+    sign: f64,
 }
 
 #[derive(Serialize)]
@@ -44,6 +85,8 @@ struct SnapshotJson<'a> {
     hvp_count: usize,
     /// A_i at the training points, in `alignment.matrix_order`.
     matrix: &'a [Vec<f64>],
+    /// Per eigenvector, its match in the previous snapshot (null at the first snapshot).
+    overlaps: Vec<Option<OverlapJson>>,
 }
 
 #[derive(Serialize)]
@@ -124,6 +167,9 @@ struct MarginJson<'a> {
 #[derive(Serialize)]
 struct HessianJson<'a> {
     solver: crate::config::Solver,
+    /// Which matrix (the Hessian, the Gauss–Newton or the Fisher) and which end of its spectrum.
+    operator: crate::config::CurvatureOperator,
+    which: crate::config::Which,
     /// The top k, largest first (the dense route computes all p; k are exported).
     eigenvalues: &'a [f64],
     eigenvectors: &'a [Vec<f64>],
@@ -209,6 +255,7 @@ impl Run {
             spectrum,
             analysis,
             during_training,
+            checks,
         } = self;
         let train_loss = crate::model::autodiff::loss(
             &trained.mlp,
@@ -260,6 +307,8 @@ impl Run {
                 let k = config.k.min(s.eigen.values.len());
                 HessianJson {
                     solver: s.solver,
+                    operator: config.operator,
+                    which: config.which,
                     eigenvalues: &s.eigen.values[..k],
                     eigenvectors: &s.eigen.vectors[..k],
                     residuals: &s.eigen.residuals[..k],
@@ -347,8 +396,41 @@ impl Run {
                     converged: s.eigen.converged,
                     hvp_count: s.eigen.products,
                     matrix: &s.matrix.values,
+                    overlaps: s
+                        .matches
+                        .iter()
+                        .map(|m| {
+                            m.map(|m| OverlapJson {
+                                previous: m.previous,
+                                overlap: m.overlap,
+                                sign: m.sign,
+                            })
+                        })
+                        .collect(),
                 })
                 .collect(),
+            perturbation: analysis.as_ref().map(|a| PerturbationJson {
+                lines: a
+                    .perturbation
+                    .lines
+                    .iter()
+                    .map(|l| LineJson {
+                        index: l.index,
+                        eigenvalue: l.eigenvalue,
+                        t: &l.t,
+                        loss: &l.loss,
+                        curvature: l.curvature,
+                        step: l.step,
+                        stencil: l.stencil,
+                    })
+                    .collect(),
+                surface: a.perturbation.surface.as_ref().map(|s| SurfaceJson {
+                    a: &s.a,
+                    b: &s.b,
+                    loss: &s.loss,
+                }),
+            }),
+            checks,
         };
         let mut text =
             serde_json::to_string(&json).expect("run.json serializes (all floats are finite)");
