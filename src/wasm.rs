@@ -246,9 +246,10 @@ impl Session {
         Ok(())
     }
 
-    /// The analyses of the spectrum (and the snapshots' spectra with `snap` > 0) but a certified G,
-    /// so the page can draw them before the longest step. Returns whether [`Session::generalize`]
-    /// still has to compute G (run.json is complete only after it). Call after [`Session::spectrum`].
+    /// The analyses of the spectrum (and the snapshots' spectra with `snap` > 0) but a certified G
+    /// and the self-test, so the page can draw them before the longest steps. Returns whether
+    /// [`Session::generalize`] has G to compute (it always has the self-test: run.json is complete
+    /// only after it). Call after [`Session::spectrum`].
     pub fn analyse(&mut self) -> Result<bool, JsError> {
         let run = self
             .run
@@ -263,9 +264,9 @@ impl Session {
         Ok(run.config.g_over == crate::config::GOver::All && !all)
     }
 
-    /// G as the run's config asks (certified over all p by default), completing run.json: what
-    /// [`crate::pipeline::run`] computes. `progress` is called with the HVPs done so far, every 50.
-    /// Call after [`Session::analyse`].
+    /// G as the run's config asks (certified over all p by default), then the self-test, completing
+    /// run.json: what [`crate::pipeline::run`] computes. `progress` is called with the HVPs of G done
+    /// so far, every 50. Call after [`Session::analyse`].
     pub fn generalize(&mut self, progress: &js_sys::Function) -> Result<(), JsError> {
         let run = self
             .run
@@ -274,7 +275,46 @@ impl Session {
         crate::pipeline::compute_generalization(run, &mut |hvps| {
             let _ = progress.call1(&JsValue::NULL, &JsValue::from(hvps as f64));
         });
+        crate::pipeline::compute_checks(run);
         Ok(())
+    }
+
+    /// Where each training snapshot's eigenvectors sit when tracked
+    /// ([`crate::analysis::tracking::slots`]): JSON `[[[slot, sign], …], …]`, one list per snapshot.
+    pub fn tracks(&self) -> String {
+        let matches: Vec<_> = self
+            .run
+            .iter()
+            .flat_map(|r| &r.during_training)
+            .map(|s| s.matches.clone())
+            .collect();
+        serde_json::to_string(&crate::analysis::tracking::slots(&matches)).unwrap_or_default()
+    }
+
+    /// The predicted class at each pixel of the live grid (`info().plane`) for θ + t·v_`index`
+    /// (0-based, of the final spectrum): the perturbation explorer's picture. Call after
+    /// [`Session::spectrum`].
+    pub fn perturbed_classes(&self, index: usize, t: f64) -> Result<Vec<u32>, JsError> {
+        let (run, v) = self.eigenvector(index)?;
+        let moved = crate::analysis::perturbation::moved(&run.trained.params, &[(t, v)]);
+        Ok(crate::model::autodiff::predict(
+            &run.trained.mlp,
+            &moved,
+            &self.live.points(),
+        ))
+    }
+
+    /// The training loss at θ + t·v_`index`, as run.json's `perturbation` lines compute it.
+    pub fn perturbed_loss(&self, index: usize, t: f64) -> Result<f64, JsError> {
+        let (run, v) = self.eigenvector(index)?;
+        let moved = crate::analysis::perturbation::moved(&run.trained.params, &[(t, v)]);
+        let train = &run.split.train;
+        Ok(crate::model::autodiff::loss(
+            &run.trained.mlp,
+            &moved,
+            &train.x,
+            crate::model::autodiff::Target::Labels(&train.y),
+        ))
     }
 
     /// Computes the fields of training snapshot `index` (of run.json's `snapshots`) from its θ and
@@ -288,13 +328,24 @@ impl Session {
             .get(index)
             .ok_or_else(|| JsError::new(&format!("no snapshot {index}")))?;
         if self.snapshot_fields[index].is_none() {
+            // Tracked: slot j shows the eigenvector that becomes the last snapshot's j-th, with the
+            // sign that keeps its picture from flipping.
+            let matches: Vec<_> = run.during_training.iter().map(|s| s.matches.clone()).collect();
+            let slots = &crate::analysis::tracking::slots(&matches)[index];
             let k = self.config.k.min(s.eigen.vectors.len());
+            let mut order: Vec<usize> = (0..k).collect();
+            order.sort_by_key(|&i| slots[i].0);
+            let values: Vec<f64> = order.iter().map(|&i| s.eigen.values[i]).collect();
+            let vectors: Vec<Vec<f64>> = order
+                .iter()
+                .map(|&i| s.eigen.vectors[i].iter().map(|x| x * slots[i].1).collect())
+                .collect();
             self.snapshot_fields[index] = Some(field::fields(
                 &run.trained.mlp,
                 &run.trained.snapshots[index].params,
                 Grid::for_data(&run.split.train, self.config.grid),
-                &s.eigen.values[..k],
-                &s.eigen.vectors[..k],
+                &values,
+                &vectors,
                 self.config.align_value,
             ));
         }
@@ -431,6 +482,17 @@ impl Session {
 }
 
 impl Session {
+    /// The finished run and its eigenvector `index` (0-based).
+    fn eigenvector(&self, index: usize) -> Result<(&Run, &[f64]), JsError> {
+        let run = self.run.as_ref().ok_or_else(|| JsError::new("no run"))?;
+        let v = run
+            .spectrum
+            .as_ref()
+            .and_then(|s| s.eigen.vectors.get(index))
+            .ok_or_else(|| JsError::new(&format!("no eigenvector {}", index + 1)))?;
+        Ok((run, v))
+    }
+
     fn analysis_ref(&self) -> Option<&crate::analysis::Analysis> {
         self.run.as_ref().and_then(|r| r.analysis.as_ref())
     }

@@ -12,6 +12,8 @@ import { drawBoundary } from './panels/boundary.js';
 import { drawCurves } from './panels/training.js';
 import { drawFields } from './panels/alignment.js';
 import { requestCharts } from './panels/charts.js';
+import { drawExplorer } from './panels/explorer.js';
+import { drawTracks } from './panels/tracks.js';
 // These wire their own controls when loaded.
 import './playback.js';
 import './form.js';
@@ -33,6 +35,8 @@ new ResizeObserver(() => {
     drawBoundary();
     drawCurves();
     drawFields();
+    drawExplorer();
+    drawTracks();
     if (width !== lastWidth || dpr() !== lastDpr) requestCharts();
     lastWidth = width;
     lastDpr = dpr();

@@ -7,7 +7,9 @@
 //   {type: 'step', budgetMs | epochs, field?}  train about budgetMs of work (or exactly `epochs`
 //                                      epochs); `field`: send the live picture with this slice
 //   {type: 'analyse'}                  spectrum, then the analyses (but a certified G), then run.json
-//   {type: 'generalize'}               after 'analysed' with `pending`: G over all p, completing run.json
+//   {type: 'generalize'}               after 'analysed': G over all p (when `pending`) and the self-test,
+//                                      completing run.json
+//   {type: 'perturb', index, t, id}    the live picture's classes for θ + t·v_(index+1), and the loss there
 //   {type: 'render', charts: [{name, width, height, scale}], purpose?, snapshot?}   chart bitmaps of
 //                                      src/render (with `snapshot`: that training snapshot's; with
 //                                      purpose Purpose.EXPORT: for a PNG download)
@@ -20,10 +22,11 @@
 //                                      (a failure's `stage` says where, for the reader only)
 //   {type: 'progress', epoch, total, done, history, field?, classes?, segments?, msPerEpoch}
 //   {type: 'stage', stage}             'spectrum' | 'analysis' | 'generalization' | 'export' (Stage)
-//   {type: 'analysed', json, summary, fields, size, overlay, seconds, pending}   everything drawable;
-//                                      with `pending`, G is still to come (json is then null)
+//   {type: 'analysed', summary, fields, size, overlay, tracks, seconds, pending}   everything drawable but
+//                                      the self-test; with `pending`, G is still to come too
 //   {type: 'generalizing', hvps}       progress of 'generalize': HVPs (≈ eigenpairs) done so far
-//   {type: 'generalized', json, generalization, seconds}   G over all p and the complete run.json
+//   {type: 'generalized', json, generalization, checks, seconds}   G, the self-test, the complete run.json
+//   {type: 'perturbed', id, index, t, loss, field, segments}   the reply to 'perturb' `id`
 //   {type: 'charts', purpose, snapshot, charts: [{name, bitmap | error}]}
 //   {type: 'snapshot', index, epoch, fields, predicted, alignment}
 //   {type: 'compared', regime, epoch?, total?, stage?, summary?}   progress, then the run.json (trimmed)
@@ -40,6 +43,7 @@ export const ToWorker = Object.freeze({
   SNAPSHOT: 'snapshot',
   COMPARE: 'compare',
   CSV: 'csv',
+  PERTURB: 'perturb',
 });
 
 export const FromWorker = Object.freeze({
@@ -55,6 +59,7 @@ export const FromWorker = Object.freeze({
   SNAPSHOT: 'snapshot',
   COMPARED: 'compared',
   CSV: 'csv',
+  PERTURBED: 'perturbed',
 });
 
 /** The steps after training, in order, as 'stage' and 'compared' messages name them. */

@@ -21,6 +21,10 @@ import { buildFields, clearFields } from './panels/alignment.js';
 import { clearCharts, onCharts, requestCharts } from './panels/charts.js';
 import { resetTimeline, onSnapshot, setupTimeline } from './timeline.js';
 import { clearRegimes, compareRegimes } from './regimes.js';
+import { clearExplorer, onPerturbed, setupExplorer } from './panels/explorer.js';
+import { clearChecks, fillChecks } from './panels/checks.js';
+import { clearTracks, setupTracks } from './panels/tracks.js';
+import { showOperator } from './panels/operator.js';
 
 let worker = null;
 /** Counts starts, so that a worker's late messages are dropped once a newer run has begun. */
@@ -115,7 +119,7 @@ function onWorkerMessage(msg) {
         {
           [Stage.SPECTRUM]: 'Computing the Hessian spectrum (Lanczos, trace, density)…',
           [Stage.ANALYSIS]: 'Computing the alignment fields, G and the margin…',
-          [Stage.GENERALIZATION]: 'Drawn. Computing G over all p eigenvectors (certified)…',
+          [Stage.GENERALIZATION]: 'Drawn. Computing G over all p eigenvectors (certified) and the self-test…',
           [Stage.EXPORT]: 'Writing run.json…',
         }[msg.stage] ?? '',
       );
@@ -140,6 +144,9 @@ function onWorkerMessage(msg) {
         if (c?.bitmap) savePng('alignment', c.bitmap);
         else if (c?.error) showError(c.error);
       } else onCharts(msg.charts, msg.snapshot);
+      break;
+    case FromWorker.PERTURBED:
+      onPerturbed(msg);
       break;
     case FromWorker.CSV:
       download('data.csv', new Blob([msg.text], { type: 'text/csv' }));
@@ -240,17 +247,17 @@ function onAnalysed(msg) {
   drawCurves();
   buildFields();
   requestCharts((name) => !msg.pending || name !== 'matrix');
-  if (msg.pending) {
-    // G over all p takes longest: the worker computes it after the charts just asked for.
-    fillG(null, 0);
-    run.stage = Stage.GENERALIZATION;
-    setState('generalizing');
-    send({ type: ToWorker.GENERALIZE });
-    updateProgress();
-    updateButtons();
-  } else {
-    finish();
-  }
+  setupExplorer(s);
+  showOperator(s.config);
+  setupTracks(s, msg.tracks);
+  // G over all p takes longest, then the self-test: the worker computes them after the charts just
+  // asked for.
+  if (msg.pending) fillG(null, 0);
+  run.stage = Stage.GENERALIZATION;
+  setState('generalizing');
+  send({ type: ToWorker.GENERALIZE });
+  updateProgress();
+  updateButtons();
 }
 
 /** G over all p has come: run.json is complete. */
@@ -258,9 +265,11 @@ function onGeneralized(msg) {
   const a = run.analysed;
   a.json = msg.json;
   a.summary.generalization = msg.generalization;
+  a.summary.checks = msg.checks;
   a.seconds.generalization = msg.seconds;
   a.seconds.total += msg.seconds;
   fillG(msg.generalization);
+  fillChecks(msg.checks);
   requestCharts((name) => name === 'matrix');
   finish();
 }
@@ -270,7 +279,7 @@ function finish() {
   const s = a.summary;
   run.stage = 'done';
   setExportsEnabled(true);
-  const g = a.seconds.generalization === undefined ? '' : `, and G over all p (${duration(a.seconds.generalization)})`;
+  const g = `, then G over all p and the self-test (${duration(a.seconds.generalization)})`;
   setStatus(`Done in ${duration(a.seconds.total)}: trained ${s.metrics.epochs} epochs, then the top ${s.hessian?.eigenvalues.length ?? 0} Hessian eigenpairs and their alignment${g}.`);
   updateProgress();
   updateButtons();
@@ -287,6 +296,9 @@ function clearResults() {
   resetTimeline();
   clearRegimes();
   clearCharts();
+  clearExplorer();
+  clearChecks();
+  clearTracks();
   drawBoundary();
   drawCurves();
   updateButtons();

@@ -94,15 +94,16 @@ async function handle(data) {
         const transfer = [];
         const fields = width > 0 && summary.alignment ? fieldImages(summary.alignment.fields.length, undefined, transfer) : {};
         const overlay = JSON.parse(session.overlay());
+        const tracks = JSON.parse(session.tracks());
         post(
           {
             type: FromWorker.ANALYSED,
-            json: pending ? null : json,
             pending,
             summary,
             fields,
             size: [width, height],
             overlay,
+            tracks,
             seconds: { analysis: (performance.now() - t0) / 1000, total: (performance.now() - started) / 1000 },
           },
           transfer,
@@ -119,8 +120,8 @@ async function handle(data) {
         post({ type: FromWorker.STAGE, stage: Stage.GENERALIZATION });
         session.generalize((hvps) => post({ type: FromWorker.GENERALIZING, hvps }));
         const json = session.run_json();
-        const { generalization } = JSON.parse(json);
-        post({ type: FromWorker.GENERALIZED, json, generalization, seconds: (performance.now() - t0) / 1000 });
+        const { generalization, checks } = JSON.parse(json);
+        post({ type: FromWorker.GENERALIZED, json, generalization, checks, seconds: (performance.now() - t0) / 1000 });
       } catch (e) {
         post({ type: FromWorker.FAILED, stage: 'generalization', message: message(e) });
       }
@@ -162,6 +163,22 @@ async function handle(data) {
         const summary = compare(regime, query, data.csv);
         if (!summary) return;
         post({ type: FromWorker.COMPARED, regime, summary });
+      }
+      break;
+    }
+    case ToWorker.PERTURB: {
+      if (!session) return;
+      try {
+        const classes = session.perturbed_classes(data.index, data.t);
+        const loss = session.perturbed_loss(data.index, data.t);
+        const field = regions_rgba(classes);
+        const segments = boundary_segments(classes, plane.width, plane.height);
+        post({ type: FromWorker.PERTURBED, id: data.id, index: data.index, t: data.t, loss, field, segments }, [
+          field.buffer,
+          segments.buffer,
+        ]);
+      } catch (e) {
+        post({ type: FromWorker.FAILED, stage: 'perturbation', message: message(e) });
       }
       break;
     }
@@ -213,10 +230,9 @@ function compare(regime, query, csv) {
     post({ type: FromWorker.COMPARED, regime, stage: Stage.SPECTRUM });
     session.spectrum();
     post({ type: FromWorker.COMPARED, regime, stage: Stage.ANALYSIS });
-    if (session.analyse()) {
-      post({ type: FromWorker.COMPARED, regime, stage: Stage.GENERALIZATION });
-      session.generalize(() => {});
-    }
+    session.analyse();
+    post({ type: FromWorker.COMPARED, regime, stage: Stage.GENERALIZATION });
+    session.generalize(() => {});
     const summary = JSON.parse(session.run_json());
     delete summary.model;
     delete summary.data;

@@ -63,3 +63,25 @@ pub fn track(previous: &[Vec<f64>], current: &[Vec<f64>]) -> Vec<Option<Match>> 
     }
     out
 }
+
+/// Where each snapshot's eigenvectors go in a tracked display, and with which sign: the last snapshot's
+/// order is the reference (slot i = its eigenvector i, sign +1), and each earlier eigenvector takes the
+/// slot and sign of the one that matched it in the next snapshot. `matches[s]` are snapshot s's
+/// matches (as [`track`] returns them); an eigenvector no later one matched keeps its own index.
+pub fn slots(matches: &[Vec<Option<Match>>]) -> Vec<Vec<(usize, f64)>> {
+    let mut out: Vec<Vec<(usize, f64)>> = matches
+        .iter()
+        .map(|m| (0..m.len()).map(|i| (i, 1.0)).collect())
+        .collect();
+    for s in (0..matches.len().saturating_sub(1)).rev() {
+        for (later, m) in matches[s + 1].iter().enumerate() {
+            if let Some(m) = m {
+                let (slot, sign) = out[s + 1][later];
+                if let Some(here) = out[s].get_mut(m.previous) {
+                    *here = (slot, sign * m.sign);
+                }
+            }
+        }
+    }
+    out
+}

@@ -4,6 +4,7 @@
 import { $ } from '../dom.js';
 import { num, sub } from '../format.js';
 import { bitmapOf, context } from '../canvas.js';
+import { exploreEigenvector } from './explorer.js';
 import { FONT, INK, classColor, clipTo, drawAxes, drawField, planeAspect, strokeSegments, toX, toY } from '../plot.js';
 import { keyboardProbe } from '../probe.js';
 import { run } from '../run.js';
@@ -69,6 +70,14 @@ export function buildFields() {
     canvas.addEventListener('pointerleave', () => {
       $('fields-readout').textContent = '';
     });
+    // The final model's fields pick the explorer's eigenvector.
+    if (v.index === null) {
+      canvas.title = `Click to move θ along v${i + 1}`;
+      canvas.addEventListener('click', () => {
+        exploreEigenvector(i);
+        document.querySelector('[data-panel="explorer"]').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+      });
+    }
   });
   drawFields();
 }

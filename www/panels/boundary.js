@@ -9,7 +9,7 @@ import { keyboardProbe } from '../probe.js';
 import { run } from '../run.js';
 
 /** The plot's layout in CSS pixels: equal scales on both axes, centred. */
-function planeLayout(w, h, plane, oneD) {
+export function planeLayout(w, h, plane, oneD) {
   const left = 44;
   const bottom = 30;
   const pad = 8;
@@ -37,7 +37,7 @@ function pointY(L, xy, test) {
   return L.oneD ? L.y + L.height * (test ? 0.7 : 0.4) : toY(L, xy[1]);
 }
 
-function drawPoints(ctx, L, info) {
+export function drawPoints(ctx, L, info) {
   const r = 3.5;
   ctx.lineWidth = 1.6;
   info.test.xy.forEach((xy, i) => {
