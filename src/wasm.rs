@@ -330,7 +330,11 @@ impl Session {
         if self.snapshot_fields[index].is_none() {
             // Tracked: slot j shows the eigenvector that becomes the last snapshot's j-th, with the
             // sign that keeps its picture from flipping.
-            let matches: Vec<_> = run.during_training.iter().map(|s| s.matches.clone()).collect();
+            let matches: Vec<_> = run
+                .during_training
+                .iter()
+                .map(|s| s.matches.clone())
+                .collect();
             let slots = &crate::analysis::tracking::slots(&matches)[index];
             let k = self.config.k.min(s.eigen.vectors.len());
             let mut order: Vec<usize> = (0..k).collect();

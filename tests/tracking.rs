@@ -95,9 +95,19 @@ fn snapshots_carry_their_overlaps_and_settle_late_in_training() {
 #[test]
 fn slots_follow_each_eigenvector_back_from_the_last_snapshot() {
     use hessian_boundary::analysis::tracking::Match;
-    let m = |previous, sign| Some(Match { previous, overlap: 0.9, sign });
+    let m = |previous, sign| {
+        Some(Match {
+            previous,
+            overlap: 0.9,
+            sign,
+        })
+    };
     // Snapshot 1 swapped the two vectors of snapshot 0 and flipped one; snapshot 2 kept snapshot 1's.
-    let matches = vec![vec![None, None], vec![m(1, -1.0), m(0, 1.0)], vec![m(0, 1.0), m(1, -1.0)]];
+    let matches = vec![
+        vec![None, None],
+        vec![m(1, -1.0), m(0, 1.0)],
+        vec![m(0, 1.0), m(1, -1.0)],
+    ];
     let s = hessian_boundary::analysis::tracking::slots(&matches);
     assert_eq!(s[2], [(0, 1.0), (1, 1.0)]);
     assert_eq!(s[1], [(0, 1.0), (1, -1.0)]);

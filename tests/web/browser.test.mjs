@@ -602,3 +602,92 @@ test('the Embed button gives an iframe snippet for the current run', async () =>
     await page.close();
   }
 });
+
+/** Sets a range input's value as a drag would and fires its input event. */
+async function slide(page, selector, value) {
+  await page.evaluate(([selector, value]) => {
+    const el = document.querySelector(selector);
+    el.value = String(value);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, [selector, value]);
+}
+
+describe('the instruments: perturbation explorer, curvature through training, self-test', () => {
+  const query = `${SMALL}&snap=50`;
+  let page;
+  let problems;
+  let run;
+  before(async () => {
+    ({ page, problems } = await open(`./?${query}`));
+    await settle(page);
+    await page.waitForFunction(() => Number(document.body.dataset.perturbed) >= 1, null, { timeout: 30_000 });
+    run = JSON.parse((await downloadText(page, '#export-json')).text);
+  });
+  after(() => page?.close());
+
+  test('dragging t moves the boundary, and the loss there is the CLI run.json value', async () => {
+    const base = await canvasSum(page, '#explore-boundary');
+    const before = Number(await page.evaluate(() => document.body.dataset.perturbed));
+    await slide(page, '#explore-t', 100);
+    await page.waitForFunction((n) => Number(document.body.dataset.perturbed) > n, before, { timeout: 30_000 });
+    await page.waitForFunction(() => /^t = [1-9]/.test(document.getElementById('explore-t-value').textContent), null, { timeout: 30_000 });
+    const line = run.perturbation.lines[0];
+    assert.equal(Number(await page.evaluate(() => document.body.dataset.perturbedLoss)), line.loss[line.loss.length - 1]);
+    assert.notEqual(await canvasSum(page, '#explore-boundary'), base, 'the boundary did not move');
+    for (const selector of ['#explore-line', '#explore-surface']) {
+      const p = await pixels(page, selector);
+      assert.ok(p.nonWhite > 0.05 * p.size[0] * p.size[1], `${selector} is blank`);
+    }
+    assert.match(await text(page, '#explore-line-legend'), /curvature at 0: \d/);
+    await page.locator('[data-panel="explorer"]').screenshot({ path: path.join(SHOTS, 'panel-explorer.png') });
+    // The CLI writes the same perturbation: the page's run.json is the CLI's.
+    assert.ok(JSON.stringify(run.perturbation) === JSON.stringify(JSON.parse(cliRunJson(query)).perturbation));
+  });
+
+  test('a click on an alignment field picks its eigenvector', async () => {
+    await page.locator('#fields canvas.field').nth(1).click();
+    assert.equal(await page.locator('#explore-index').inputValue(), '1');
+    assert.equal(await page.locator('#explore-t').inputValue(), '0');
+  });
+
+  test('the self-test lists run.json\'s checks with their verdicts', async () => {
+    const rows = page.locator('#checks tbody tr');
+    assert.equal(await rows.count(), run.checks.length);
+    for (const [i, c] of run.checks.entries()) {
+      assert.equal(await rows.nth(i).getAttribute('data-check'), c.name);
+      assert.equal(await rows.nth(i).getAttribute('data-pass'), String(c.pass));
+    }
+    assert.ok(run.checks.every((c) => c.pass === true), JSON.stringify(run.checks));
+    assert.equal(await text(page, '#checks-summary'), `All ${run.checks.length} checks passed.`);
+    await page.locator('[data-panel="checks"]').screenshot({ path: path.join(SHOTS, 'panel-checks.png') });
+  });
+
+  test('curvature through training: tracked eigenvalues with their overlaps', async () => {
+    assert.ok(await page.locator('#tracks-panel').isVisible());
+    const p = await pixels(page, '#tracks');
+    assert.ok(p.nonWhite > 0.01 * p.size[0] * p.size[1], '#tracks is blank');
+    assert.match(await text(page, '#tracks-legend'), /2\/lr = 100/);
+    assert.equal(run.snapshots[0].overlaps[0], null);
+    assert.ok(run.snapshots[1].overlaps.every((o) => o.overlap >= 0 && o.overlap <= 1));
+    await page.locator('[data-panel="tracks"]').screenshot({ path: path.join(SHOTS, 'panel-tracks.png') });
+    assert.deepEqual(problems, []);
+  });
+});
+
+test('one click shows the Gauss–Newton: its spectrum, named, with the CLI numbers', async () => {
+  const { page, problems } = await open(`./?${SMALL}`);
+  try {
+    await settle(page);
+    assert.equal(await text(page, '#h-spectrum'), 'Hessian spectrum');
+    await page.click('#switch-operator');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('operator') === 'ggn', null, { timeout: 30_000 });
+    await settle(page);
+    assert.equal(await text(page, '#h-spectrum'), 'Gauss–Newton spectrum');
+    assert.equal(await text(page, '#switch-operator'), 'Show the Hessian');
+    const json = (await downloadText(page, '#export-json')).text;
+    assert.ok(json === cliRunJson(`${SMALL}&operator=ggn`), 'the Gauss–Newton run.json differs from the CLI');
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});

@@ -83,7 +83,9 @@ export function onPerturbed(msg) {
   const picture = { bitmap: bitmapOf(msg.field, width, height), segments: msg.segments, t: msg.t, index: msg.index, loss: msg.loss };
   if (msg.t === 0) state.base ??= picture;
   state.current = picture;
+  // For tests and scripts: how many pictures arrived, and the loss of the last (shortest round-trip text).
   document.body.dataset.perturbed = String(state.replies);
+  document.body.dataset.perturbedLoss = String(msg.loss);
   if (state.queued) {
     const next = state.queued;
     state.queued = null;
