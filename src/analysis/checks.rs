@@ -49,6 +49,14 @@ impl Check {
     }
 }
 
+fn operator_name(op: CurvatureOperator) -> &'static str {
+    match op {
+        CurvatureOperator::Hessian => "Hessian",
+        CurvatureOperator::Ggn => "Gauss–Newton",
+        CurvatureOperator::Fisher => "empirical Fisher",
+    }
+}
+
 fn norm(v: &[f64]) -> f64 {
     libm::sqrt(dot(v, v))
 }
@@ -108,7 +116,7 @@ pub fn checks(
         1e-10,
         format!(
             "|⟨u, C·w⟩ − ⟨C·u, w⟩| / √(‖C·u‖‖C·w‖) for the {} and random unit u, w",
-            config.operator.name()
+            operator_name(config.operator)
         ),
     ));
 
