@@ -31,12 +31,14 @@ pub mod figures;
 pub mod font;
 mod line;
 mod matrix;
+mod perturbation;
 mod plane;
 mod spectrum;
 
 pub use color::{class_color, field_rgba, ColorScale};
 pub use line::draw_line_fields;
 pub use matrix::{draw_alignment_matrix, draw_matrix};
+pub use perturbation::draw_perturbation;
 pub use plane::{
     draw_boundary, draw_colorbar, draw_field, draw_fields, draw_margin, draw_reconstructed,
 };
