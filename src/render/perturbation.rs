@@ -6,16 +6,11 @@ use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-use super::{axes, chart_builder, not_computed, sig, subscript, tick, DrawResult, Theme, INK};
+use super::color::class_color;
+use super::{
+    axes, chart_builder, not_computed, series_legend, sig, subscript, tick, DrawResult, Theme, INK,
+};
 use crate::pipeline::Run;
-
-/// Okabe–Ito, as the page's curves.
-const CURVES: [RGBColor; 4] = [
-    RGBColor(0x00, 0x72, 0xb2),
-    RGBColor(0xd5, 0x5e, 0x00),
-    RGBColor(0x00, 0x9e, 0x73),
-    RGBColor(0xcc, 0x79, 0xa7),
-];
 
 /// L(θ + t·v_i) − L(θ) for the first `count` lines of the run's perturbation, with the common
 /// quadratic model dashed.
@@ -67,7 +62,7 @@ pub fn draw_perturbation<DB: DrawingBackend>(
             DashedPathElement::new(vec![(x, y), (x + swatch as i32, y)], 6, 4, model)
         });
     for (i, line) in lines.iter().enumerate() {
-        let color = CURVES[i % CURVES.len()];
+        let color = class_color(i as u32);
         let reach = line.t[line.t.len() - 1];
         let style = color.stroke_width(theme.px(2.2));
         chart
@@ -83,13 +78,5 @@ pub fn draw_perturbation<DB: DrawingBackend>(
             ))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + swatch as i32, y)], style));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperMiddle)
-        .label_font(theme.label())
-        .legend_area_size(theme.px(32.0))
-        .background_style(WHITE.mix(0.85))
-        .border_style(INK.mix(0.5))
-        .draw()?;
-    Ok(())
+    series_legend(&mut chart, theme, SeriesLabelPosition::UpperMiddle)
 }
