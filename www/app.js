@@ -14,6 +14,7 @@ import { drawFields } from './panels/alignment.js';
 import { requestCharts } from './panels/charts.js';
 import { drawExplorer } from './panels/explorer.js';
 import { drawTracks } from './panels/tracks.js';
+import { drawComparison } from './panels/operator.js';
 // These wire their own controls when loaded.
 import './playback.js';
 import './form.js';
@@ -37,6 +38,7 @@ new ResizeObserver(() => {
     drawFields();
     drawExplorer();
     drawTracks();
+    drawComparison();
     if (width !== lastWidth || dpr() !== lastDpr) requestCharts();
     lastWidth = width;
     lastDpr = dpr();

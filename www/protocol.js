@@ -14,7 +14,8 @@
 //                                      src/render (with `snapshot`: that training snapshot's; with
 //                                      purpose Purpose.EXPORT: for a PNG download)
 //   {type: 'snapshot', index}          the fields of training snapshot `index` (computed once, then kept)
-//   {type: 'compare', runs: [{regime, query}], csv?}   each query run to the end, one after the other
+//   {type: 'compare', runs: [{regime, query}], csv?, fields?}   each query run to the end, one after the
+//                                      other (with `fields`: its field pictures too)
 //   {type: 'csv'}                      the data as CSV
 // From the worker (FromWorker):
 //   {type: 'ready', version, specs}
@@ -29,7 +30,8 @@
 //   {type: 'perturbed', id, index, t, loss, field, segments}   the reply to 'perturb' `id`
 //   {type: 'charts', purpose, snapshot, charts: [{name, bitmap | error}]}
 //   {type: 'snapshot', index, epoch, fields, predicted, alignment}
-//   {type: 'compared', regime, epoch?, total?, stage?, summary?}   progress, then the run.json (trimmed)
+//   {type: 'compared', regime, epoch?, total?, stage?, summary?, fields?, size?}   progress, then the
+//                                      run.json (trimmed) and, if asked for, its field pictures
 //   {type: 'csv', text}
 // Messages are handled one at a time, in order. The page starts a fresh worker for every run.
 

@@ -24,7 +24,7 @@ import { clearRegimes, compareRegimes } from './regimes.js';
 import { clearExplorer, onPerturbed, setupExplorer } from './panels/explorer.js';
 import { clearChecks, fillChecks } from './panels/checks.js';
 import { clearTracks, setupTracks } from './panels/tracks.js';
-import { showOperator } from './panels/operator.js';
+import { clearComparison, showOperator } from './panels/operator.js';
 
 let worker = null;
 /** Counts starts, so that a worker's late messages are dropped once a newer run has begun. */
@@ -299,6 +299,7 @@ function clearResults() {
   clearExplorer();
   clearChecks();
   clearTracks();
+  clearComparison();
   drawBoundary();
   drawCurves();
   updateButtons();

@@ -162,7 +162,13 @@ async function handle(data) {
       for (const { regime, query } of data.runs) {
         const summary = compare(regime, query, data.csv);
         if (!summary) return;
-        post({ type: FromWorker.COMPARED, regime, summary });
+        const out = { type: FromWorker.COMPARED, regime, summary };
+        const transfer = [];
+        if (data.fields && summary.hessian) {
+          out.fields = fieldImages(summary.hessian.eigenvalues.length, undefined, transfer);
+          out.size = [...session.field_size()];
+        }
+        post(out, transfer);
       }
       break;
     }

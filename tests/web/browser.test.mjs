@@ -691,3 +691,24 @@ test('one click shows the Gauss–Newton: its spectrum, named, with the CLI numb
     await page.close();
   }
 });
+
+test('the Hessian and the Gauss–Newton side by side: the other operator\'s fields under this run\'s', async () => {
+  const { page, problems } = await open(`./?${SMALL}`);
+  try {
+    await settle(page);
+    await page.click('#compare-operator');
+    await page.waitForFunction(() => !document.getElementById('fields-other-box').hidden, null, { timeout: TIMEOUT_MS });
+    assert.equal(await page.locator('#fields-other canvas.field').count(), 3);
+    const p = await pixels(page, '#fields-other canvas.field');
+    assert.ok(p.nonWhite > 0.5 * p.size[0] * p.size[1], 'the Gauss–Newton field is blank');
+    // Its captions are the Gauss–Newton run's eigenvalues, as the CLI computes them.
+    const cli = JSON.parse(cliRunJson(`${SMALL}&operator=ggn`));
+    const caption = await page.locator('#fields-other figcaption').first().textContent();
+    assert.equal(caption, `A₁ · λ₁ = ${Number(cli.hessian.eigenvalues[0].toPrecision(3))}`);
+    assert.match(await text(page, '#fields-other-title'), /Gauss–Newton \(operator=ggn\)/);
+    await page.locator('[data-panel="alignment"]').screenshot({ path: path.join(SHOTS, 'panel-alignment-ggn.png') });
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});

@@ -184,29 +184,31 @@ export function drawFields() {
   if (!v?.fieldBitmaps) return;
   const first = document.querySelector('#fields figure');
   if (first) $('colorbar').style.height = `${Math.max(130, Math.min(320, first.offsetHeight))}px`;
-  const [width, height] = a.size;
-  const plane = a.summary.alignment.grid;
   for (const canvas of document.querySelectorAll('#fields canvas.field')) {
-    const i = Number(canvas.dataset.index);
-    const [ctx, w, h] = context(canvas);
-    const aspect = (plane.u_range[1] - plane.u_range[0]) / (plane.w_range[1] - plane.w_range[0]);
-    let pw = w;
-    let ph = w / aspect;
-    if (ph > h) {
-      ph = h;
-      pw = h * aspect;
-    }
-    const L = { x: (w - pw) / 2, y: (h - ph) / 2, width: pw, height: ph, u0: plane.u_range[0], u1: plane.u_range[1], w0: plane.w_range[0], w1: plane.w_range[1] };
-    canvas.layout = L;
-    drawField(ctx, L, v.fieldBitmaps[i], width, height);
-    ctx.strokeStyle = 'rgba(34,34,34,0.85)';
-    ctx.lineWidth = 1.2;
-    ctx.lineCap = 'round';
-    strokeSegments(ctx, L, v.fields.segments, width, height);
-    ctx.strokeStyle = INK;
-    ctx.lineWidth = 1;
-    ctx.strokeRect(L.x, L.y, L.width, L.height);
+    drawFieldCanvas(canvas, v.fieldBitmaps[Number(canvas.dataset.index)], v.fields.segments, a.size, a.summary.alignment.grid);
   }
+}
+
+/** One field picture on `canvas`: the field image at the plane's aspect, the boundary segments over it. */
+export function drawFieldCanvas(canvas, bitmap, segments, [width, height], plane) {
+  const [ctx, w, h] = context(canvas);
+  const aspect = (plane.u_range[1] - plane.u_range[0]) / (plane.w_range[1] - plane.w_range[0]);
+  let pw = w;
+  let ph = w / aspect;
+  if (ph > h) {
+    ph = h;
+    pw = h * aspect;
+  }
+  const L = { x: (w - pw) / 2, y: (h - ph) / 2, width: pw, height: ph, u0: plane.u_range[0], u1: plane.u_range[1], w0: plane.w_range[0], w1: plane.w_range[1] };
+  canvas.layout = L;
+  drawField(ctx, L, bitmap, width, height);
+  ctx.strokeStyle = 'rgba(34,34,34,0.85)';
+  ctx.lineWidth = 1.2;
+  ctx.lineCap = 'round';
+  strokeSegments(ctx, L, segments, width, height);
+  ctx.strokeStyle = INK;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(L.x, L.y, L.width, L.height);
 }
 
 function fieldReadout(event, canvas, i) {
