@@ -423,14 +423,15 @@ test('a CSV of the kind spreadsheets write: named classes, the link carries it, 
   for (let i = 0; i < 40; i++) rows.push(`${((i % 7) / 3 - 1).toFixed(3).replace('.', ',')};${(((i * 5) % 11) / 5 - 1).toFixed(3).replace('.', ',')};"${i % 2 ? 'south, far' : 'north'}"`);
   const csv = rows.join('\r\n');
   const { page, problems } = await open(`./?${SMALL}`);
+  let link;
   try {
     await settle(page);
     await page.setInputFiles('#csv-file', { name: 'european.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.waitForFunction(() => location.hash.startsWith('#data='));
     assert.equal(await settle(page), 'done', await text(page, '#error'));
-    assert.match(await text(page, '#csv-name'), /^Using european\.csv \(\d+ characters\)\. The link carries the data\.$/);
+    assert.match(await text(page, '#csv-name'), /^Using european\.csv \([\d,]+ characters\)\. The link carries the data\.$/);
     assert.match(await text(page, '#boundary-legend'), /north {2}south, far {2}/);
-    const link = await page.evaluate(() => location.href);
+    link = await page.evaluate(() => location.href);
     const query = new URL(link).search.slice(1);
     assert.match(query, /dataset=csv/);
     assert.match(await page.locator('#embed-snippet').inputValue(), /#data=[A-Za-z0-9_-]+"/);
@@ -443,7 +444,7 @@ test('a CSV of the kind spreadsheets write: named classes, the link carries it, 
     // A reload (or the link opened anywhere) runs on the data the link carries.
     await page.reload();
     assert.equal(await settle(page), 'done', await text(page, '#error'));
-    assert.match(await text(page, '#csv-name'), /^Using the data in the link \(\d+ characters\)\. The link carries the data\.$/);
+    assert.match(await text(page, '#csv-name'), /^Using the data in the link \([\d,]+ characters\)\. The link carries the data\.$/);
     assert.equal(await page.evaluate(() => location.href), link);
     assert.equal((await downloadText(page, '#export-json')).text, first, 'run.json after the reload');
     assert.deepEqual(problems, []);
@@ -476,7 +477,7 @@ test('a CSV too large for a link says to share it alongside', async () => {
     await settle(page);
     await page.setInputFiles('#csv-file', { name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
     await page.waitForFunction(() => /alongside/.test(document.getElementById('csv-name').textContent));
-    assert.match(await text(page, '#csv-name'), /^Using big\.csv \(\d+ characters\)\. The data is too large for a link \(\d+ characters compressed; a link carries up to 32768\): share the file alongside\.$/);
+    assert.match(await text(page, '#csv-name'), /^Using big\.csv \([\d,]+ characters\)\. The data is too large for a link \(\d+ characters compressed; a link carries up to 32768\): share the file alongside\.$/);
     assert.equal(await page.evaluate(() => location.hash), '');
     assert.deepEqual(problems, []);
   } finally {
