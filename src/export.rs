@@ -198,6 +198,9 @@ struct DataJson<'a> {
     draw: Option<crate::config::Draw>,
     dim: usize,
     classes: usize,
+    /// Class k's name, for data whose labels are names (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    class_names: Option<&'a [String]>,
     train: PointsJson<'a>,
     test: PointsJson<'a>,
 }
@@ -271,6 +274,7 @@ impl Run {
                 draw: config.dataset.is_synthetic().then(|| config.draw()),
                 dim: split.train.dim,
                 classes: split.train.classes,
+                class_names: split.class_names.as_deref(),
                 train: PointsJson::new(
                     &split.train,
                     Some(&trained.permuted_labels[..]).filter(|y| !y.is_empty()),
@@ -436,5 +440,41 @@ impl Run {
             serde_json::to_string(&json).expect("run.json serializes (all floats are finite)");
         text.push('\n');
         text
+    }
+}
+
+impl Run {
+    /// The data as CSV, the format `dataset=csv` reads back: a header (`x1,…,xd,label`), then the
+    /// training points and the test points, each its features and its label (the class name where
+    /// the data names its classes, quoted where needed; else the class number).
+    pub fn data_csv(&self) -> String {
+        let split = &self.split;
+        let mut out = csv::Writer::from_writer(Vec::new());
+        let header = (1..=split.train.dim)
+            .map(|i| format!("x{i}"))
+            .chain(["label".to_string()]);
+        let mut rows = vec![header.collect::<Vec<String>>()];
+        for data in [&split.train, &split.test] {
+            for i in 0..data.len() {
+                let class = data.y[i] as usize;
+                let label = match &split.class_names {
+                    Some(names) => names[class].clone(),
+                    None => class.to_string(),
+                };
+                rows.push(
+                    data.row(i)
+                        .iter()
+                        .map(f64::to_string)
+                        .chain([label])
+                        .collect(),
+                );
+            }
+        }
+        for row in rows {
+            out.write_record(&row)
+                .expect("writing to memory cannot fail");
+        }
+        let bytes = out.into_inner().expect("writing to memory cannot fail");
+        String::from_utf8(bytes).expect("the cells are text")
     }
 }

@@ -44,6 +44,23 @@ pub fn run_json(query: &str, csv: Option<String>) -> Result<String, JsError> {
     crate::pipeline::run_query(query, csv.as_deref()).map_err(js_error)
 }
 
+/// The `#data=` payload of a CSV text (`crate::data::link::encode`): JSON `{"link": payload}`, or
+/// `{"link": null, "message": why}` when the data is too large for a link.
+#[wasm_bindgen]
+pub fn data_link(csv: &str) -> String {
+    match crate::data::link::encode(csv) {
+        Ok(link) => json!({ "link": link }),
+        Err(e) => json!({ "link": null, "message": e.to_string() }),
+    }
+    .to_string()
+}
+
+/// The CSV text of a `#data=` payload; throws the reason (for the page's notice) if it is damaged.
+#[wasm_bindgen]
+pub fn read_data_link(payload: &str) -> Result<String, JsError> {
+    crate::data::link::decode(payload).map_err(|e| JsError::new(&e.to_string()))
+}
+
 /// Makes a Rust panic (a bug) readable: its message goes to the console, where the worker's
 /// "unreachable" error alone would say nothing. Called once when the worker loads the module.
 #[wasm_bindgen]
@@ -168,6 +185,7 @@ impl Session {
             "query": config.to_query(),
             "dim": train.dim,
             "classes": train.classes,
+            "class_names": prepared.split.class_names,
             "layers": trainer.mlp().sizes,
             "params": trainer.mlp().param_count(),
             "total_epochs": total,
@@ -194,6 +212,7 @@ impl Session {
     }
 
     /// What the page needs to draw the data: JSON with `query` (canonical), `dim`, `classes`,
+    /// `class_names` (null unless the data names its classes),
     /// `layers`, `params`, `total_epochs`, the points projected onto the plane of the pictures
     /// (`train`/`test`: `{xy: [[u, w]], y}`) and the plane (`width`, `height`, `u_range`, `w_range`,
     /// `axes` names).
@@ -376,25 +395,12 @@ impl Session {
             .ok_or_else(|| JsError::new("the run has not ended"))
     }
 
-    /// The data as CSV (features, then the label; a header; training points then test points), the
-    /// format `dataset=csv` reads back.
+    /// The data as CSV ([`Run::data_csv`]), the format `dataset=csv` reads back.
     pub fn data_csv(&self) -> Result<String, JsError> {
-        let run = self
-            .run
+        self.run
             .as_ref()
-            .ok_or_else(|| JsError::new("the run has not ended"))?;
-        let (train, test) = (&run.split.train, &run.split.test);
-        let mut out: String = (1..=train.dim).map(|i| format!("x{i},")).collect();
-        out.push_str("label\n");
-        for data in [train, test] {
-            for i in 0..data.len() {
-                for x in data.row(i) {
-                    out.push_str(&format!("{x},"));
-                }
-                out.push_str(&format!("{}\n", data.y[i]));
-            }
-        }
-        Ok(out)
+            .map(Run::data_csv)
+            .ok_or_else(|| JsError::new("the run has not ended"))
     }
 
     /// Grid size of the result fields: `[width, height]` (the config's `grid`; height 1 for 1-D data).

@@ -38,6 +38,7 @@ fn trained() -> (Split, train::Trained) {
         },
         test: empty,
         random_labels: None,
+        class_names: None,
     };
     let config = Config {
         layers: vec![12, 12],

@@ -167,6 +167,7 @@ fn trained_network() -> (Split, train::Trained) {
             y: vec![],
         },
         random_labels: None,
+        class_names: None,
     };
     let config = Config {
         layers: vec![16, 16],

@@ -3,7 +3,8 @@
 //
 // To the worker (ToWorker):
 //   {type: 'init', module?}            a compiled WebAssembly.Module (else the worker fetches pkg/ itself)
-//   {type: 'start', query, csv?}       read the query leniently, set the run up
+//   {type: 'start', query, csv? | dataLink?}   read the query leniently, set the run up on the CSV text
+//                                      (or the text of a link's #data= payload, src/data/link.rs)
 //   {type: 'step', budgetMs | epochs, field?}  train about budgetMs of work (or exactly `epochs`
 //                                      epochs); `field`: send the live picture with this slice
 //   {type: 'analyse'}                  spectrum, then the analyses (but a certified G), then run.json
@@ -19,8 +20,11 @@
 //   {type: 'csv'}                      the data as CSV
 // From the worker (FromWorker):
 //   {type: 'ready', version, specs}
-//   {type: 'started', query, notices, info} | {type: 'failed', stage, message, query?, notices?}
-//                                      (a failure's `stage` says where, for the reader only)
+//   {type: 'started', query, notices, info, data} | {type: 'failed', stage, message, query?, notices?, data?}
+//                                      (a failure's `stage` says where, for the reader only; `data`:
+//                                      {csv?: the text read from dataLink, link: null | {link: payload} |
+//                                      {link: null, message: why it does not fit}}; a damaged dataLink
+//                                      is a notice with key '#data')
 //   {type: 'progress', epoch, total, done, history, field?, classes?, segments?, msPerEpoch}
 //   {type: 'stage', stage}             'spectrum' | 'analysis' | 'generalization' | 'export' (Stage)
 //   {type: 'analysed', summary, fields, size, overlay, tracks, seconds, pending}   everything drawable but

@@ -2,7 +2,7 @@
 // (www/protocol.js). Every start drops the old worker and its run, so a change of settings cancels cleanly.
 
 import { $ } from './dom.js';
-import { embed, embedPanels, pageSuffix } from './url.js';
+import { dataFragment, embed, embedPanels, pageSuffix } from './url.js';
 import { duration } from './format.js';
 import { FromWorker, Purpose, Stage, ToWorker } from './protocol.js';
 import { newWorker, wasmModule } from './compute.js';
@@ -10,7 +10,7 @@ import { clearError, setState, setStatus, showError } from './status.js';
 import { planeAspect } from './plot.js';
 import { fillForm, initForm } from './form.js';
 import { showNotices } from './notice.js';
-import { csvText } from './csv-drop.js';
+import { csvSource, csvStarted, csvText } from './csv-drop.js';
 import { download, savePng, setExportsEnabled, updateEmbedSnippet } from './share.js';
 import { nextStep, playing, requestStep, updateButtons, updateProgress } from './playback.js';
 import { drawBoundary } from './panels/boundary.js';
@@ -48,6 +48,7 @@ function freshRun(query) {
     trainStartedAt: null,
     trainSeconds: null,
     pendingStep: false,
+    dataLink: null, // the #data= payload of the run's CSV, where it fits in a link
   };
 }
 
@@ -77,7 +78,7 @@ export async function start(query, { fromUrl = false } = {}) {
     fail(`The computation could not run: ${event.message || 'the worker could not be started (is pkg/ built? run "cargo xtask serve")'}`);
   };
   w.postMessage({ type: ToWorker.INIT, module });
-  w.postMessage({ type: ToWorker.START, query, csv: csvText ?? undefined });
+  w.postMessage({ type: ToWorker.START, query, ...csvSource() });
 }
 
 /** Sends a message to the current run's worker. */
@@ -103,6 +104,7 @@ function onWorkerMessage(msg) {
       onStarted(msg);
       break;
     case FromWorker.FAILED:
+      if (msg.data) onData(msg.data);
       if (msg.query !== undefined) applyQuery(msg.query, msg.notices);
       fail(
         csvText === null && /dataset=csv needs CSV data/.test(msg.message)
@@ -154,10 +156,16 @@ function onWorkerMessage(msg) {
   }
 }
 
-/** Puts the canonical query in the URL and the form, and lists the dropped keys if any. */
+/** The worker's word on the run's CSV data: the text it read from the link, and whether it fits in a link. */
+function onData(data) {
+  csvStarted(data);
+  run.dataLink = data.link?.link ?? null;
+}
+
+/** Puts the canonical query (and the data the link carries) in the URL and the form, and lists the dropped keys if any. */
 function applyQuery(query, notices) {
   run.query = query;
-  history.replaceState(null, '', `?${query}${pageSuffix()}`);
+  history.replaceState(null, '', `?${query}${pageSuffix()}${dataFragment(run.dataLink)}`);
   $('query').textContent = query;
   fillForm(query);
   showNotices(notices ?? []);
@@ -166,6 +174,7 @@ function applyQuery(query, notices) {
 }
 
 function onStarted(msg) {
+  onData(msg.data);
   applyQuery(msg.query, msg.notices);
   run.info = msg.info;
   // Plot box (with room for the axes) follows the data's aspect, so little space is wasted.

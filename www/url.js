@@ -1,5 +1,6 @@
 // The page's URL: its query split into the config (handed to the worker as given) and the two page keys,
-// `embed` and `panels`, which choose embed mode and its panels.
+// `embed` and `panels`, which choose embed mode and its panels; and the fragment `#data=…`, a dataset the
+// link carries (src/data/link.rs), which no server sees.
 
 const PAGE_KEYS = new Set(['embed', 'panels']);
 export const ALL_PANELS = ['boundary', 'training', 'metrics', 'alignment', 'spectrum', 'matrix', 'margin', 'regimes'];
@@ -33,7 +34,14 @@ function splitSearch(search) {
   return { config: config.join('&'), page };
 }
 
-export const initial = splitSearch(location.search);
+export const initial = {
+  ...splitSearch(location.search),
+  /** The `#data=` payload as the link has it (the worker reads it), or null. */
+  dataLink: location.hash.startsWith('#data=') ? location.hash.slice('#data='.length) : null,
+};
+
+/** The fragment that carries `payload` (none for null). */
+export const dataFragment = (payload) => (payload ? `#data=${payload}` : '');
 export const embed = initial.page.embed === '1' || initial.page.embed === 'true';
 export const embedPanels = (initial.page.panels ?? DEFAULT_EMBED_PANELS)
   .split(',')

@@ -1,7 +1,7 @@
 // The page's compute worker: owns one wasm `Session` (src/wasm.rs) and runs it off the main thread. The
 // page starts a fresh worker for every run and terminates the old one, so a change of settings cancels
 // whatever was running, at once and cleanly. Its messages, both directions: www/protocol.js.
-import init, { Session, boundary_segments, install_panic_hook, key_specs, read_query, regions_rgba, version } from '../pkg/hessian_boundary.js';
+import init, { Session, boundary_segments, data_link, install_panic_hook, key_specs, read_data_link, read_query, regions_rgba, version } from '../pkg/hessian_boundary.js';
 import { FromWorker, Stage, ToWorker } from './protocol.js';
 
 const message = (e) => (e instanceof Error ? e.message : String(e));
@@ -31,16 +31,17 @@ async function handle(data) {
     }
     case ToWorker.START: {
       const read = JSON.parse(read_query(data.query ?? ''));
+      const { csv, notices } = startData(data, read);
       try {
-        session = new Session(read.query, data.csv ?? undefined);
+        session = new Session(read.query, csv);
       } catch (e) {
-        post({ type: FromWorker.FAILED, stage: 'setup', message: message(e), query: read.query, notices: read.notices });
+        post({ type: FromWorker.FAILED, stage: 'setup', message: message(e), query: read.query, notices, data: csvData(read, csv, data) });
         return;
       }
       started = performance.now();
       const info = JSON.parse(session.info());
       plane = info.plane;
-      post({ type: FromWorker.STARTED, query: read.query, notices: read.notices, info });
+      post({ type: FromWorker.STARTED, query: read.query, notices, info, data: csvData(read, csv, data) });
       break;
     }
     case ToWorker.STEP: {
@@ -198,6 +199,25 @@ async function handle(data) {
       break;
     }
   }
+}
+
+/** A start's CSV text: as sent, or read from the link's #data= payload (a damaged one adds a notice). */
+function startData(data, read) {
+  if (data.csv !== undefined || data.dataLink === undefined) return { csv: data.csv, notices: read.notices };
+  try {
+    return { csv: read_data_link(data.dataLink), notices: read.notices };
+  } catch (e) {
+    return { csv: undefined, notices: [...read.notices, { key: '#data', message: message(e), used: null }] };
+  }
+}
+
+/** What the page learns of a start's data: the text read from a link, and its link where the run is on CSV data. */
+function csvData(read, csv, data) {
+  const onCsv = csv !== undefined && new URLSearchParams(read.query).get('dataset') === 'csv';
+  return {
+    csv: data.dataLink !== undefined ? csv : undefined,
+    link: onCsv ? JSON.parse(data_link(csv)) : null,
+  };
 }
 
 /**

@@ -215,6 +215,58 @@ impl Which {
     }
 }
 
+/// One entry of `classes`: a numeric label, or a class name (for CSV files whose labels are names).
+/// Numbers stay numbers in run.json (`untagged`), as before names existed. Ordered numerically or
+/// as text (a dataset's labels are all of one kind).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(untagged)]
+pub enum ClassLabel {
+    Number(u32),
+    Name(String),
+}
+
+impl ClassLabel {
+    /// Whether a label of the data is this entry: a number matches itself or a name spelled as it.
+    pub fn matches(&self, label: &ClassLabel) -> bool {
+        match (self, label) {
+            (ClassLabel::Number(a), ClassLabel::Name(b)) => a.to_string() == *b,
+            _ => self == label,
+        }
+    }
+}
+
+impl From<u32> for ClassLabel {
+    fn from(n: u32) -> Self {
+        ClassLabel::Number(n)
+    }
+}
+
+impl std::fmt::Display for ClassLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClassLabel::Number(n) => write!(f, "{n}"),
+            ClassLabel::Name(s) => f.write_str(s),
+        }
+    }
+}
+
+/// `label-column`: a CSV column by its 1-based number or its header name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum LabelColumn {
+    Number(usize),
+    Name(String),
+}
+
+impl std::fmt::Display for LabelColumn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LabelColumn::Number(n) => write!(f, "{n}"),
+            LabelColumn::Name(s) => f.write_str(s),
+        }
+    }
+}
+
 /// Every knob of a run. `Default` is the paper's main setting.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Config {
@@ -232,7 +284,11 @@ pub struct Config {
     /// `train`: fraction of the points used for training (the rest is the test split).
     pub train: f64,
     /// `classes`: keep only these labels (relabelled 0..C in the given order); `None` = all.
-    pub classes: Option<Vec<u32>>,
+    pub classes: Option<Vec<ClassLabel>>,
+    /// `label-column`: which column of a CSV holds the label; `None` = the last. Absent from run.json
+    /// at its default, so older runs keep their bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_column: Option<LabelColumn>,
     /// `standardize`: z-score features with mean/std fitted on the training split.
     pub standardize: bool,
     /// `layers`: hidden widths; empty is a linear model (no hidden layer).
@@ -359,6 +415,7 @@ impl Default for Config {
             noise: None,
             train: 0.5,
             classes: None,
+            label_column: None,
             standardize: false,
             layers: vec![100, 100],
             act: Activation::Relu,

@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launch } from './chromium.mjs';
@@ -105,11 +105,16 @@ async function downloadText(page, selector) {
   return { name: download.suggestedFilename(), text: readFileSync(file, 'utf8') };
 }
 
-function cliRunJson(query) {
+function cliRunJson(query, csv) {
   const cli = process.env.HB_CLI ?? path.resolve('../../target/release/hessian-boundary');
   const out = mkdtempSync(path.join(tmpdir(), 'hb-cli-'));
   try {
-    const r = spawnSync(cli, ['run', '--config', query, '--out', out], { encoding: 'utf8' });
+    const data = [];
+    if (csv !== undefined) {
+      writeFileSync(path.join(out, 'data.csv'), csv);
+      data.push('--data', path.join(out, 'data.csv'));
+    }
+    const r = spawnSync(cli, ['run', '--config', query, '--out', out, ...data], { encoding: 'utf8' });
     if (r.error) throw new Error(`cannot run the CLI ${cli}: ${r.error.message}`);
     assert.equal(r.status, 0, `the CLI failed on ${query}: ${r.stderr}`);
     return readFileSync(path.join(out, 'run.json'), 'utf8');
@@ -410,6 +415,74 @@ describe('bad input shows a message, never a blank page', () => {
       await page.close();
     }
   });
+});
+
+test('a CSV of the kind spreadsheets write: named classes, the link carries it, a reload gives the same run.json', async () => {
+  // Semicolons, decimal commas, quoted cells, class names: a European spreadsheet's export.
+  const rows = ['"width";"height";"kind"'];
+  for (let i = 0; i < 40; i++) rows.push(`${((i % 7) / 3 - 1).toFixed(3).replace('.', ',')};${(((i * 5) % 11) / 5 - 1).toFixed(3).replace('.', ',')};"${i % 2 ? 'south, far' : 'north'}"`);
+  const csv = rows.join('\r\n');
+  const { page, problems } = await open(`./?${SMALL}`);
+  let link;
+  try {
+    await settle(page);
+    await page.setInputFiles('#csv-file', { name: 'european.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.waitForFunction(() => location.hash.startsWith('#data='));
+    assert.equal(await settle(page), 'done', await text(page, '#error'));
+    assert.match(await text(page, '#csv-name'), /^Using european\.csv \([\d,]+ characters\)\. The link carries the data\.$/);
+    assert.match(await text(page, '#boundary-legend'), /north {2}south, far {2}/);
+    link = await page.evaluate(() => location.href);
+    const query = new URL(link).search.slice(1);
+    assert.match(query, /dataset=csv/);
+    assert.match(await page.locator('#embed-snippet').inputValue(), /#data=[A-Za-z0-9_-]+"/);
+    const first = (await downloadText(page, '#export-json')).text;
+    assert.match(first, /"class_names":\["north","south, far"\]/);
+    // The CLI on the file gives the page's bytes.
+    assert.equal(first, cliRunJson(query, csv), 'the CLI on the same file');
+    await page.screenshot({ path: path.join(SHOTS, 'csv-named-classes.png'), fullPage: true });
+
+    // A reload (or the link opened anywhere) runs on the data the link carries.
+    await page.reload();
+    assert.equal(await settle(page), 'done', await text(page, '#error'));
+    assert.match(await text(page, '#csv-name'), /^Using the data in the link \([\d,]+ characters\)\. The link carries the data\.$/);
+    assert.equal(await page.evaluate(() => location.href), link);
+    assert.equal((await downloadText(page, '#export-json')).text, first, 'run.json after the reload');
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+
+  // An edited fragment: a notice that names it, then the run asks for the file.
+  const payload = link.split('#data=')[1];
+  const mid = Math.floor(payload.length / 2);
+  const edited = `${link.split('#data=')[0]}#data=${payload.slice(0, mid)}${payload[mid] === 'A' ? 'B' : 'A'}${payload.slice(mid + 1)}`;
+  const damaged = await open(null);
+  try {
+    await damaged.page.goto(edited);
+    assert.equal(await settle(damaged.page), 'error');
+    assert.match((await damaged.page.locator('#notice-list li').allTextContents()).join('\n'), /^#data — the data in the link is damaged: .*\. Ignored\.$/m);
+    assert.match(await text(damaged.page, '#error'), /dataset=csv needs CSV data: this link runs on a CSV file of its own/);
+    assert.deepEqual(damaged.problems, []);
+  } finally {
+    await damaged.page.close();
+  }
+});
+
+test('a CSV too large for a link says to share it alongside', async () => {
+  const rows = ['x,y,label'];
+  // Numbers at full precision barely compress: 4,500 of them are over the link's 32,768 characters.
+  for (let i = 0; i < 1500; i++) rows.push(`${Math.sin(i * 1.7)},${Math.cos(i * 0.3)},${i % 2}`);
+  const { page, problems } = await open(`./?${SMALL}&epochs=1`);
+  try {
+    await settle(page);
+    await page.setInputFiles('#csv-file', { name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.waitForFunction(() => /alongside/.test(document.getElementById('csv-name').textContent));
+    assert.match(await text(page, '#csv-name'), /^Using big\.csv \([\d,]+ characters\)\. The data is too large for a link \(\d+ characters compressed; a link carries up to 32768\): share the file alongside\.$/);
+    assert.equal(await page.evaluate(() => location.hash), '');
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
 });
 
 test('embed mode: chosen panels only, no settings, fits a 600 px iframe', async () => {

@@ -2,7 +2,7 @@
 // (curves over the line for 1-D data), their captions, the colour bar's size and the read-outs.
 
 import { $ } from '../dom.js';
-import { num, sub } from '../format.js';
+import { className, num, sub } from '../format.js';
 import { bitmapOf, context } from '../canvas.js';
 import { exploreEigenvector } from './explorer.js';
 import { FONT, INK, classColor, clipTo, drawAxes, drawField, planeAspect, strokeSegments, toX, toY } from '../plot.js';
@@ -174,7 +174,7 @@ function lineReadout(event, canvas) {
   const u = L.u0 + ((L.u1 - L.u0) * col) / (width - 1);
   const v = run.view;
   const parts = v.values.slice(0, LINE_STYLES.length).map((f, i) => `A${sub(i + 1)} = ${num(f[col])}`);
-  $('fields-readout').textContent = `x = ${num(u)}: ${parts.join(', ')} · predicted class ${v.predicted[col]}`;
+  $('fields-readout').textContent = `x = ${num(u)}: ${parts.join(', ')} · predicted ${className(v.predicted[col], run.info.class_names)}`;
 }
 
 export function drawFields() {
@@ -231,6 +231,6 @@ function fieldReadout(event, canvas, i) {
   const v = run.view;
   const value = v.values[i][row * width + col];
   $('fields-readout').textContent =
-    `A${sub(i + 1)}(${names[0]} = ${num(u)}, ${names[1]} = ${num(wv)}) = ${num(value, 3)} · predicted class ${v.predicted[row * width + col]}`;
+    `A${sub(i + 1)}(${names[0]} = ${num(u)}, ${names[1]} = ${num(wv)}) = ${num(value, 3)} · predicted ${className(v.predicted[row * width + col], run.info.class_names)}`;
 }
 
