@@ -26,7 +26,7 @@ use crate::analysis::{field, margin};
 use crate::config::{AlignValue, Config};
 use crate::model::autodiff::{hessian_vector_product, loss_and_gradient, Target};
 use crate::rng::Rng;
-use crate::spectrum::{dense, lanczos, HessianOperator, Options as SolverOptions};
+use crate::spectrum::{dense, lanczos, LossCurvature, Options as SolverOptions};
 use crate::train::Trainer;
 use nalgebra::{DMatrix, SymmetricEigen};
 use serde::Serialize;
@@ -282,7 +282,7 @@ pub fn run(
     };
     let mut eigen = None;
     let lanczos_top10_s = timed(clock, repeats, || {
-        let mut op = HessianOperator::new(mlp, params, &train);
+        let mut op = LossCurvature::hessian(mlp, params, &train);
         eigen = Some(lanczos(&mut op, &solver, None));
     });
     let eigen = eigen.expect("at least one repeat");
@@ -312,7 +312,7 @@ pub fn run(
             w.name
         ));
         let t0 = clock();
-        let mut op = HessianOperator::new(mlp, params, &train);
+        let mut op = LossCurvature::hessian(mlp, params, &train);
         let h = dense::matrix(&mut op);
         let t1 = clock();
         let eig = SymmetricEigen::new(h);

@@ -34,8 +34,49 @@ struct RunJson<'a> {
     generalization: Option<GeneralizationJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     margin: Option<MarginJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    perturbation: Option<PerturbationJson<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     snapshots: Vec<SnapshotJson<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    checks: &'a [crate::analysis::checks::Check],
+}
+
+/// The loss along θ + t·v_i for each exported eigenvector, and on the plane of v_1, v_2.
+#[derive(Serialize)]
+struct PerturbationJson<'a> {
+    lines: Vec<LineJson<'a>>,
+    surface: Option<SurfaceJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct LineJson<'a> {
+    index: usize,
+    eigenvalue: f64,
+    t: &'a [f64],
+    loss: &'a [f64],
+    /// The second difference of the loss at t = 0 with step `step`.
+    curvature: f64,
+    step: f64,
+    /// central, forward or backward (one-sided when θ sits next to a kink of a ReLU network).
+    stencil: crate::analysis::perturbation::Stencil,
+}
+
+#[derive(Serialize)]
+struct SurfaceJson<'a> {
+    a: &'a [f64],
+    b: &'a [f64],
+    /// Row-major, `b` the row.
+    loss: &'a [f64],
+}
+
+/// A snapshot eigenvector's predecessor: index in the previous snapshot, |overlap|, and the sign that
+/// makes the overlap positive.
+#[derive(Serialize)]
+struct OverlapJson {
+    previous: usize,
+    overlap: f64,
+    sign: f64,
 }
 
 #[derive(Serialize)]
@@ -47,6 +88,8 @@ struct SnapshotJson<'a> {
     hvp_count: usize,
     /// A_i at the training points, in `alignment.matrix_order`.
     matrix: &'a [Vec<f64>],
+    /// Per eigenvector, its match in the previous snapshot (null at the first snapshot).
+    overlaps: Vec<Option<OverlapJson>>,
 }
 
 #[derive(Serialize)]
@@ -127,6 +170,9 @@ struct MarginJson<'a> {
 #[derive(Serialize)]
 struct HessianJson<'a> {
     solver: crate::config::Solver,
+    /// Which matrix (the Hessian, the Gauss–Newton or the Fisher) and which end of its spectrum.
+    operator: crate::config::CurvatureOperator,
+    which: crate::config::Which,
     /// The top k, largest first (the dense route computes all p; k are exported).
     eigenvalues: &'a [f64],
     eigenvectors: &'a [Vec<f64>],
@@ -155,6 +201,9 @@ struct DataJson<'a> {
     draw: Option<crate::config::Draw>,
     dim: usize,
     classes: usize,
+    /// Class k's name, for data whose labels are names (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    class_names: Option<&'a [String]>,
     train: PointsJson<'a>,
     test: PointsJson<'a>,
 }
@@ -212,6 +261,7 @@ impl Run {
             spectrum,
             analysis,
             during_training,
+            checks,
         } = self;
         let train_loss = crate::model::autodiff::loss(
             &trained.mlp,
@@ -227,6 +277,7 @@ impl Run {
                 draw: config.dataset.is_synthetic().then(|| config.draw()),
                 dim: split.train.dim,
                 classes: split.train.classes,
+                class_names: split.class_names.as_deref(),
                 train: PointsJson::new(
                     &split.train,
                     Some(&trained.permuted_labels[..]).filter(|y| !y.is_empty()),
@@ -263,6 +314,8 @@ impl Run {
                 let k = config.k.min(s.eigen.values.len());
                 HessianJson {
                     solver: s.solver,
+                    operator: config.operator,
+                    which: config.which,
                     eigenvalues: &s.eigen.values[..k],
                     eigenvectors: &s.eigen.vectors[..k],
                     residuals: &s.eigen.residuals[..k],
@@ -350,12 +403,81 @@ impl Run {
                     converged: s.eigen.converged,
                     hvp_count: s.eigen.products,
                     matrix: &s.matrix.values,
+                    overlaps: s
+                        .matches
+                        .iter()
+                        .map(|m| {
+                            m.map(|m| OverlapJson {
+                                previous: m.previous,
+                                overlap: m.overlap,
+                                sign: m.sign,
+                            })
+                        })
+                        .collect(),
                 })
                 .collect(),
+            perturbation: analysis.as_ref().map(|a| PerturbationJson {
+                lines: a
+                    .perturbation
+                    .lines
+                    .iter()
+                    .map(|l| LineJson {
+                        index: l.index,
+                        eigenvalue: l.eigenvalue,
+                        t: &l.t,
+                        loss: &l.loss,
+                        curvature: l.curvature,
+                        step: l.step,
+                        stencil: l.stencil,
+                    })
+                    .collect(),
+                surface: a.perturbation.surface.as_ref().map(|s| SurfaceJson {
+                    a: &s.a,
+                    b: &s.b,
+                    loss: &s.loss,
+                }),
+            }),
+            checks,
         };
         let mut text =
             serde_json::to_string(&json).expect("run.json serializes (all floats are finite)");
         text.push('\n');
         text
+    }
+}
+
+impl Run {
+    /// The data as CSV, the format `dataset=csv` reads back: a header (`x1,…,xd,label`), then the
+    /// training points and the test points, each its features and its label (the class name where
+    /// the data names its classes, quoted where needed; else the class number).
+    pub fn data_csv(&self) -> String {
+        let split = &self.split;
+        let mut out = csv::Writer::from_writer(Vec::new());
+        let header = (1..=split.train.dim)
+            .map(|i| format!("x{i}"))
+            .chain(["label".to_string()]);
+        let mut rows = vec![header.collect::<Vec<String>>()];
+        for data in [&split.train, &split.test] {
+            for i in 0..data.len() {
+                let class = data.y[i] as usize;
+                let label = match &split.class_names {
+                    Some(names) => names[class].clone(),
+                    None => class.to_string(),
+                };
+                rows.push(
+                    data.row(i)
+                        .iter()
+                        .map(f64::to_string)
+                        .chain([label])
+                        .collect(),
+                );
+            }
+        }
+        for row in rows {
+            out.write_record(&row)
+                .expect("writing to memory cannot fail");
+        }
+        let bytes = out.into_inner().expect("writing to memory cannot fail");
+        String::from_utf8(bytes).expect("the cells are text")
     }
 }

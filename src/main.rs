@@ -30,9 +30,13 @@ enum Command {
         /// Output directory (created if missing).
         #[arg(long)]
         out: PathBuf,
-        /// CSV file for dataset=csv: numeric feature columns, integer label last, header optional.
+        /// CSV file for dataset=csv: numeric feature columns, the label last (or as label-column
+        /// says), header optional; comma, semicolon or tab separated.
         #[arg(long)]
         data: Option<PathBuf>,
+        /// The data of a page link instead of a file: the link (quoted), or its part after #data=.
+        #[arg(long, conflicts_with = "data")]
+        data_link: Option<String>,
     },
     /// Benchmark the core (issue 6): one JSON line per workload (gaussian, iris, digits) with the median
     /// seconds of the gradient, HVP, epoch, Lanczos top-10, alignment field and dense route, and peak
@@ -106,7 +110,12 @@ enum Command {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Run { config, out, data } => match run(&config, &out, data.as_deref()) {
+        Command::Run {
+            config,
+            out,
+            data,
+            data_link,
+        } => match run(&config, &out, data.as_deref(), data_link.as_deref()) {
             Ok(path) => {
                 println!("wrote {}", path.display());
                 ExitCode::SUCCESS
@@ -180,12 +189,22 @@ fn main() -> ExitCode {
 }
 
 /// Runs the pipeline and writes run.json atomically (temp file + rename), so a failure leaves no file.
-fn run(query: &str, out: &Path, data: Option<&Path>) -> Result<PathBuf, String> {
-    let csv = data
-        .map(|p| {
-            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
-        })
-        .transpose()?;
+fn run(
+    query: &str,
+    out: &Path,
+    data: Option<&Path>,
+    link: Option<&str>,
+) -> Result<PathBuf, String> {
+    let csv = match (data, link) {
+        (Some(p), _) => Some(
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+        ),
+        (None, Some(link)) => {
+            let payload = link.rsplit_once("#data=").map_or(link, |(_, p)| p);
+            Some(hessian_boundary::data::link::decode(payload.trim()).map_err(|e| e.to_string())?)
+        }
+        (None, None) => None,
+    };
     let json = hessian_boundary::run_query(query, csv.as_deref()).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let path = out.join("run.json");

@@ -61,6 +61,8 @@ pub struct Run {
     pub analysis: Option<Analysis>,
     /// The top-k spectrum at each training snapshot (empty unless `snap` > 0).
     pub during_training: Vec<SnapshotSpectrum>,
+    /// The self-test (empty until computed).
+    pub checks: Vec<analysis::checks::Check>,
 }
 
 impl Run {
@@ -74,6 +76,7 @@ impl Run {
             spectrum: None,
             analysis: None,
             during_training: Vec::new(),
+            checks: Vec::new(),
         }
     }
 }
@@ -173,6 +176,7 @@ pub fn run_cached(config: &Config, csv: Option<&str>, cache: &PhaseCache) -> Res
     let mut run = Run::from_trainer(trainer);
     compute_spectrum(&mut run);
     compute_analyses(&mut run);
+    compute_checks(&mut run);
     Ok(run)
 }
 
@@ -218,6 +222,20 @@ pub fn compute_generalization(run: &mut Run, progress: &mut dyn FnMut(usize)) {
     if let (Some(a), Some(s)) = (&mut run.analysis, &run.spectrum) {
         a.generalization =
             analysis::generalization_of(&run.config, mlp, params, train, s, progress);
+    }
+}
+
+/// The self-test of the spectrum and the analyses, last because for p up to the dense limit it builds
+/// the whole matrix.
+pub fn compute_checks(run: &mut Run) {
+    let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
+    if let Some(s) = &run.spectrum {
+        let curvature = run
+            .analysis
+            .as_ref()
+            .and_then(|a| a.perturbation.lines.first())
+            .map(|l| l.curvature);
+        run.checks = analysis::checks::checks(&run.config, mlp, params, train, s, curvature);
     }
 }
 

@@ -45,6 +45,23 @@ pub fn run_json(query: &str, csv: Option<String>) -> Result<String, JsError> {
     crate::pipeline::run_query(query, csv.as_deref()).map_err(js_error)
 }
 
+/// The `#data=` payload of a CSV text (`crate::data::link::encode`): JSON `{"link": payload}`, or
+/// `{"link": null, "message": why}` when the data is too large for a link.
+#[wasm_bindgen]
+pub fn data_link(csv: &str) -> String {
+    match crate::data::link::encode(csv) {
+        Ok(link) => json!({ "link": link }),
+        Err(e) => json!({ "link": null, "message": e.to_string() }),
+    }
+    .to_string()
+}
+
+/// The CSV text of a `#data=` payload; throws the reason (for the page's notice) if it is damaged.
+#[wasm_bindgen]
+pub fn read_data_link(payload: &str) -> Result<String, JsError> {
+    crate::data::link::decode(payload).map_err(|e| JsError::new(&e.to_string()))
+}
+
 /// Makes a Rust panic (a bug) readable: its message goes to the console, where the worker's
 /// "unreachable" error alone would say nothing. Called once when the worker loads the module.
 #[wasm_bindgen]
@@ -152,6 +169,7 @@ fn info_json(config: &Config, split: &Split, live: &Grid, mlp: &Mlp, total: usiz
         "query": config.to_query(),
         "dim": train.dim,
         "classes": train.classes,
+        "class_names": split.class_names,
         "layers": mlp.sizes,
         "params": mlp.param_count(),
         "total_epochs": total,
@@ -224,6 +242,7 @@ impl Session {
     }
 
     /// What the page needs to draw the data: JSON with `query` (canonical), `dim`, `classes`,
+    /// `class_names` (null unless the data names its classes),
     /// `layers`, `params`, `total_epochs`, the points projected onto the plane of the pictures
     /// (`train`/`test`: `{xy: [[u, w]], y}`) and the plane (`width`, `height`, `u_range`, `w_range`,
     /// `axes` names).
@@ -288,9 +307,10 @@ impl Session {
         Ok(())
     }
 
-    /// The analyses of the spectrum (and the snapshots' spectra with `snap` > 0) but a certified G,
-    /// so the page can draw them before the longest step. Returns whether [`Session::generalize`]
-    /// still has to compute G (run.json is complete only after it). Call after [`Session::spectrum`].
+    /// The analyses of the spectrum (and the snapshots' spectra with `snap` > 0) but a certified G
+    /// and the self-test, so the page can draw them before the longest steps. Returns whether
+    /// [`Session::generalize`] has G to compute (it always has the self-test: run.json is complete
+    /// only after it). Call after [`Session::spectrum`].
     pub fn analyse(&mut self) -> Result<bool, JsError> {
         let run = self
             .run
@@ -309,9 +329,9 @@ impl Session {
         Ok(run.config.g_over == crate::config::GOver::All && !all)
     }
 
-    /// G as the run's config asks (certified over all p by default), completing run.json: what
-    /// [`crate::pipeline::run`] computes. `progress` is called with the HVPs done so far, every 50.
-    /// Call after [`Session::analyse`].
+    /// G as the run's config asks (certified over all p by default), then the self-test, completing
+    /// run.json: what [`crate::pipeline::run`] computes. `progress` is called with the HVPs of G done
+    /// so far, every 50. Call after [`Session::analyse`].
     pub fn generalize(&mut self, progress: &js_sys::Function) -> Result<(), JsError> {
         let run = self
             .run
@@ -320,7 +340,46 @@ impl Session {
         crate::pipeline::compute_generalization(run, &mut |hvps| {
             let _ = progress.call1(&JsValue::NULL, &JsValue::from(hvps as f64));
         });
+        crate::pipeline::compute_checks(run);
         Ok(())
+    }
+
+    /// Where each training snapshot's eigenvectors sit when tracked
+    /// ([`crate::analysis::tracking::slots`]): JSON `[[[slot, sign], …], …]`, one list per snapshot.
+    pub fn tracks(&self) -> String {
+        let matches: Vec<_> = self
+            .run
+            .iter()
+            .flat_map(|r| &r.during_training)
+            .map(|s| s.matches.clone())
+            .collect();
+        serde_json::to_string(&crate::analysis::tracking::slots(&matches)).unwrap_or_default()
+    }
+
+    /// The predicted class at each pixel of the live grid (`info().plane`) for θ + t·v_`index`
+    /// (0-based, of the final spectrum): the perturbation explorer's picture. Call after
+    /// [`Session::spectrum`].
+    pub fn perturbed_classes(&self, index: usize, t: f64) -> Result<Vec<u32>, JsError> {
+        let (run, v) = self.eigenvector(index)?;
+        let moved = crate::analysis::perturbation::moved(&run.trained.params, &[(t, v)]);
+        Ok(crate::model::autodiff::predict(
+            &run.trained.mlp,
+            &moved,
+            &self.live.points(),
+        ))
+    }
+
+    /// The training loss at θ + t·v_`index`, as run.json's `perturbation` lines compute it.
+    pub fn perturbed_loss(&self, index: usize, t: f64) -> Result<f64, JsError> {
+        let (run, v) = self.eigenvector(index)?;
+        let moved = crate::analysis::perturbation::moved(&run.trained.params, &[(t, v)]);
+        let train = &run.split.train;
+        Ok(crate::model::autodiff::loss(
+            &run.trained.mlp,
+            &moved,
+            &train.x,
+            crate::model::autodiff::Target::Labels(&train.y),
+        ))
     }
 
     /// Computes the fields of training snapshot `index` (of run.json's `snapshots`) from its θ and
@@ -337,13 +396,28 @@ impl Session {
             let theta = run.trained.snapshots.get(index).ok_or_else(|| {
                 JsError::new("this run was opened from its run.json, which holds no θ of the training snapshots: recompute it here to see their fields")
             })?;
+            // Tracked: slot j shows the eigenvector that becomes the last snapshot's j-th, with the
+            // sign that keeps its picture from flipping.
+            let matches: Vec<_> = run
+                .during_training
+                .iter()
+                .map(|s| s.matches.clone())
+                .collect();
+            let slots = &crate::analysis::tracking::slots(&matches)[index];
             let k = self.config.k.min(s.eigen.vectors.len());
+            let mut order: Vec<usize> = (0..k).collect();
+            order.sort_by_key(|&i| slots[i].0);
+            let values: Vec<f64> = order.iter().map(|&i| s.eigen.values[i]).collect();
+            let vectors: Vec<Vec<f64>> = order
+                .iter()
+                .map(|&i| s.eigen.vectors[i].iter().map(|x| x * slots[i].1).collect())
+                .collect();
             self.snapshot_fields[index] = Some(field::fields(
                 &run.trained.mlp,
                 &theta.params,
                 Grid::for_data(&run.split.train, self.config.grid),
-                &s.eigen.values[..k],
-                &s.eigen.vectors[..k],
+                &values,
+                &vectors,
                 self.config.align_value,
             ));
         }
@@ -370,25 +444,12 @@ impl Session {
             .ok_or_else(|| JsError::new("the run has not ended"))
     }
 
-    /// The data as CSV (features, then the label; a header; training points then test points), the
-    /// format `dataset=csv` reads back.
+    /// The data as CSV ([`Run::data_csv`]), the format `dataset=csv` reads back.
     pub fn data_csv(&self) -> Result<String, JsError> {
-        let run = self
-            .run
+        self.run
             .as_ref()
-            .ok_or_else(|| JsError::new("the run has not ended"))?;
-        let (train, test) = (&run.split.train, &run.split.test);
-        let mut out: String = (1..=train.dim).map(|i| format!("x{i},")).collect();
-        out.push_str("label\n");
-        for data in [train, test] {
-            for i in 0..data.len() {
-                for x in data.row(i) {
-                    out.push_str(&format!("{x},"));
-                }
-                out.push_str(&format!("{}\n", data.y[i]));
-            }
-        }
-        Ok(out)
+            .map(Run::data_csv)
+            .ok_or_else(|| JsError::new("the run has not ended"))
     }
 
     /// Grid size of the result fields: `[width, height]` (the config's `grid`; height 1 for 1-D data).
@@ -480,6 +541,17 @@ impl Session {
 }
 
 impl Session {
+    /// The finished run and its eigenvector `index` (0-based).
+    fn eigenvector(&self, index: usize) -> Result<(&Run, &[f64]), JsError> {
+        let run = self.run.as_ref().ok_or_else(|| JsError::new("no run"))?;
+        let v = run
+            .spectrum
+            .as_ref()
+            .and_then(|s| s.eigen.vectors.get(index))
+            .ok_or_else(|| JsError::new(&format!("no eigenvector {}", index + 1)))?;
+        Ok((run, v))
+    }
+
     fn analysis_ref(&self) -> Option<&crate::analysis::Analysis> {
         self.run.as_ref().and_then(|r| r.analysis.as_ref())
     }

@@ -5,11 +5,11 @@ use hessian_boundary::analysis::alignment::alignments;
 use hessian_boundary::analysis::field::{fields, Grid};
 use hessian_boundary::analysis::generalization::generalization;
 use hessian_boundary::analysis::margin::distance_to_boundary;
-use hessian_boundary::config::{AlignValue, Config, GradLabel};
+use hessian_boundary::config::{AlignValue, Config, GradLabel, Which};
 use hessian_boundary::data::{Dataset, Split};
 use hessian_boundary::model::autodiff::{predict, sample_gradient};
 use hessian_boundary::rng::Rng;
-use hessian_boundary::spectrum::{dense, HessianOperator};
+use hessian_boundary::spectrum::{dense, LossCurvature};
 use hessian_boundary::train;
 
 /// Three 2-D blobs and a 2-12-12-3 ReLU network (p = 231) trained on them.
@@ -38,6 +38,7 @@ fn trained() -> (Split, train::Trained) {
         },
         test: empty,
         random_labels: None,
+        class_names: None,
     };
     let config = Config {
         layers: vec![12, 12],
@@ -94,8 +95,8 @@ fn alignments_equal_cosines_of_materialized_gradients() {
 fn fields_are_alignments_on_the_grid_and_the_boundary_is_the_argmax() {
     let (split, t) = trained();
     let grid = Grid::for_data(&split.train, 16);
-    let mut op = HessianOperator::new(&t.mlp, &t.params, &split.train);
-    let e = dense(&mut op).unwrap();
+    let mut op = LossCurvature::hessian(&t.mlp, &t.params, &split.train);
+    let e = dense(&mut op, Which::Top).unwrap();
     let f = fields(
         &t.mlp,
         &t.params,
@@ -144,8 +145,8 @@ fn generalization_measure_is_invariant_to_relu_rescaling_but_lambda1_is_not() {
     );
 
     let measure = |params: &[f64]| {
-        let mut op = HessianOperator::new(&t.mlp, params, &split.train);
-        let e = dense(&mut op).unwrap();
+        let mut op = LossCurvature::hessian(&t.mlp, params, &split.train);
+        let e = dense(&mut op, Which::Top).unwrap();
         let g = generalization(
             &t.mlp,
             params,

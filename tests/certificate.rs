@@ -3,10 +3,10 @@
 
 use hessian_boundary::analysis::certificate::{certified, Certificate, Limits};
 use hessian_boundary::analysis::generalization::{expected_abs_coordinate, generalization};
-use hessian_boundary::config::Config;
+use hessian_boundary::config::{Config, Which};
 use hessian_boundary::rng::Rng;
 use hessian_boundary::spectrum::block::{block_krylov, BlockOptions};
-use hessian_boundary::spectrum::{dense, DenseOperator, HessianOperator};
+use hessian_boundary::spectrum::{dense, DenseOperator, LossCurvature};
 use hessian_boundary::Run;
 use nalgebra::{DMatrix, SymmetricEigen};
 
@@ -17,7 +17,7 @@ fn run(query: &str) -> Run {
 /// The dense route's count (all p eigenvectors from nalgebra) with the run's own ε and statistic.
 fn dense_count(r: &Run) -> usize {
     let (mlp, params, train) = (&r.trained.mlp, &r.trained.params, &r.split.train);
-    let e = dense(&mut HessianOperator::new(mlp, params, train)).unwrap();
+    let e = dense(&mut LossCurvature::hessian(mlp, params, train), Which::Top).unwrap();
     let g = generalization(mlp, params, train, &e.vectors, true, &r.config);
     assert_eq!(g.certified.certificate, Certificate::Dense);
     g.certified.low

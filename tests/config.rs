@@ -3,6 +3,11 @@
 use hessian_boundary::config::*;
 use proptest::prelude::*;
 
+/// `classes` of numeric labels.
+fn labels(l: &[u32]) -> Option<Vec<ClassLabel>> {
+    Some(l.iter().map(|&l| l.into()).collect())
+}
+
 fn errors(query: &str) -> Vec<FieldError> {
     Config::parse(query).expect_err(query).errors
 }
@@ -121,7 +126,7 @@ fn hand_written_queries_parse_and_encode_canonically() {
             "dataset=digits&classes=0,1,7&n=default&noise=0.25&train=0.8",
             Config {
                 dataset: DatasetName::Digits,
-                classes: Some(vec![0, 1, 7]),
+                classes: labels(&[0, 1, 7]),
                 noise: Some(0.25),
                 train: 0.8,
                 ..Config::default()
@@ -174,7 +179,7 @@ fn hand_written_queries_parse_and_encode_canonically() {
 fn every_key_in_one_query() {
     let query = "v=2&dataset=spirals&draw=seeded&seed=7&n=400&noise=0.3&train=0.7&classes=2,0&standardize=1\
                  &layers=32,16,8&act=gelu&loss=mse&opt=adam&lr=0.001&momentum=0.5&wd=0.01&batch=32\
-                 &epochs=300&regime=adversarial&pre=100&snap=10&k=5&solver=power&tol=1e-7\
+                 &epochs=300&regime=adversarial&pre=100&snap=10&k=5&solver=power&operator=ggn&which=bottom&tol=1e-7\
                  &grad-label=true&align-value=squared&grid=64&measure=max&epsilon=sampled&g-over=solver&margin=paper&pretrain=checker-noisy";
     let expected = Config {
         dataset: DatasetName::Spirals,
@@ -183,7 +188,7 @@ fn every_key_in_one_query() {
         n: Some(400),
         noise: Some(0.3),
         train: 0.7,
-        classes: Some(vec![2, 0]),
+        classes: labels(&[2, 0]),
         standardize: true,
         layers: vec![32, 16, 8],
         act: Activation::Gelu,
@@ -199,6 +204,8 @@ fn every_key_in_one_query() {
         snap: 10,
         k: 5,
         solver: Solver::Power,
+        operator: CurvatureOperator::Ggn,
+        which: Which::Bottom,
         tol: 1e-7,
         grad_label: GradLabel::True,
         align_value: AlignValue::Squared,
@@ -208,6 +215,7 @@ fn every_key_in_one_query() {
         g_over: GOver::Solver,
         margin: MarginMethod::Paper,
         pretrain: Some(DatasetName::CheckerNoisy),
+        label_column: None,
     };
     assert_eq!(Config::parse(query), Ok(expected.clone()));
     assert_eq!(expected.to_query(), query);
@@ -247,6 +255,12 @@ fn enum_names_match_serde() {
     check(Epsilon::ALL, Epsilon::name, Epsilon::from_name);
     check(GOver::ALL, GOver::name, GOver::from_name);
     check(Solver::ALL, Solver::name, Solver::from_name);
+    check(
+        CurvatureOperator::ALL,
+        CurvatureOperator::name,
+        CurvatureOperator::from_name,
+    );
+    check(Which::ALL, Which::name, Which::from_name);
     check(GradLabel::ALL, GradLabel::name, GradLabel::from_name);
     check(AlignValue::ALL, AlignValue::name, AlignValue::from_name);
     check(Measure::ALL, Measure::name, Measure::from_name);
@@ -260,7 +274,7 @@ fn module_docs_table_matches_the_key_specs() {
     let rows = source.lines().filter(|l| l.starts_with("//! | `")).count();
     let specs = key_specs();
     assert_eq!(rows, specs.len());
-    assert_eq!(specs.len(), 32);
+    assert_eq!(specs.len(), 35);
     for s in &specs {
         let row = format!("//! | `{}` | `{}` | {} |", s.key, s.default, s.allowed);
         assert!(source.contains(&row), "module docs lack the row\n{row}");
@@ -374,7 +388,7 @@ fn bad_lists() {
         [1, 2, 3, 4, 5, 6, 7, 8]
     );
 
-    let classes = "default, or 2 to 100 distinct comma-separated labels, each a whole number in [0, 4294967295]";
+    let classes = "default, or 2 to 100 distinct comma-separated labels, each a whole number in [0, 4294967295] or a class name";
     assert_eq!(
         error("classes=3").message,
         format!("\"3\" names 1 labels; expected {classes}")
@@ -388,8 +402,32 @@ fn bad_lists() {
         format!("\"\" is not a whole number; expected {classes}")
     );
     assert_eq!(
-        error("classes=1,x").message,
-        format!("\"x\" in \"1,x\" is not a whole number; expected {classes}")
+        error("classes=1,,2").message,
+        format!("\"\" in \"1,,2\" is not a whole number; expected {classes}")
+    );
+    assert_eq!(
+        error("classes=-1,2").message,
+        format!("\"-1\" in \"-1,2\" is out of range; expected {classes}")
+    );
+    // Entries that are not whole numbers are class names; names and numbers compare as text.
+    let named = Config::parse("classes=virginica,%20setosa%20,2.5,7").unwrap();
+    assert_eq!(
+        named.classes.as_deref().unwrap(),
+        [
+            ClassLabel::Name("virginica".into()),
+            ClassLabel::Name("setosa".into()),
+            ClassLabel::Name("2.5".into()),
+            ClassLabel::Number(7)
+        ]
+    );
+    assert_eq!(named.to_query(), "v=2&classes=virginica,setosa,2.5,7");
+    assert_eq!(
+        error("classes=a%20b,a%20b").message,
+        format!("\"a b,a b\" repeats label a b; expected {classes}")
+    );
+    assert_eq!(
+        serde_json::to_string(&named.classes).unwrap(),
+        r#"["virginica","setosa","2.5",7]"#
     );
     let many: Vec<String> = (0..101).map(|i| i.to_string()).collect();
     assert!(error(&format!("classes={}", many.join(",")))
@@ -404,6 +442,51 @@ fn bad_lists() {
         100
     );
     assert_eq!(Config::parse("classes=default").unwrap().classes, None);
+}
+
+#[test]
+fn label_column_is_last_a_number_or_a_name_and_only_for_csv() {
+    let parse = |q: &str| Config::parse(q).map(|c| c.label_column);
+    assert_eq!(parse("dataset=csv"), Ok(None));
+    assert_eq!(parse("dataset=csv&label-column=last"), Ok(None));
+    assert_eq!(
+        parse("dataset=csv&label-column=1"),
+        Ok(Some(LabelColumn::Number(1)))
+    );
+    assert_eq!(
+        parse("dataset=csv&label-column=Species%20name"),
+        Ok(Some(LabelColumn::Name("Species name".into())))
+    );
+    let c = Config::parse("dataset=csv&label-column=Species%20name").unwrap();
+    assert_eq!(c.to_query(), "v=2&dataset=csv&label-column=Species%20name");
+    let allowed =
+        "last, a column's number (a whole number in [1, 1025]), or its name in the CSV's header";
+    assert_eq!(
+        error("dataset=csv&label-column=0").message,
+        format!("\"0\" is out of range; expected {allowed}")
+    );
+    assert_eq!(
+        error("dataset=csv&label-column=1026").message,
+        format!("\"1026\" is out of range; expected {allowed}")
+    );
+    assert_eq!(
+        error("dataset=csv&label-column=").message,
+        format!("\"\" is not a whole number; expected {allowed}")
+    );
+    let e = error("dataset=iris&label-column=2");
+    assert_eq!(
+        (e.key.as_str(), e.message.as_str()),
+        (
+            "label-column",
+            "\"2\": label-column applies to dataset=csv, not iris"
+        )
+    );
+    // At its default it is neither in the query nor in run.json's config.
+    let json = serde_json::to_string(&Config::default()).unwrap();
+    assert!(!json.contains("label_column"), "{json}");
+    assert!(serde_json::to_string(&c)
+        .unwrap()
+        .contains(r#""label_column":"Species name""#));
 }
 
 #[test]
@@ -507,7 +590,7 @@ fn validate_checks_configs_built_in_code() {
     let bad = Config {
         lr: f64::NAN,
         layers: vec![0],
-        classes: Some(vec![]),
+        classes: labels(&[]),
         k: 0,
         momentum: 1.0,
         ..Config::default()
@@ -528,7 +611,7 @@ fn validate_checks_configs_built_in_code() {
     .validate()
     .is_err());
     assert!(Config {
-        classes: Some(vec![4, 4]),
+        classes: labels(&[4, 4]),
         ..Config::default()
     }
     .validate()
@@ -605,7 +688,7 @@ fn check_size_of_k_dimension_and_classes() {
         "the data has 1025 features; expected 1 to 1024"
     );
     let picked = Config {
-        classes: Some(vec![3, 5]),
+        classes: labels(&[3, 5]),
         ..Config::default()
     };
     assert_eq!(
@@ -706,7 +789,7 @@ fn valid_config() -> impl Strategy<Value = Config> {
                 .prop_map(|mut v| {
                     let mut seen = std::collections::HashSet::new();
                     v.retain(|x| seen.insert(*x));
-                    v
+                    v.into_iter().map(ClassLabel::Number).collect::<Vec<_>>()
                 })
                 .prop_filter("two labels", |v| v.len() >= 2),
         ),
@@ -739,6 +822,8 @@ fn valid_config() -> impl Strategy<Value = Config> {
         1..=limits::MAX_K,
         proptest::sample::select(Solver::ALL),
         float_between(0.0, 0.1, true, false, &[1e-8, 1e-12, 0.1, 1e-3, 5e-324]),
+        proptest::sample::select(CurvatureOperator::ALL),
+        proptest::sample::select(Which::ALL),
     );
     let draw = (
         proptest::option::of(proptest::sample::select(Draw::ALL)),
@@ -761,7 +846,7 @@ fn valid_config() -> impl Strategy<Value = Config> {
             |(
                 (dataset, seed, n, noise, train, classes, standardize, layers),
                 (act, loss, opt, lr, momentum, wd, batch, epochs, regime, pre, snap),
-                (k, solver, tol),
+                (k, solver, tol, operator, which),
                 (grad_label, align_value, grid, measure, pretrain),
                 (draw, margin, epsilon, g_over),
             )| Config {
@@ -786,6 +871,8 @@ fn valid_config() -> impl Strategy<Value = Config> {
                 snap,
                 k,
                 solver,
+                operator,
+                which,
                 tol,
                 grad_label,
                 align_value,
@@ -796,6 +883,7 @@ fn valid_config() -> impl Strategy<Value = Config> {
                 pretrain,
                 draw,
                 margin,
+                label_column: None,
             },
         )
         .prop_filter("draw=paper only where it applies", |c| c.validate().is_ok())

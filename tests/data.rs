@@ -1,9 +1,14 @@
 //! Datasets, class selection, the split and standardization, against the numbers they must have.
 
-use hessian_boundary::config::{limits, Config, DatasetName, Draw};
+use hessian_boundary::config::{limits, ClassLabel, Config, DatasetName, Draw};
 use hessian_boundary::data::synthetic::{Recipe, LINE1D_X, LINE1D_Y};
 use hessian_boundary::data::{self, DataError, Dataset};
 use std::f64::consts::PI;
+
+/// `classes` of numeric labels.
+fn labels(l: &[u32]) -> Option<Vec<ClassLabel>> {
+    Some(l.iter().map(|&l| l.into()).collect())
+}
 
 /// The dataset's seeded draw (what `n`, `noise`, `train` and `seed` shape).
 fn config(dataset: DatasetName) -> Config {
@@ -479,7 +484,7 @@ fn classes_keep_and_relabel_in_the_given_order() {
     let digits = build(&config(DatasetName::Digits));
     let pick = |classes: &[u32], n: Option<usize>| {
         build(&Config {
-            classes: Some(classes.to_vec()),
+            classes: labels(classes),
             n,
             ..config(DatasetName::Digits)
         })
@@ -504,7 +509,7 @@ fn classes_keep_and_relabel_in_the_given_order() {
 
     // Synthetic data: classes=2,0 of gaussian keeps the blob at (0, 2) as class 0.
     let gaussian = build(&Config {
-        classes: Some(vec![2, 0]),
+        classes: labels(&[2, 0]),
         noise: Some(0.0),
         ..config(DatasetName::Gaussian)
     });
@@ -523,7 +528,7 @@ fn bad_classes_and_n_are_errors_naming_them() {
     let gaussian = config(DatasetName::Gaussian);
     let classes = |c: &[u32]| {
         build_error(&Config {
-            classes: Some(c.to_vec()),
+            classes: labels(c),
             ..gaussian.clone()
         })
     };
@@ -531,8 +536,8 @@ fn bad_classes_and_n_are_errors_naming_them() {
     assert_eq!(
         e,
         DataError::MissingClass {
-            label: 5,
-            available: vec![0, 1, 2]
+            label: 5.into(),
+            available: vec![0.into(), 1.into(), 2.into()]
         }
     );
     assert_eq!(
@@ -589,7 +594,7 @@ fn csv_data_uses_the_files_labels_for_classes() {
     let csv = |classes: Option<Vec<u32>>| {
         data::build(
             &Config {
-                classes,
+                classes: classes.as_deref().and_then(labels),
                 ..config(DatasetName::Csv)
             },
             Some(text),

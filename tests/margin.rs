@@ -10,7 +10,7 @@ use hessian_boundary::model::autodiff::{sample_gradient, AlignmentGradient, Inpu
 use hessian_boundary::model::Mlp;
 use hessian_boundary::rng::Rng;
 use hessian_boundary::run_query;
-use hessian_boundary::spectrum::{lanczos, HessianOperator, Options};
+use hessian_boundary::spectrum::{lanczos, LossCurvature, Options};
 
 fn margin_json(query: &str) -> serde_json::Value {
     let r: serde_json::Value = serde_json::from_str(&run_query(query, None).unwrap()).unwrap();
@@ -228,7 +228,7 @@ fn boundary_slide_finds_the_known_margin_of_a_linear_model() {
         y,
     };
     let eigen = lanczos(
-        &mut HessianOperator::new(&mlp, &params, &train),
+        &mut LossCurvature::hessian(&mlp, &params, &train),
         &Options::new(1, 0),
         None,
     );

@@ -293,6 +293,19 @@ fn reproduce_figures_write_pngs_and_report_sections() {
     assert!(md.contains("| 1 |") && md.contains("| 0.154 |"), "{md}");
     let png = std::fs::read(dir.join("fig2_gaussian.png")).unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let md = reproduce::figures::figure_perturbation(&done[0], &dir).unwrap();
+    assert!(
+        md.contains("![fig2b_perturbation.png](fig2b_perturbation.png)"),
+        "{md}"
+    );
+    assert!(md.contains("| 1 | ") && md.contains("| hvp | "), "{md}");
+    let png = std::fs::read(dir.join("fig2b_perturbation.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    std::fs::copy(
+        dir.join("fig2b_perturbation.png"),
+        std::env::temp_dir().join("fig2b_perturbation.png"),
+    )
+    .ok();
     let line = reproduce::cases::run_cases(
         &[Case::new(
             "1-D toy",

@@ -1,11 +1,11 @@
 //! The eigensolvers against known spectra and against the dense route with nalgebra's eigensolver.
 
-use hessian_boundary::config::Config;
+use hessian_boundary::config::{Config, Which};
 use hessian_boundary::data::{Dataset, Split};
 use hessian_boundary::rng::Rng;
 use hessian_boundary::spectrum::stochastic::{hutchinson, slq_density};
 use hessian_boundary::spectrum::{
-    dense, lanczos, power, DenseOperator, Eigen, HessianOperator, Operator, Options,
+    dense, lanczos, power, DenseOperator, Eigen, LossCurvature, Operator, Options,
 };
 use hessian_boundary::train;
 use nalgebra::DMatrix;
@@ -49,6 +49,7 @@ fn opts(k: usize) -> Options {
         tol: 1e-10,
         max_steps: 1_000,
         seed: 3,
+        which: Which::Top,
     }
 }
 
@@ -134,7 +135,7 @@ fn power_iteration_matches_on_a_separated_spectrum_but_needs_more_products() {
 fn dense_route_recovers_the_spectrum() {
     let values: Vec<f64> = (0..20).map(|i| 2.0 - 0.3 * i as f64).collect();
     let mut op = with_spectrum(&values, 7);
-    let e = dense(&mut op).unwrap();
+    let e = dense(&mut op, Which::Top).unwrap();
     assert_eq!(e.values.len(), 20);
     assert_values(&e, &values, 1e-12, "dense");
     assert!(e.residuals.iter().all(|&r| r < 1e-12));
@@ -166,6 +167,7 @@ fn trained_network() -> (Split, train::Trained) {
             y: vec![],
         },
         random_labels: None,
+        class_names: None,
     };
     let config = Config {
         layers: vec![16, 16],
@@ -182,9 +184,9 @@ fn trained_network() -> (Split, train::Trained) {
 #[test]
 fn lanczos_and_power_match_the_dense_hessian_of_a_network() {
     let (split, t) = trained_network();
-    let mut op = HessianOperator::new(&t.mlp, &t.params, &split.train);
+    let mut op = LossCurvature::hessian(&t.mlp, &t.params, &split.train);
     assert_eq!(op.dim(), 371);
-    let reference = dense(&mut op).unwrap();
+    let reference = dense(&mut op, Which::Top).unwrap();
     let lambda1 = reference.values[0];
     assert!(lambda1 > 0.0);
     // Power iteration orders by magnitude, and this Hessian's 6th and 7th magnitudes are ±0.018 (a
@@ -200,6 +202,7 @@ fn lanczos_and_power_match_the_dense_hessian_of_a_network() {
                     tol: 1e-10,
                     max_steps: 371,
                     seed: 1,
+                    which: Which::Top,
                 },
                 None,
             ),
@@ -214,6 +217,7 @@ fn lanczos_and_power_match_the_dense_hessian_of_a_network() {
                     tol: 1e-10,
                     max_steps: 20_000,
                     seed: 1,
+                    which: Which::Top,
                 },
             ),
         ),
@@ -258,8 +262,8 @@ fn lanczos_and_power_match_the_dense_hessian_of_a_network() {
 #[test]
 fn hutchinson_trace_and_slq_density_agree_with_the_dense_spectrum() {
     let (split, t) = trained_network();
-    let mut op = HessianOperator::new(&t.mlp, &t.params, &split.train);
-    let reference = dense(&mut op).unwrap();
+    let mut op = LossCurvature::hessian(&t.mlp, &t.params, &split.train);
+    let reference = dense(&mut op, Which::Top).unwrap();
     let trace: f64 = reference.values.iter().sum();
     let est = hutchinson(&mut op, 200, 4, &[], &[]);
     assert!(est.std_error > 0.0);
@@ -277,6 +281,7 @@ fn hutchinson_trace_and_slq_density_agree_with_the_dense_spectrum() {
             tol: 1e-10,
             max_steps: 371,
             seed: 2,
+            which: Which::Top,
         },
         None,
     );

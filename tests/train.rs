@@ -31,6 +31,7 @@ fn blobs() -> Split {
         train: make(20),
         test: make(10),
         random_labels: None,
+        class_names: None,
     }
 }
 

@@ -13,6 +13,9 @@ import { drawBoundary } from './panels/boundary.js';
 import { drawCurves } from './panels/training.js';
 import { drawFields } from './panels/alignment.js';
 import { requestCharts } from './panels/charts.js';
+import { drawExplorer } from './panels/explorer.js';
+import { drawTracks } from './panels/tracks.js';
+import { drawComparison } from './panels/operator.js';
 // These wire their own controls when loaded.
 import './playback.js';
 import './form.js';
@@ -34,6 +37,9 @@ const resized = new ResizeObserver(() => {
     drawBoundary();
     drawCurves();
     drawFields();
+    drawExplorer();
+    drawTracks();
+    drawComparison();
     const sizes = chartSizes();
     if (sizes !== lastSizes) requestCharts();
     lastSizes = sizes;

@@ -74,6 +74,7 @@ export function queryFromForm() {
     if (!spec) continue;
     let value = el.type === 'checkbox' ? (el.checked ? '1' : '0') : el.value.trim();
     if (OPTIONAL.has(el.name) && value === '') value = 'default';
+    if (el.name === 'label-column' && value === '') value = spec.default; // an empty box: the last column
     if (el.type === 'checkbox' && value === '0' && (spec.default === 'false' || spec.default === '0')) continue;
     if (value !== spec.default) pairs.push(`${encodeURIComponent(el.name)}=${encodeURIComponent(value)}`);
   }

@@ -2,6 +2,9 @@
 // very large and small, and sub- and superscript digits.
 
 const MINUS = '−';
+
+/** Class c as the page writes it: its name where the data names its classes (`names`), else "class c". */
+export const className = (c, names) => names?.[c] ?? `class ${c}`;
 export function num(x, digits = 3) {
   if (typeof x !== 'number' || !Number.isFinite(x)) return '—';
   if (x === 0) return '0';

@@ -16,6 +16,8 @@ export const PRESETS = [
   { name: 'Moons', query: 'dataset=moons' },
   { name: 'Iris (4-D, shown on 2 principal components)', query: 'dataset=iris&train=0.8&layers=50,50&lr=0.01&batch=120&epochs=1000' },
   { name: 'Digits {0, 1, 7} (64-D)', query: 'dataset=digits&classes=0,1,7&train=0.8&layers=50,50&lr=0.01&epochs=300' },
+  { name: 'Beyond the paper: moons, tanh, snapshots (the explorer, the tracked spectrum, the self-test with dense)', query: 'dataset=moons&layers=30,30&act=tanh&epochs=600&snap=50&k=4' },
+  { name: 'Beyond the paper: negative curvature (the bottom of a tanh network\'s spectrum early in training)', query: 'dataset=moons&layers=30,30&act=tanh&epochs=30&which=bottom&k=4' },
   { name: 'Quick demo (moons, small net)', query: 'dataset=moons&layers=16,16&epochs=200&k=3&grid=32' },
 ];
 

@@ -3,36 +3,46 @@
 //
 // To the worker (ToWorker):
 //   {type: 'init', module?}            a compiled WebAssembly.Module (else the worker fetches pkg/ itself)
-//   {type: 'start', query, csv?, run?, runs?}   read the query leniently, set the run up; `run`
-//                                      ({path, url} or {path, error}): show that published run.json
-//                                      instead of computing (it must be the query's run if the query
-//                                      is not empty); `runs`: {canonical query: {path, url}}, the
-//                                      site's precomputed runs; a file that cannot be used becomes a
-//                                      notice (key `run`) and the query is computed
+//   {type: 'start', query, csv? | dataLink?, run?, runs?}   read the query leniently, set the run up on
+//                                      the CSV text (or the text of a link's #data= payload,
+//                                      src/data/link.rs); `run` ({path, url} or {path, error}): show that
+//                                      published run.json instead of computing (it must be the query's
+//                                      run if the query is not empty); `runs`: {canonical query: {path,
+//                                      url}}, the site's precomputed runs; a file that cannot be used
+//                                      becomes a notice (key `run`) and the query is computed
 //   {type: 'step', budgetMs | epochs, field?}  train about budgetMs of work (or exactly `epochs`
 //                                      epochs); `field`: send the live picture with this slice
 //   {type: 'analyse'}                  spectrum, then the analyses (but a certified G), then run.json
-//   {type: 'generalize'}               after 'analysed' with `pending`: G over all p, completing run.json
+//   {type: 'generalize'}               after 'analysed': G over all p (when `pending`) and the self-test,
+//                                      completing run.json
+//   {type: 'perturb', index, t, id}    the live picture's classes for θ + t·v_(index+1), and the loss there
 //   {type: 'render', charts: [{name, width, height, scale}], purpose?, snapshot?}   chart bitmaps of
 //                                      src/render (with `snapshot`: that training snapshot's; with
 //                                      purpose Purpose.EXPORT: for a PNG download)
 //   {type: 'snapshot', index}          the fields of training snapshot `index` (computed once, then kept)
-//   {type: 'compare', runs: [{regime, query}], csv?}   each query run to the end, one after the other
+//   {type: 'compare', runs: [{regime, query}], csv?, fields?}   each query run to the end, one after the
+//                                      other (with `fields`: its field pictures too)
 //   {type: 'csv'}                      the data as CSV
 // From the worker (FromWorker):
 //   {type: 'ready', version, specs}
-//   {type: 'started', query, notices, info, file?} | {type: 'failed', stage, message, query?, notices?}
-//                                      (`file`: the path of the run.json shown; nothing is computed)
-//                                      (a failure's `stage` says where, for the reader only)
+//   {type: 'started', query, notices, info, data, file?} | {type: 'failed', stage, message, query?, notices?, data?}
+//                                      (`file`: the path of the run.json shown; nothing is computed;
+//                                      a failure's `stage` says where, for the reader only; `data`:
+//                                      {csv?: the text read from dataLink, link: null | {link: payload} |
+//                                      {link: null, message: why it does not fit}}; a damaged dataLink
+//                                      is a notice with key '#data')
 //   {type: 'progress', epoch, total, done, history, field?, classes?, segments?, msPerEpoch}
 //   {type: 'stage', stage}             'spectrum' | 'analysis' | 'generalization' | 'export' (Stage)
-//   {type: 'analysed', json, summary, fields, size, overlay, seconds, pending}   everything drawable;
-//                                      with `pending`, G is still to come (json is then null)
+//   {type: 'analysed', json, summary, fields, size, overlay, tracks, seconds, pending}   everything
+//                                      drawable but the self-test (with `pending`, G is still to come
+//                                      too); `json` is complete only for a published run
 //   {type: 'generalizing', hvps}       progress of 'generalize': HVPs (≈ eigenpairs) done so far
-//   {type: 'generalized', json, generalization, seconds}   G over all p and the complete run.json
+//   {type: 'generalized', json, generalization, checks, seconds}   G, the self-test, the complete run.json
+//   {type: 'perturbed', id, index, t, loss, field, segments}   the reply to 'perturb' `id`
 //   {type: 'charts', purpose, snapshot, charts: [{name, bitmap | error}]}
 //   {type: 'snapshot', index, epoch, fields, predicted, alignment}
-//   {type: 'compared', regime, epoch?, total?, stage?, summary?}   progress, then the run.json (trimmed)
+//   {type: 'compared', regime, epoch?, total?, stage?, summary?, fields?, size?}   progress, then the
+//                                      run.json (trimmed) and, if asked for, its field pictures
 //   {type: 'csv', text}
 // Messages are handled one at a time, in order. The page starts a fresh worker for every run.
 
@@ -46,6 +56,7 @@ export const ToWorker = Object.freeze({
   SNAPSHOT: 'snapshot',
   COMPARE: 'compare',
   CSV: 'csv',
+  PERTURB: 'perturb',
 });
 
 export const FromWorker = Object.freeze({
@@ -61,6 +72,7 @@ export const FromWorker = Object.freeze({
   SNAPSHOT: 'snapshot',
   COMPARED: 'compared',
   CSV: 'csv',
+  PERTURBED: 'perturbed',
 });
 
 /** The steps after training, in order, as 'stage' and 'compared' messages name them. */

@@ -2,7 +2,7 @@
 // (www/protocol.js). Every start drops the old worker and its run, so a change of settings cancels cleanly.
 
 import { $ } from './dom.js';
-import { embed, embedPanels, pageSuffix } from './url.js';
+import { dataFragment, embed, embedPanels, pageSuffix } from './url.js';
 import { duration } from './format.js';
 import { FromWorker, Purpose, Stage, ToWorker } from './protocol.js';
 import { newWorker, wasmModule } from './compute.js';
@@ -10,7 +10,7 @@ import { clearError, setState, setStatus, showError } from './status.js';
 import { planeAspect } from './plot.js';
 import { fillForm, initForm } from './form.js';
 import { showNotices } from './notice.js';
-import { csvText } from './csv-drop.js';
+import { csvSource, csvStarted, csvText } from './csv-drop.js';
 import { download, savePng, setExportsEnabled, updateEmbedSnippet } from './share.js';
 import { nextStep, playing, requestStep, updateButtons, updateProgress } from './playback.js';
 import { drawBoundary } from './panels/boundary.js';
@@ -22,6 +22,10 @@ import { clearCharts, onCharts, requestCharts } from './panels/charts.js';
 import { resetTimeline, onSnapshot, setupTimeline } from './timeline.js';
 import { clearRegimes, compareRegimes } from './regimes.js';
 import { publishedRuns, publishedStatus } from './published.js';
+import { clearExplorer, onPerturbed, setupExplorer } from './panels/explorer.js';
+import { clearChecks, fillChecks } from './panels/checks.js';
+import { clearTracks, setupTracks } from './panels/tracks.js';
+import { clearComparison, showOperator } from './panels/operator.js';
 
 let worker = null;
 /** Counts starts, so that a worker's late messages are dropped once a newer run has begun. */
@@ -45,6 +49,7 @@ function freshRun(query) {
     trainStartedAt: null,
     trainSeconds: null,
     pendingStep: false,
+    dataLink: null, // the #data= payload of the run's CSV, where it fits in a link
   };
 }
 
@@ -82,7 +87,7 @@ export async function start(query, { fromUrl = false, file, expect } = {}) {
     fail(`The computation could not run: ${event.message || 'the worker could not be started (is pkg/ built? run "cargo xtask serve")'}`);
   };
   w.postMessage({ type: ToWorker.INIT, module });
-  w.postMessage({ type: ToWorker.START, query, csv: csvText ?? undefined, run: file, runs });
+  w.postMessage({ type: ToWorker.START, query, ...csvSource(), run: file, runs });
 }
 
 /** Sends a message to the current run's worker. */
@@ -108,6 +113,7 @@ function onWorkerMessage(msg) {
       onStarted(msg);
       break;
     case FromWorker.FAILED:
+      if (msg.data) onData(msg.data);
       if (msg.query !== undefined) applyQuery(msg.query, msg.notices);
       fail(
         csvText === null && /dataset=csv needs CSV data/.test(msg.message)
@@ -124,7 +130,7 @@ function onWorkerMessage(msg) {
         {
           [Stage.SPECTRUM]: 'Computing the Hessian spectrum (Lanczos, trace, density)…',
           [Stage.ANALYSIS]: 'Computing the alignment fields, G and the margin…',
-          [Stage.GENERALIZATION]: 'Drawn. Computing G over all p eigenvectors (certified)…',
+          [Stage.GENERALIZATION]: 'Drawn. Computing G over all p eigenvectors (certified) and the self-test…',
           [Stage.EXPORT]: 'Writing run.json…',
         }[msg.stage] ?? '',
       );
@@ -150,16 +156,25 @@ function onWorkerMessage(msg) {
         else if (c?.error) showError(c.error);
       } else onCharts(msg.charts, msg.snapshot);
       break;
+    case FromWorker.PERTURBED:
+      onPerturbed(msg);
+      break;
     case FromWorker.CSV:
       download('data.csv', new Blob([msg.text], { type: 'text/csv' }));
       break;
   }
 }
 
-/** Puts the canonical query in the URL and the form, and lists the dropped keys if any. */
+/** The worker's word on the run's CSV data: the text it read from the link, and whether it fits in a link. */
+function onData(data) {
+  csvStarted(data);
+  run.dataLink = data.link?.link ?? null;
+}
+
+/** Puts the canonical query (and the data the link carries) in the URL and the form, and lists the dropped keys if any. */
 function applyQuery(query, notices) {
   run.query = query;
-  history.replaceState(null, '', `?${query}${pageSuffix(run.linkedFile)}`);
+  history.replaceState(null, '', `?${query}${pageSuffix(run.linkedFile)}${dataFragment(run.dataLink)}`);
   $('query').textContent = query;
   fillForm(query);
   showNotices(notices ?? []);
@@ -172,6 +187,7 @@ function onStarted(msg) {
   // The link's own run.json stays in the address; a site's precomputed one follows from the query.
   run.linkedFile = msg.file !== undefined && msg.file === run.requestedFile ? msg.file : undefined;
   document.body.dataset.source = msg.file ? 'file' : 'computed';
+  onData(msg.data);
   applyQuery(msg.query, msg.notices);
   run.info = msg.info;
   // Plot box (with room for the axes) follows the data's aspect, so little space is wasted.
@@ -253,17 +269,23 @@ function onAnalysed(msg) {
   drawCurves();
   buildFields();
   requestCharts((name) => !msg.pending || name !== 'matrix');
-  if (msg.pending) {
-    // G over all p takes longest: the worker computes it after the charts just asked for.
-    fillG(null, 0);
-    run.stage = Stage.GENERALIZATION;
-    setState('generalizing');
-    send({ type: ToWorker.GENERALIZE });
-    updateProgress();
-    updateButtons();
-  } else {
+  setupExplorer(s);
+  showOperator(s.config);
+  setupTracks(s, msg.tracks);
+  if (run.file) {
+    // A published run.json: G and the self-test are in it already.
+    fillChecks(s.checks);
     finish();
+    return;
   }
+  // G over all p takes longest, then the self-test: the worker computes them after the charts just
+  // asked for.
+  if (msg.pending) fillG(null, 0);
+  run.stage = Stage.GENERALIZATION;
+  setState('generalizing');
+  send({ type: ToWorker.GENERALIZE });
+  updateProgress();
+  updateButtons();
 }
 
 /** G over all p has come: run.json is complete. */
@@ -271,9 +293,11 @@ function onGeneralized(msg) {
   const a = run.analysed;
   a.json = msg.json;
   a.summary.generalization = msg.generalization;
+  a.summary.checks = msg.checks;
   a.seconds.generalization = msg.seconds;
   a.seconds.total += msg.seconds;
   fillG(msg.generalization);
+  fillChecks(msg.checks);
   requestCharts((name) => name === 'matrix');
   finish();
 }
@@ -283,7 +307,7 @@ function finish() {
   const s = a.summary;
   run.stage = 'done';
   setExportsEnabled(true);
-  const g = a.seconds.generalization === undefined ? '' : `, and G over all p (${duration(a.seconds.generalization)})`;
+  const g = a.seconds.generalization === undefined ? '' : `, then G over all p and the self-test (${duration(a.seconds.generalization)})`;
   setStatus(
     publishedStatus() ??
       `Done in ${duration(a.seconds.total)}: trained ${s.metrics.epochs} epochs, then the top ${s.hessian?.eigenvalues.length ?? 0} Hessian eigenpairs and their alignment${g}.`,
@@ -304,6 +328,10 @@ function clearResults() {
   resetTimeline();
   clearRegimes();
   clearCharts();
+  clearExplorer();
+  clearChecks();
+  clearTracks();
+  clearComparison();
   drawBoundary();
   drawCurves();
   updateButtons();

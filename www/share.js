@@ -2,7 +2,7 @@
 // each panel as PNG).
 
 import { $ } from './dom.js';
-import { ALL_PANELS, DEFAULT_EMBED_PANELS, embed } from './url.js';
+import { ALL_PANELS, DEFAULT_EMBED_PANELS, dataFragment, embed } from './url.js';
 import { Purpose, ToWorker } from './protocol.js';
 import { run, send } from './run.js';
 
@@ -22,7 +22,7 @@ function embedUrl() {
     .map((p) => p.trim())
     .filter((p) => ALL_PANELS.includes(p));
   const base = new URL(location.pathname, location.href);
-  return `${base.href}?${run?.query ?? 'v=2'}&embed=1&panels=${(panels.length ? panels : DEFAULT_EMBED_PANELS.split(',')).join(',')}`;
+  return `${base.href}?${run?.query ?? 'v=2'}&embed=1&panels=${(panels.length ? panels : DEFAULT_EMBED_PANELS.split(',')).join(',')}${dataFragment(run?.dataLink)}`;
 }
 
 export function updateEmbedSnippet() {

@@ -80,12 +80,23 @@ export function onSnapshot(msg) {
   setView({
     index: msg.index,
     epoch: msg.epoch,
-    eigenvalues: a.summary.snapshots[msg.index].eigenvalues,
+    eigenvalues: tracked(a.summary.snapshots[msg.index].eigenvalues, a.tracks?.[msg.index]),
     fields: msg.fields,
     values: Array.from({ length: k }, (_, i) => msg.alignment.subarray(i * n, (i + 1) * n)),
     predicted: msg.predicted,
     overlay: null,
   });
+}
+
+/** A snapshot's eigenvalues in the tracked order its fields come in (the worker's Session.snapshot):
+ * slot j holds the eigenvector that becomes the last snapshot's j-th. */
+function tracked(values, slots) {
+  if (!slots) return values;
+  const out = values.slice();
+  slots.forEach(([slot], i) => {
+    if (slot < out.length) out[slot] = values[i];
+  });
+  return out;
 }
 
 /** Redraws what depends on the shown model: boundary, fields, eigenvalues and matrix (the metrics stay the final model's). */

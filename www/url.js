@@ -1,9 +1,10 @@
 // The page's URL: its query split into the config (handed to the worker as given) and the page keys:
 // `embed` and `panels` (embed mode and its panels), `autosize` (an embed as tall as its content, which it
-// tells the parent page) and `run` (a published run.json to show instead of computing).
+// tells the parent page) and `run` (a published run.json to show instead of computing); and the fragment
+// `#data=…`, a dataset the link carries (src/data/link.rs), which no server sees.
 
 const PAGE_KEYS = new Set(['embed', 'panels', 'autosize', 'run']);
-export const ALL_PANELS = ['boundary', 'training', 'metrics', 'alignment', 'spectrum', 'matrix', 'margin', 'regimes'];
+export const ALL_PANELS = ['boundary', 'training', 'metrics', 'alignment', 'spectrum', 'matrix', 'margin', 'explorer', 'tracks', 'checks', 'regimes'];
 export const DEFAULT_EMBED_PANELS = 'boundary,alignment,spectrum';
 
 /** Splits a search string into the config's part (raw, as given) and the page keys. */
@@ -34,7 +35,14 @@ export function splitSearch(search) {
   return { config: config.join('&'), page };
 }
 
-export const initial = splitSearch(location.search);
+export const initial = {
+  ...splitSearch(location.search),
+  /** The `#data=` payload as the link has it (the worker reads it), or null. */
+  dataLink: location.hash.startsWith('#data=') ? location.hash.slice('#data='.length) : null,
+};
+
+/** The fragment that carries `payload` (none for null). */
+export const dataFragment = (payload) => (payload ? `#data=${payload}` : '');
 export const embed = initial.page.embed === '1' || initial.page.embed === 'true';
 export const embedPanels = (initial.page.panels ?? DEFAULT_EMBED_PANELS)
   .split(',')

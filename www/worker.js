@@ -1,7 +1,7 @@
 // The page's compute worker: owns one wasm `Session` (src/wasm.rs) and runs it off the main thread. The
 // page starts a fresh worker for every run and terminates the old one, so a change of settings cancels
 // whatever was running, at once and cleanly. Its messages, both directions: www/protocol.js.
-import init, { Session, boundary_segments, install_panic_hook, key_specs, read_query, regions_rgba, version } from '../pkg/hessian_boundary.js';
+import init, { Session, boundary_segments, data_link, install_panic_hook, key_specs, read_data_link, read_query, regions_rgba, version } from '../pkg/hessian_boundary.js';
 import { FromWorker, Stage, ToWorker } from './protocol.js';
 
 const message = (e) => (e instanceof Error ? e.message : String(e));
@@ -40,21 +40,22 @@ async function handle(data) {
           started = performance.now();
           const info = JSON.parse(session.info());
           plane = info.plane;
-          post({ type: FromWorker.STARTED, query: info.query, notices: read.notices, info, file: file.path });
+          post({ type: FromWorker.STARTED, query: info.query, notices: read.notices, info, file: file.path, data: { link: null } });
           return;
         }
         read.notices.push({ key: 'run', value: file.path, message: opened.error, used: "the link's settings, computed here," });
       }
+      const { csv, notices } = startData(data, read);
       try {
-        session = new Session(read.query, data.csv ?? undefined);
+        session = new Session(read.query, csv);
       } catch (e) {
-        post({ type: FromWorker.FAILED, stage: 'setup', message: message(e), query: read.query, notices: read.notices });
+        post({ type: FromWorker.FAILED, stage: 'setup', message: message(e), query: read.query, notices, data: csvData(read, csv, data) });
         return;
       }
       started = performance.now();
       const info = JSON.parse(session.info());
       plane = info.plane;
-      post({ type: FromWorker.STARTED, query: read.query, notices: read.notices, info });
+      post({ type: FromWorker.STARTED, query: read.query, notices, info, data: csvData(read, csv, data) });
       break;
     }
     case ToWorker.STEP: {
@@ -108,15 +109,17 @@ async function handle(data) {
         const transfer = [];
         const fields = width > 0 && summary.alignment ? fieldImages(summary.alignment.fields.length, undefined, transfer) : {};
         const overlay = JSON.parse(session.overlay());
+        const tracks = JSON.parse(session.tracks());
         post(
           {
             type: FromWorker.ANALYSED,
-            json: pending ? null : json,
+            json,
             pending,
             summary,
             fields,
             size: [width, height],
             overlay,
+            tracks,
             seconds: { analysis: (performance.now() - t0) / 1000, total: (performance.now() - started) / 1000 },
           },
           transfer,
@@ -133,8 +136,8 @@ async function handle(data) {
         post({ type: FromWorker.STAGE, stage: Stage.GENERALIZATION });
         session.generalize((hvps) => post({ type: FromWorker.GENERALIZING, hvps }));
         const json = session.run_json();
-        const { generalization } = JSON.parse(json);
-        post({ type: FromWorker.GENERALIZED, json, generalization, seconds: (performance.now() - t0) / 1000 });
+        const { generalization, checks } = JSON.parse(json);
+        post({ type: FromWorker.GENERALIZED, json, generalization, checks, seconds: (performance.now() - t0) / 1000 });
       } catch (e) {
         post({ type: FromWorker.FAILED, stage: 'generalization', message: message(e) });
       }
@@ -175,7 +178,29 @@ async function handle(data) {
       for (const { regime, query } of data.runs) {
         const summary = compare(regime, query, data.csv);
         if (!summary) return;
-        post({ type: FromWorker.COMPARED, regime, summary });
+        const out = { type: FromWorker.COMPARED, regime, summary };
+        const transfer = [];
+        if (data.fields && summary.hessian) {
+          out.fields = fieldImages(summary.hessian.eigenvalues.length, undefined, transfer);
+          out.size = [...session.field_size()];
+        }
+        post(out, transfer);
+      }
+      break;
+    }
+    case ToWorker.PERTURB: {
+      if (!session) return;
+      try {
+        const classes = session.perturbed_classes(data.index, data.t);
+        const loss = session.perturbed_loss(data.index, data.t);
+        const field = regions_rgba(classes);
+        const segments = boundary_segments(classes, plane.width, plane.height);
+        post({ type: FromWorker.PERTURBED, id: data.id, index: data.index, t: data.t, loss, field, segments }, [
+          field.buffer,
+          segments.buffer,
+        ]);
+      } catch (e) {
+        post({ type: FromWorker.FAILED, stage: 'perturbation', message: message(e) });
       }
       break;
     }
@@ -224,6 +249,25 @@ async function openFile(file, query) {
   return { session: opened };
 }
 
+/** A start's CSV text: as sent, or read from the link's #data= payload (a damaged one adds a notice). */
+function startData(data, read) {
+  if (data.csv !== undefined || data.dataLink === undefined) return { csv: data.csv, notices: read.notices };
+  try {
+    return { csv: read_data_link(data.dataLink), notices: read.notices };
+  } catch (e) {
+    return { csv: undefined, notices: [...read.notices, { key: '#data', message: message(e), used: null }] };
+  }
+}
+
+/** What the page learns of a start's data: the text read from a link, and its link where the run is on CSV data. */
+function csvData(read, csv, data) {
+  const onCsv = csv !== undefined && new URLSearchParams(read.query).get('dataset') === 'csv';
+  return {
+    csv: data.dataLink !== undefined ? csv : undefined,
+    link: onCsv ? JSON.parse(data_link(csv)) : null,
+  };
+}
+
 /**
  * The pictures of the result fields as RGBA (regions, Σλ|A|, A1…Ak) and the boundary segments: the
  * final model's, or training snapshot `snapshot`'s. Their buffers are added to `transfer`.
@@ -260,10 +304,9 @@ function compare(regime, query, csv) {
     post({ type: FromWorker.COMPARED, regime, stage: Stage.SPECTRUM });
     session.spectrum();
     post({ type: FromWorker.COMPARED, regime, stage: Stage.ANALYSIS });
-    if (session.analyse()) {
-      post({ type: FromWorker.COMPARED, regime, stage: Stage.GENERALIZATION });
-      session.generalize(() => {});
-    }
+    session.analyse();
+    post({ type: FromWorker.COMPARED, regime, stage: Stage.GENERALIZATION });
+    session.generalize(() => {});
     const summary = JSON.parse(session.run_json());
     delete summary.model;
     delete summary.data;

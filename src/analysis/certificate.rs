@@ -26,7 +26,7 @@ use crate::model::autodiff::{Tape, Target};
 use crate::model::linalg::dot;
 use crate::model::Mlp;
 use crate::spectrum::block::{block_krylov, BlockOptions};
-use crate::spectrum::{HessianOperator, Operator};
+use crate::spectrum::{LossCurvature, Operator};
 use serde::{Deserialize, Serialize};
 
 /// What makes the interval hold.
@@ -145,7 +145,7 @@ pub fn uncomputed_bound(r2: &[f64], epsilon: f64, measure: Measure) -> usize {
     }
 }
 
-/// G's count over all p eigenvectors of the training-loss Hessian, certified (see the module docs).
+/// G's count over all p eigenvectors of the config's curvature operator, certified (see the module docs).
 pub fn certified(
     mlp: &Mlp,
     params: &[f64],
@@ -159,7 +159,7 @@ pub fn certified(
     let n = train.len();
     let grads = unit_gradients(mlp, params, train, config.grad_label);
     let mut op = Reporting {
-        op: HessianOperator::new(mlp, params, train),
+        op: LossCurvature::new(config.operator, mlp, params, train),
         products: 0,
         progress,
     };

@@ -4,13 +4,19 @@
 //! - [`field`]: the decision boundary, the alignment fields and the reconstructed boundary on a grid;
 //! - [`generalization`]: the measure G and its random-direction threshold ε;
 //! - [`certificate`]: G's count over all p eigenvectors with a certified interval;
-//! - [`margin`]: the narrowest-margin estimate from v_1, checked against the true distance.
+//! - [`margin`]: the narrowest-margin estimate from v_1, checked against the true distance;
+//! - [`perturbation`]: the loss along θ + t·v_i and on the plane of v_1, v_2;
+//! - [`tracking`]: each snapshot's eigenvectors matched to the previous snapshot's;
+//! - [`checks`]: the self-test of the numbers above against independent routes.
 
 pub mod alignment;
 pub mod certificate;
+pub mod checks;
 pub mod field;
 pub mod generalization;
 pub mod margin;
+pub mod perturbation;
+pub mod tracking;
 
 use crate::config::Config;
 use crate::data::Dataset;
@@ -24,6 +30,7 @@ pub struct Analysis {
     pub fields: field::Fields,
     pub generalization: generalization::Generalization,
     pub margin: margin::Margin,
+    pub perturbation: perturbation::Perturbation,
 }
 
 /// The top-k spectrum at one training snapshot, and the alignment of its eigenvectors with the
@@ -33,6 +40,8 @@ pub struct SnapshotSpectrum {
     pub epoch: usize,
     pub eigen: crate::spectrum::Eigen,
     pub matrix: alignment::AlignmentMatrix,
+    /// Each eigenvector's match in the previous snapshot (all `None` at the first).
+    pub matches: Vec<Option<tracking::Match>>,
 }
 
 /// Top-k eigenpairs at every snapshot of θ, each Lanczos run warm-started from the previous
@@ -43,18 +52,16 @@ pub fn during_training(
     snapshots: &[crate::train::Snapshot],
     train: &Dataset,
 ) -> Vec<SnapshotSpectrum> {
-    use crate::spectrum::{lanczos, HessianOperator, Options};
-    let opts = Options {
-        tol: config.tol,
-        ..Options::new(config.k, config.seed)
-    };
-    let mut previous: Option<Vec<f64>> = None;
+    use crate::spectrum::{lanczos, LossCurvature, Options};
+    let opts = Options::of(config);
+    let mut previous: Vec<Vec<f64>> = Vec::new();
     snapshots
         .iter()
         .map(|s| {
-            let mut op = HessianOperator::new(mlp, &s.params, train);
-            let eigen = lanczos(&mut op, &opts, previous.as_deref());
-            previous = eigen.vectors.first().cloned();
+            let mut op = LossCurvature::new(config.operator, mlp, &s.params, train);
+            let eigen = lanczos(&mut op, &opts, previous.first().map(|v| &v[..]));
+            let matches = tracking::track(&previous, &eigen.vectors);
+            previous = eigen.vectors.clone();
             let matrix = alignment::alignment_matrix(
                 mlp,
                 &s.params,
@@ -67,6 +74,7 @@ pub fn during_training(
                 epoch: s.epoch,
                 eigen,
                 matrix,
+                matches,
             }
         })
         .collect()
@@ -102,6 +110,7 @@ pub fn analyse(
         ),
         generalization: generalization_of(config, mlp, params, train, spectrum, &mut |_| {}),
         margin: margin::margin(mlp, params, train, &vectors[0], config.seed, config.margin),
+        perturbation: perturbation::perturbation(mlp, params, train, values, vectors),
     }
 }
 

@@ -15,7 +15,8 @@
 //! | `n` | `default` | default, or a whole number in [2, 20000] |
 //! | `noise` | `default` | default, or a number in [0, 10] |
 //! | `train` | `0.5` | a number in (0, 1] |
-//! | `classes` | `default` | default, or 2 to 100 distinct comma-separated labels, each a whole number in [0, 4294967295] |
+//! | `classes` | `default` | default, or 2 to 100 distinct comma-separated labels, each a whole number in [0, 4294967295] or a class name |
+//! | `label-column` | `last` | last, a column's number (a whole number in [1, 1025]), or its name in the CSV's header |
 //! | `standardize` | `0` | 1, 0, true or false |
 //! | `layers` | `100,100` | none (or empty) for a linear model, or up to 8 comma-separated widths, each a whole number in [1, 4096] |
 //! | `act` | `relu` | one of relu, tanh, sigmoid, gelu, linear |
@@ -31,6 +32,8 @@
 //! | `snap` | `0` | a whole number in [0, 1000000] |
 //! | `k` | `10` | a whole number in [1, 200] |
 //! | `solver` | `lanczos` | one of lanczos, power, dense |
+//! | `operator` | `hessian` | one of hessian, ggn, fisher |
+//! | `which` | `top` | one of top, bottom, magnitude |
 //! | `tol` | `1e-8` | a number in (0, 0.1] |
 //! | `grad-label` | `predicted` | one of predicted, true |
 //! | `align-value` | `cosine` | one of cosine, squared |
@@ -44,6 +47,7 @@
 //! `default` (for `n`, `noise`, `classes`) means the dataset's own choice. `layers=none` is the
 //! canonical spelling of "no hidden layer"; an empty `layers=` means the same, since a blank list
 //! naturally reads as "no layers". `classes` relabels the kept labels 0..C in the given order.
+//! `label-column` applies to `dataset=csv` only (an entry of digits is a column number).
 //! The same table is available as data from [`key_specs`] (a test keeps the two in step); the
 //! limits that depend on the loaded data are in [`super::limits`].
 //!
@@ -53,8 +57,9 @@ use serde::Serialize;
 use super::error::{complain, shown, Bad, FieldError};
 use super::values::*;
 use super::{
-    Activation, AlignValue, Config, DatasetName, Draw, Epsilon, GOver, GradLabel, LossKind,
-    MarginMethod, Measure, Optimizer, Regime, Solver, SCHEMA_VERSION, SCHEMA_VERSIONS,
+    Activation, AlignValue, Config, CurvatureOperator, DatasetName, Draw, Epsilon, GOver,
+    GradLabel, LossKind, MarginMethod, Measure, Optimizer, Regime, Solver, Which, SCHEMA_VERSION,
+    SCHEMA_VERSIONS,
 };
 
 /// One query key: how to read it into a config, and how to write it back.
@@ -68,7 +73,7 @@ pub(super) struct Field {
 }
 
 /// Every key but `v`, in the order of the struct, the docs' table and the canonical query.
-pub(super) static FIELDS: [Field; 31] = [
+pub(super) static FIELDS: [Field; 34] = [
     Field {
         key: "dataset",
         allowed: enum_allowed::<DatasetName>,
@@ -143,6 +148,19 @@ pub(super) static FIELDS: [Field; 31] = [
             Ok(())
         },
         get: |c| encode_optional(c.classes.as_deref(), encode_list),
+    },
+    Field {
+        key: "label-column",
+        allowed: label_column_allowed,
+        set: |c, s| {
+            c.label_column = parse_label_column(s)?;
+            Ok(())
+        },
+        get: |c| {
+            c.label_column
+                .as_ref()
+                .map_or(LAST_COLUMN.into(), ToString::to_string)
+        },
     },
     Field {
         key: "standardize",
@@ -286,6 +304,24 @@ pub(super) static FIELDS: [Field; 31] = [
         get: |c| c.solver.name().into(),
     },
     Field {
+        key: "operator",
+        allowed: enum_allowed::<CurvatureOperator>,
+        set: |c, s| {
+            c.operator = parse_enum(s)?;
+            Ok(())
+        },
+        get: |c| c.operator.name().into(),
+    },
+    Field {
+        key: "which",
+        allowed: enum_allowed::<Which>,
+        set: |c, s| {
+            c.which = parse_enum(s)?;
+            Ok(())
+        },
+        get: |c| c.which.name().into(),
+    },
+    Field {
         key: "tol",
         allowed: || TOL.allowed(),
         set: |c, s| {
@@ -393,10 +429,33 @@ pub struct KeySpec {
     pub allowed: String,
 }
 
-/// The keys that contradict `draw=paper`, each as an error naming it: the authors' draw exists only
-/// for the datasets their code defines, and it fixes the points (`n`, `noise`), the split (`train`)
-/// and the classes.
+/// The keys that contradict another key, each as an error naming it: `label-column` without
+/// `dataset=csv`, and those of [`paper_draw_conflicts`].
 pub(super) fn draw_conflicts(c: &Config) -> Vec<FieldError> {
+    let mut errors = label_column_conflict(c);
+    errors.extend(paper_draw_conflicts(c));
+    errors
+}
+
+/// `label-column` picks a column of the user's CSV; the built-in data has its labels fixed.
+fn label_column_conflict(c: &Config) -> Vec<FieldError> {
+    match &c.label_column {
+        Some(column) if c.dataset != DatasetName::Csv => {
+            let value = column.to_string();
+            let message = format!(
+                "\"{}\": label-column applies to dataset=csv, not {}",
+                shown(&value),
+                c.dataset.name()
+            );
+            vec![FieldError::new("label-column", &value, message)]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The keys that contradict `draw=paper`: the authors' draw exists only for the datasets their
+/// code defines, and it fixes the points (`n`, `noise`), the split (`train`) and the classes.
+fn paper_draw_conflicts(c: &Config) -> Vec<FieldError> {
     if c.draw != Some(Draw::Paper) {
         return Vec::new();
     }

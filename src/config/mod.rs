@@ -172,6 +172,101 @@ pub enum Solver {
     Dense,
 }
 
+/// The curvature matrix whose eigenvectors the run studies; all three are exact products.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CurvatureOperator {
+    /// ∇²_θ L of the mean training loss: the paper's matrix.
+    Hessian,
+    /// The generalized Gauss–Newton Jᵀ H_out J: the Hessian without the terms in the loss's first
+    /// derivative, positive semi-definite for convex losses.
+    Ggn,
+    /// The empirical Fisher (1/n) Σ g_j g_jᵀ with the true labels.
+    Fisher,
+}
+
+/// Which end of the spectrum the solvers return, in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Which {
+    /// Largest eigenvalues first.
+    Top,
+    /// Most negative first: the directions a saddle escapes along.
+    Bottom,
+    /// Largest |λ| first.
+    Magnitude,
+}
+
+impl Which {
+    /// The order of two eigenvalues: `Less` when `a` comes first. Ties of |λ| put the positive first.
+    pub fn order(self, a: f64, b: f64) -> std::cmp::Ordering {
+        match self {
+            Which::Top => b.total_cmp(&a),
+            Which::Bottom => a.total_cmp(&b),
+            Which::Magnitude => b.abs().total_cmp(&a.abs()).then(b.total_cmp(&a)),
+        }
+    }
+
+    /// Indices of `values` in this order (a stable sort, so equal values keep their order).
+    pub fn sorted(self, values: &[f64]) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..values.len()).collect();
+        order.sort_by(|&i, &j| self.order(values[i], values[j]));
+        order
+    }
+}
+
+/// One entry of `classes`: a numeric label, or a class name (for CSV files whose labels are names).
+/// Numbers stay numbers in run.json (`untagged`), as before names existed. Ordered numerically or
+/// as text (a dataset's labels are all of one kind).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(untagged)]
+pub enum ClassLabel {
+    Number(u32),
+    Name(String),
+}
+
+impl ClassLabel {
+    /// Whether a label of the data is this entry: a number matches itself or a name spelled as it.
+    pub fn matches(&self, label: &ClassLabel) -> bool {
+        match (self, label) {
+            (ClassLabel::Number(a), ClassLabel::Name(b)) => a.to_string() == *b,
+            _ => self == label,
+        }
+    }
+}
+
+impl From<u32> for ClassLabel {
+    fn from(n: u32) -> Self {
+        ClassLabel::Number(n)
+    }
+}
+
+impl std::fmt::Display for ClassLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClassLabel::Number(n) => write!(f, "{n}"),
+            ClassLabel::Name(s) => f.write_str(s),
+        }
+    }
+}
+
+/// `label-column`: a CSV column by its 1-based number or its header name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum LabelColumn {
+    Number(usize),
+    Name(String),
+}
+
+impl std::fmt::Display for LabelColumn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LabelColumn::Number(n) => write!(f, "{n}"),
+            LabelColumn::Name(s) => f.write_str(s),
+        }
+    }
+}
+
 /// Every knob of a run. `Default` is the paper's main setting.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Config {
@@ -189,7 +284,11 @@ pub struct Config {
     /// `train`: fraction of the points used for training (the rest is the test split).
     pub train: f64,
     /// `classes`: keep only these labels (relabelled 0..C in the given order); `None` = all.
-    pub classes: Option<Vec<u32>>,
+    pub classes: Option<Vec<ClassLabel>>,
+    /// `label-column`: which column of a CSV holds the label; `None` = the last. Absent from run.json
+    /// at its default, so older runs keep their bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_column: Option<LabelColumn>,
     /// `standardize`: z-score features with mean/std fitted on the training split.
     pub standardize: bool,
     /// `layers`: hidden widths; empty is a linear model (no hidden layer).
@@ -222,6 +321,10 @@ pub struct Config {
     pub k: usize,
     /// `solver`.
     pub solver: Solver,
+    /// `operator`: the Hessian, the Gauss–Newton or the empirical Fisher.
+    pub operator: CurvatureOperator,
+    /// `which`: the top, the bottom or the largest-magnitude end of the spectrum.
+    pub which: Which,
     /// `tol`: an eigenpair counts as converged when its residual ‖Hv − λv‖ ≤ tol·|λ₁|.
     pub tol: f64,
     /// `grad-label`: the label of g(x) at training points.
@@ -312,6 +415,7 @@ impl Default for Config {
             noise: None,
             train: 0.5,
             classes: None,
+            label_column: None,
             standardize: false,
             layers: vec![100, 100],
             act: Activation::Relu,
@@ -327,6 +431,8 @@ impl Default for Config {
             snap: 0,
             k: 10,
             solver: Solver::Lanczos,
+            operator: CurvatureOperator::Hessian,
+            which: Which::Top,
             tol: 1e-8,
             grad_label: GradLabel::Predicted,
             align_value: AlignValue::Cosine,
@@ -442,3 +548,5 @@ query_names!(Regime {
     LargeNorm = "large-norm",
 });
 query_names!(Solver { Lanczos = "lanczos", Power = "power", Dense = "dense" });
+query_names!(CurvatureOperator { Hessian = "hessian", Ggn = "ggn", Fisher = "fisher" });
+query_names!(Which { Top = "top", Bottom = "bottom", Magnitude = "magnitude" });

@@ -3,7 +3,7 @@
 
 use super::error::{complain, complain_entry, shown, Bad};
 use super::limits;
-use super::Named;
+use super::{ClassLabel, LabelColumn, Named};
 
 /// An inclusive range of whole numbers.
 #[derive(Clone, Copy)]
@@ -220,13 +220,14 @@ pub(super) fn encode_list<T: ToString>(items: &[T]) -> String {
 
 pub(super) fn classes_allowed() -> String {
     format!(
-        "{DEFAULT}, or 2 to {} distinct comma-separated labels, each {}",
+        "{DEFAULT}, or 2 to {} distinct comma-separated labels, each {} or a class name",
         limits::MAX_CLASSES,
         LABEL.allowed()
     )
 }
 
-pub(super) fn parse_classes(s: &str) -> Result<Vec<u32>, String> {
+/// Entries of decimal digits are numeric labels; any other non-empty entry is a class name.
+pub(super) fn parse_classes(s: &str) -> Result<Vec<ClassLabel>, String> {
     let entries: Vec<&str> = s.split(',').map(str::trim).collect();
     let count_error = || {
         format!(
@@ -241,27 +242,52 @@ pub(super) fn parse_classes(s: &str) -> Result<Vec<u32>, String> {
     }
     let labels = entries
         .iter()
-        .map(|e| {
-            LABEL
-                .parse(e)
-                .map(|l| l as u32)
-                .map_err(|bad| complain_entry(s, e, bad, &classes_allowed()))
+        .map(|e| match LABEL.parse(e) {
+            Ok(l) => Ok(ClassLabel::Number(l as u32)),
+            Err(Bad::NotWhole) if !e.is_empty() => Ok(ClassLabel::Name(e.to_string())),
+            Err(bad) => Err(complain_entry(s, e, bad, &classes_allowed())),
         })
-        .collect::<Result<Vec<u32>, String>>()?;
+        .collect::<Result<Vec<ClassLabel>, String>>()?;
     if labels.len() < 2 {
         return Err(count_error());
     }
-    let mut sorted = labels.clone();
-    sorted.sort_unstable();
-    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+    // Names and numbers compare by their text, as they match the data's labels.
+    let texts: Vec<String> = labels.iter().map(ClassLabel::to_string).collect();
+    if let Some(repeated) =
+        (1..texts.len()).find_map(|i| texts[..i].contains(&texts[i]).then(|| &texts[i]))
+    {
         return Err(format!(
             "\"{}\" repeats label {}; expected {}",
             shown(s),
-            w[0],
+            shown(repeated),
             classes_allowed()
         ));
     }
     Ok(labels)
+}
+
+/// `label-column`'s values: `last`, a column number, or a header name.
+pub(super) const LAST_COLUMN: &str = "last";
+/// Column numbers: the label and up to [`limits::MAX_DIM`] features.
+pub(super) const COLUMN: Whole = Whole {
+    min: 1,
+    max: limits::MAX_DIM as u64 + 1,
+};
+
+pub(super) fn label_column_allowed() -> String {
+    format!(
+        "{LAST_COLUMN}, a column's number ({}), or its name in the CSV's header",
+        COLUMN.allowed()
+    )
+}
+
+pub(super) fn parse_label_column(s: &str) -> Result<Option<LabelColumn>, String> {
+    match COLUMN.parse(s) {
+        _ if s == LAST_COLUMN => Ok(None),
+        Ok(n) => Ok(Some(LabelColumn::Number(n as usize))),
+        Err(Bad::NotWhole) if !s.is_empty() => Ok(Some(LabelColumn::Name(s.to_string()))),
+        Err(bad) => Err(complain(s, bad, &label_column_allowed())),
+    }
 }
 
 pub(super) fn parse_bool(s: &str) -> Result<bool, String> {

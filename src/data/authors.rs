@@ -127,6 +127,7 @@ pub fn draw(set: AuthorsSet) -> AuthorsDraw {
             split: Split {
                 train: data.clone(),
                 test: data.clone(),
+                class_names: None,
                 random_labels: None,
             },
             val: data,
@@ -146,6 +147,7 @@ pub fn draw(set: AuthorsSet) -> AuthorsDraw {
         split: Split {
             train: data.subset(&train),
             test: data.subset(&test),
+            class_names: None,
             random_labels: Some(in_training_order(uniform)),
         },
         val: data.subset(&val),

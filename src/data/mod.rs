@@ -1,4 +1,5 @@
-//! Data: the built-in datasets, the CSV loader, the seeded train/test split and standardization.
+//! Data: the built-in datasets, the CSV loader, links that carry a CSV ([`link`]), the seeded
+//! train/test split and standardization.
 //!
 //! Everything is a [`Dataset`]: points in a flat row-major `x` (n × dim) and labels `y` in 0..classes.
 //! [`load`] turns a [`Config`] (plus, for `dataset=csv`, the CSV text) into a [`Split`], in stages:
@@ -18,14 +19,15 @@
 pub mod authors;
 pub mod cr_math;
 pub mod csv;
+pub mod link;
 pub mod numpy_rng;
 pub mod synthetic;
 
 use std::fmt;
 
-pub use csv::parse_csv;
+pub use csv::{parse_csv, read_csv};
 
-use crate::config::{limits, Config, DatasetName, Draw};
+use crate::config::{limits, ClassLabel, Config, DatasetName, Draw};
 use crate::rng::Rng;
 use synthetic::Recipe;
 
@@ -75,16 +77,30 @@ impl Dataset {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
     pub data: Dataset,
-    /// The source's label of each class: class `k` was labelled `labels[k]` (sorted, for CSV data).
-    pub labels: Vec<u32>,
+    /// The source's label of each class: class `k` was labelled `labels[k]` (sorted, for CSV data):
+    /// all numbers, or all names.
+    pub labels: Vec<ClassLabel>,
     /// The CSV's header cells (trimmed), if it has a header.
     pub header: Option<Vec<String>>,
+}
+
+impl Table {
+    /// The classes' names, where the source names its classes (a CSV's label column of names).
+    pub fn class_names(&self) -> Option<Vec<String>> {
+        self.labels
+            .iter()
+            .map(|l| match l {
+                ClassLabel::Name(name) => Some(name.clone()),
+                ClassLabel::Number(_) => None,
+            })
+            .collect()
+    }
 }
 
 impl From<Dataset> for Table {
     /// Generated data: its labels are the classes themselves.
     fn from(data: Dataset) -> Table {
-        let labels = (0..data.classes as u32).collect();
+        let labels = (0..data.classes as u32).map(ClassLabel::Number).collect();
         Table {
             data,
             labels,
@@ -101,6 +117,8 @@ pub struct Split {
     /// The training points' labels for a random-label phase where the data fixes them (the
     /// authors' permutation of their draw); `None`: the trainer draws a seeded permutation.
     pub random_labels: Option<Vec<u32>>,
+    /// Class `k`'s name, where the data names its classes (a CSV's labels); `None`: numbered.
+    pub class_names: Option<Vec<String>>,
 }
 
 /// Why the data could not be loaded; the message (`Display`) is meant for the user.
@@ -119,8 +137,16 @@ pub enum DataError {
     NotANumber(CellAt),
     /// A feature cell that is NaN or infinite (including numbers too large for a double).
     NotFinite(CellAt),
-    /// A label cell that is not a whole number in 0..=u32::MAX.
+    /// A numeric label cell that is not a whole number in 0..=u32::MAX.
     BadLabel(CellAt),
+    /// An empty label cell.
+    EmptyLabel(CellAt),
+    /// A record the `csv` crate could not split (it starts on `line`).
+    Malformed { line: usize },
+    /// `label-column` names a column the header does not have (names shown as in messages).
+    NoSuchColumn { name: String, header: Vec<String> },
+    /// `label-column` is a number past the last column.
+    LabelColumnOutOfRange { number: usize, width: usize },
     /// A row with another number of columns than the first row (`first_line`).
     Ragged {
         line: usize,
@@ -145,9 +171,12 @@ pub enum DataError {
         min: usize,
     },
     /// `classes` names a label no point has; `available` are the data's labels.
-    MissingClass { label: u32, available: Vec<u32> },
+    MissingClass {
+        label: ClassLabel,
+        available: Vec<ClassLabel>,
+    },
     /// `classes` names a label twice.
-    DuplicateClass { label: u32 },
+    DuplicateClass { label: ClassLabel },
     /// `classes` lists fewer than two labels.
     TooFewSelected { found: usize },
 }
@@ -223,9 +252,25 @@ impl fmt::Display for DataError {
             NotFinite(at) => write!(f, "{at}: \"{}\" is not a finite number", at.cell),
             BadLabel(at) => write!(
                 f,
-                "{at}: the label \"{}\" is not a whole number from 0 to {}",
+                "{at}: the label \"{}\" is not a whole number from 0 to {} (numeric labels must be; labels that are not numbers are class names)",
                 at.cell,
                 u32::MAX
+            ),
+            EmptyLabel(at) => write!(f, "{at}: the label is empty"),
+            Malformed { line } => write!(f, "line {line}: the CSV cannot be read there"),
+            NoSuchColumn { name, header } => write!(
+                f,
+                "label-column: the header has no column \"{name}\"; its columns are {}",
+                header
+                    .iter()
+                    .map(|h| format!("\"{h}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            LabelColumnOutOfRange { number, width } => write!(
+                f,
+                "label-column: column {number} does not exist; the CSV has {}",
+                plural(*width, "column", "columns")
             ),
             Ragged { line, found, expected, first_line } => write!(
                 f,
@@ -234,7 +279,7 @@ impl fmt::Display for DataError {
             ),
             TooFewColumns { found } => write!(
                 f,
-                "the CSV has {}; expected at least 2, comma-separated: the features, then the label",
+                "the CSV has {}; expected at least 2 (the features and the label), separated by commas, semicolons or tabs",
                 plural(*found, "column", "columns")
             ),
             TooFewClasses { found } => write!(
@@ -262,14 +307,20 @@ impl fmt::Display for DataError {
                 "n = {n} is too few for dataset {dataset}; expected at least {min}"
             ),
             MissingClass { label, available } => {
-                let labels: Vec<String> = available.iter().map(u32::to_string).collect();
+                let labels: Vec<String> =
+                    available.iter().map(|l| shown(&l.to_string())).collect();
                 write!(
                     f,
-                    "classes: no point has the label {label}; the data's labels are {}",
+                    "classes: no point has the label {}; the data's labels are {}",
+                    shown(&label.to_string()),
                     labels.join(", ")
                 )
             }
-            DuplicateClass { label } => write!(f, "classes: the label {label} is listed twice"),
+            DuplicateClass { label } => write!(
+                f,
+                "classes: the label {} is listed twice",
+                shown(&label.to_string())
+            ),
             TooFewSelected { found } => write!(
                 f,
                 "classes lists {}; expected at least 2",
@@ -312,7 +363,13 @@ pub fn default_noise(name: DatasetName) -> Option<f64> {
 pub fn load(config: &Config, csv: Option<&str>) -> Result<Split, DataError> {
     let mut split = match authors::AuthorsSet::of(config.dataset) {
         Some(set) if config.draw() == Draw::Paper => authors::draw(set).split,
-        _ => split(&build(config, csv)?, config.train, config.seed),
+        _ => {
+            let table = build_table(config, csv)?;
+            Split {
+                class_names: table.class_names(),
+                ..split(&table.data, config.train, config.seed)
+            }
+        }
     };
     if config.standardize {
         standardize(&mut split);
@@ -322,6 +379,11 @@ pub fn load(config: &Config, csv: Option<&str>) -> Result<Split, DataError> {
 
 /// The config's whole dataset, before the split: generated or parsed, then `classes` and `n`.
 pub fn build(config: &Config, csv: Option<&str>) -> Result<Dataset, DataError> {
+    build_table(config, csv).map(|t| t.data)
+}
+
+/// [`build`] with the labels of the classes kept (in the order of `classes` when it is given).
+pub fn build_table(config: &Config, csv: Option<&str>) -> Result<Table, DataError> {
     let name = config.dataset;
     let recipe = Recipe::of(name);
     if let Some(n) = config.n {
@@ -339,13 +401,17 @@ pub fn build(config: &Config, csv: Option<&str>) -> Result<Dataset, DataError> {
     }
     let table = match recipe {
         Some(recipe) => Table::from(recipe.generate(config.n, config.noise, config.seed)),
-        None => parse_csv(builtin_csv(name).or(csv).ok_or(DataError::NoCsv)?)?,
+        None => read_csv(
+            builtin_csv(name).or(csv).ok_or(DataError::NoCsv)?,
+            config.label_column.as_ref(),
+        )?,
     };
-    let data = match &config.classes {
-        Some(wanted) => select_classes(&table, wanted)?,
-        None => table.data,
+    let table = match &config.classes {
+        Some(wanted) => select_classes(table, wanted)?,
+        None => table,
     };
-    Ok(match config.n {
+    let data = table.data;
+    let data = match config.n {
         // The synthetic sets draw exactly n points (line1d ignores n); file data is capped.
         Some(n) if recipe.is_none() && n < data.len() => {
             let mut keep = Rng::derive(config.seed, "data").permutation(data.len());
@@ -353,38 +419,47 @@ pub fn build(config: &Config, csv: Option<&str>) -> Result<Dataset, DataError> {
             data.subset(&keep)
         }
         _ => data,
-    })
+    };
+    Ok(Table { data, ..table })
 }
 
 /// The points whose label is in `wanted`, relabelled by position in `wanted`.
-fn select_classes(table: &Table, wanted: &[u32]) -> Result<Dataset, DataError> {
+fn select_classes(table: Table, wanted: &[ClassLabel]) -> Result<Table, DataError> {
     if wanted.len() < 2 {
         return Err(DataError::TooFewSelected {
             found: wanted.len(),
         });
     }
     let mut relabel: Vec<Option<u32>> = vec![None; table.labels.len()];
-    for (new, &label) in (0u32..).zip(wanted) {
+    let mut labels = Vec::with_capacity(wanted.len());
+    for (new, label) in (0u32..).zip(wanted) {
         let old = table
             .labels
             .iter()
-            .position(|&l| l == label)
+            .position(|l| label.matches(l))
             .ok_or_else(|| DataError::MissingClass {
-                label,
+                label: label.clone(),
                 available: table.labels.clone(),
             })?;
         if relabel[old].replace(new).is_some() {
-            return Err(DataError::DuplicateClass { label });
+            return Err(DataError::DuplicateClass {
+                label: label.clone(),
+            });
         }
+        labels.push(table.labels[old].clone());
     }
     let data = &table.data;
     let (keep, y): (Vec<usize>, Vec<u32>) = (0..data.len())
         .filter_map(|i| relabel[data.y[i] as usize].map(|class| (i, class)))
         .unzip();
-    Ok(Dataset {
-        classes: wanted.len(),
-        y,
-        ..data.subset(&keep)
+    Ok(Table {
+        data: Dataset {
+            classes: wanted.len(),
+            y,
+            ..data.subset(&keep)
+        },
+        labels,
+        header: table.header,
     })
 }
 
@@ -400,6 +475,7 @@ pub fn split(data: &Dataset, train: f64, seed: u64) -> Split {
         train: data.subset(&order[..n_train]),
         test: data.subset(&order[n_train..]),
         random_labels: None,
+        class_names: None,
     }
 }
 

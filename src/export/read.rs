@@ -13,9 +13,12 @@ use serde_json::value::RawValue;
 
 use crate::analysis::alignment::AlignmentMatrix;
 use crate::analysis::certificate::{Certificate, Certified};
+use crate::analysis::checks::{self, Check};
 use crate::analysis::field::{Fields, Grid};
 use crate::analysis::generalization::Generalization;
 use crate::analysis::margin::Margin;
+use crate::analysis::perturbation::{Line, Perturbation, Stencil, Surface};
+use crate::analysis::tracking::Match;
 use crate::analysis::{Analysis, SnapshotSpectrum};
 use crate::config::{Config, Epsilon, MarginMethod, Measure};
 use crate::data::{Dataset, Split};
@@ -54,6 +57,7 @@ struct PointsFile {
 struct DataFile {
     dim: usize,
     classes: usize,
+    class_names: Option<Vec<String>>,
     train: PointsFile,
     test: PointsFile,
 }
@@ -160,6 +164,47 @@ struct SnapshotFile {
     converged: bool,
     hvp_count: usize,
     matrix: Vec<Vec<f64>>,
+    overlaps: Vec<Option<OverlapFile>>,
+}
+
+#[derive(Deserialize)]
+struct OverlapFile {
+    previous: usize,
+    overlap: f64,
+    sign: f64,
+}
+
+#[derive(Deserialize)]
+struct LineFile {
+    index: usize,
+    eigenvalue: f64,
+    t: Vec<f64>,
+    loss: Vec<f64>,
+    curvature: f64,
+    step: f64,
+    stencil: Stencil,
+}
+
+#[derive(Deserialize)]
+struct SurfaceFile {
+    a: Vec<f64>,
+    b: Vec<f64>,
+    loss: Vec<f64>,
+}
+
+#[derive(Deserialize)]
+struct PerturbationFile {
+    lines: Vec<LineFile>,
+    surface: Option<SurfaceFile>,
+}
+
+#[derive(Deserialize)]
+struct CheckFile {
+    name: String,
+    value: Option<f64>,
+    tolerance: f64,
+    pass: Option<bool>,
+    detail: String,
 }
 
 /// The file's sections, each kept as its text until read as its own type (so an error can name it).
@@ -251,6 +296,7 @@ impl Run {
         let data: DataFile = required(&file, "data")?;
         let (dim, classes) = (data.dim, data.classes);
         let y_random = data.train.y_random.clone();
+        let class_names = data.class_names.clone();
         let train = points("train", data.train, dim, classes)?;
         let test = points("test", data.test, dim, classes)?;
         if train.is_empty() {
@@ -345,7 +391,49 @@ impl Run {
                 s.eigenvalues.len(),
             )?;
             rows(&format!("snapshots[{i}].matrix"), &s.matrix, n)?;
+            count(
+                &format!("snapshots[{i}].overlaps"),
+                s.overlaps.len(),
+                s.eigenvalues.len(),
+            )?;
         }
+        let perturbation: PerturbationFile = required(&file, "perturbation")?;
+        for (i, l) in perturbation.lines.iter().enumerate() {
+            count(
+                &format!("perturbation.lines[{i}].loss"),
+                l.loss.len(),
+                l.t.len(),
+            )?;
+        }
+        if let Some(s) = &perturbation.surface {
+            count(
+                "perturbation.surface.loss",
+                s.loss.len(),
+                s.a.len() * s.b.len(),
+            )?;
+        }
+        let checks: Vec<CheckFile> = section(&file, "checks")?.unwrap_or_default();
+        let checks = checks
+            .into_iter()
+            .map(|c| {
+                let name = checks::NAMES
+                    .into_iter()
+                    .find(|&n| n == c.name)
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "checks has `{}`, which this version does not know",
+                            c.name
+                        ))
+                    })?;
+                Ok(Check {
+                    name,
+                    value: c.value,
+                    tolerance: c.tolerance,
+                    pass: c.pass,
+                    detail: c.detail,
+                })
+            })
+            .collect::<Result<Vec<_>, RunFileError>>()?;
 
         let eigen = |values, vectors, residuals, converged, products| Eigen {
             values,
@@ -360,6 +448,7 @@ impl Run {
                 train,
                 test,
                 random_labels: None,
+                class_names,
             },
             trained: Trained {
                 mlp,
@@ -450,6 +539,26 @@ impl Run {
                     x_t_slide: m.x_t_slide,
                     slide_steps: m.slide_steps.unwrap_or(0),
                 },
+                perturbation: Perturbation {
+                    lines: perturbation
+                        .lines
+                        .into_iter()
+                        .map(|l| Line {
+                            index: l.index,
+                            eigenvalue: l.eigenvalue,
+                            t: l.t,
+                            loss: l.loss,
+                            curvature: l.curvature,
+                            step: l.step,
+                            stencil: l.stencil,
+                        })
+                        .collect(),
+                    surface: perturbation.surface.map(|s| Surface {
+                        a: s.a,
+                        b: s.b,
+                        loss: s.loss,
+                    }),
+                },
             }),
             during_training: snapshots
                 .into_iter()
@@ -466,8 +575,20 @@ impl Run {
                         order: order.clone(),
                         values: s.matrix,
                     },
+                    matches: s
+                        .overlaps
+                        .into_iter()
+                        .map(|o| {
+                            o.map(|o| Match {
+                                previous: o.previous,
+                                overlap: o.overlap,
+                                sign: o.sign,
+                            })
+                        })
+                        .collect(),
                 })
                 .collect(),
+            checks,
             config,
         };
         let written = run.to_json();

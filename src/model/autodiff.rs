@@ -22,6 +22,7 @@
 
 use super::linalg::{axpy, dot, gemm_nn, gemm_tn, transpose};
 use super::{activate_all, argmax, loss_head, loss_head_tangent, Mlp};
+use crate::config::CurvatureOperator;
 
 /// Rows per chunk in whole-dataset passes.
 pub const CHUNK: usize = 256;
@@ -232,11 +233,22 @@ pub struct Tangent {
     scratch: Vec<f64>,
     /// Whether the input had a tangent (else `R{a_0}` = 0 and its products are skipped).
     input_tangent: bool,
+    /// Drops every term in the first-order adjoints δ, which turns `H·V` into the Gauss–Newton
+    /// `Jᵀ H_out J·V`: what is left is `J·V` forward, the loss head's Hessian, and `Jᵀ` back.
+    gauss_newton: bool,
 }
 
 impl Tangent {
     pub fn new() -> Tangent {
         Tangent::default()
+    }
+
+    /// A tangent whose backward pass gives the generalized Gauss–Newton product instead of `H·V`.
+    pub fn gauss_newton() -> Tangent {
+        Tangent {
+            gauss_newton: true,
+            ..Tangent::default()
+        }
     }
 
     /// Forward mode along parameter direction `dparams` and/or input direction `dx` (rows × d).
@@ -311,7 +323,7 @@ impl Tangent {
                 &params[layer.w..layer.b],
                 rda,
             );
-            if let Some(v) = dparams {
+            if let Some(v) = dparams.filter(|_| !self.gauss_newton) {
                 gemm_nn(
                     rows,
                     n_out,
@@ -322,6 +334,12 @@ impl Tangent {
                 );
             }
             let rdl = zeroed(&mut self.deltas[l], rows * n_in);
+            if self.gauss_newton {
+                for ((r, &a), &s1) in rdl.iter_mut().zip(rda.iter()).zip(&tape.d1[l]) {
+                    *r = a * s1;
+                }
+                continue;
+            }
             for ((((r, &a), &s1), (&da, &s2)), &z) in rdl
                 .iter_mut()
                 .zip(rda.iter())
@@ -338,7 +356,7 @@ impl Tangent {
     pub fn accumulate_gradient(&self, mlp: &Mlp, tape: &Tape, out: &mut [f64]) {
         for (l, layer) in mlp.layers.iter().enumerate() {
             accumulate_layer(tape.rows, layer, &self.deltas[l + 1], &tape.acts[l], out);
-            if l > 0 || self.input_tangent {
+            if (l > 0 || self.input_tangent) && !self.gauss_newton {
                 gemm_tn(
                     tape.rows,
                     layer.outputs,
@@ -348,6 +366,49 @@ impl Tangent {
                     &mut out[layer.w..layer.b],
                 );
             }
+        }
+    }
+}
+
+impl Tangent {
+    /// Adds `scale · Σ_r ⟨g_r, V⟩ g_r` to `out`, the per-sample gradients g_r being those of `tape`'s
+    /// backward pass (which must be unscaled): the empirical Fisher's product. `⟨g_r, V⟩` needs no g_r,
+    /// since `g_r` restricted to layer l is `δ_l[r] ⊗ (a_{l−1}[r], 1)`: it is
+    /// `Σ_l δ_l[r] · (V_l a_{l−1}[r] + c_l)`, and the sum of the g_r weighted by it is one more
+    /// gradient accumulation with every row's δ scaled.
+    pub fn fisher(&mut self, mlp: &Mlp, tape: &Tape, v: &[f64], scale: f64, out: &mut [f64]) {
+        let depth = mlp.layers.len();
+        let rows = tape.rows;
+        resize(&mut self.deltas, depth + 1);
+        resize(&mut self.zs, depth + 1);
+        transpose_weights(mlp, v, &mut self.vt);
+        let weights = zeroed(&mut self.scratch, rows);
+        for (l, layer) in mlp.layers.iter().enumerate() {
+            let (n_in, n_out) = (layer.inputs, layer.outputs);
+            let u = zeroed(&mut self.zs[l + 1], rows * n_out);
+            for ur in u.chunks_exact_mut(n_out) {
+                ur.copy_from_slice(&v[layer.b..layer.b + n_out]);
+            }
+            gemm_nn(rows, n_in, n_out, &tape.acts[l], &self.vt[l], u);
+            for ((w, ur), dr) in weights
+                .iter_mut()
+                .zip(u.chunks_exact(n_out))
+                .zip(tape.deltas[l + 1].chunks_exact(n_out))
+            {
+                *w += dot(ur, dr);
+            }
+        }
+        for (l, layer) in mlp.layers.iter().enumerate() {
+            let n_out = layer.outputs;
+            let d = zeroed(&mut self.deltas[l + 1], rows * n_out);
+            for ((dr, tr), &w) in d
+                .chunks_exact_mut(n_out)
+                .zip(tape.deltas[l + 1].chunks_exact(n_out))
+                .zip(self.scratch.iter())
+            {
+                axpy(w * scale, tr, dr);
+            }
+            accumulate_layer(rows, layer, &self.deltas[l + 1], &tape.acts[l], out);
         }
     }
 }
@@ -426,46 +487,66 @@ pub fn hessian_vector_product(
     v: &[f64],
     out: &mut [f64],
 ) {
-    HessianProducts::new(mlp, params, x, target).apply(v, out);
+    CurvatureProducts::new(CurvatureOperator::Hessian, mlp, params, x, target).apply(v, out);
 }
 
 /// Tapes of at most this many f64s are kept between products (64 MiB).
 const TAPE_BUDGET: usize = 8 << 20;
 
-/// Repeated products `H·v` at one θ, as the eigensolvers need: the forward and reverse passes do not
-/// depend on `v`, so their tapes are computed once and kept (when they fit in [`TAPE_BUDGET`]) and
-/// every product runs only the two tangent passes, about 3/4 of the work. Same bits either way.
-pub struct HessianProducts<'a> {
+/// Repeated products `C·v` at one θ with a curvature matrix C of the mean loss (the Hessian, the
+/// Gauss–Newton or the empirical Fisher), as the eigensolvers need: the forward and reverse passes do
+/// not depend on `v`, so their tapes are computed once and kept (when they fit in [`TAPE_BUDGET`]) and
+/// every product runs only the tangent passes, about 3/4 of the work. Same bits either way.
+pub struct CurvatureProducts<'a> {
+    kind: CurvatureOperator,
     mlp: &'a Mlp,
     params: &'a [f64],
     x: &'a [f64],
     target: Target<'a>,
+    /// The tapes' loss scale: 1/n, except for the Fisher, whose per-sample gradients are unscaled.
+    tape_scale: f64,
     scale: f64,
     /// One tape per chunk of rows, or empty when they would not fit (then recomputed every time).
     tapes: Vec<Tape>,
     tangent: Tangent,
 }
 
-impl<'a> HessianProducts<'a> {
-    pub fn new(mlp: &'a Mlp, params: &'a [f64], x: &'a [f64], target: Target<'a>) -> Self {
+impl<'a> CurvatureProducts<'a> {
+    pub fn new(
+        kind: CurvatureOperator,
+        mlp: &'a Mlp,
+        params: &'a [f64],
+        x: &'a [f64],
+        target: Target<'a>,
+    ) -> Self {
         let n = x.len() / mlp.input_dim();
         let scale = 1.0 / n as f64;
+        let tape_scale = if kind == CurvatureOperator::Fisher {
+            1.0
+        } else {
+            scale
+        };
         let widths: usize = mlp.layers.iter().map(|l| l.inputs + l.outputs).sum();
         let tapes = if n * widths * 5 <= TAPE_BUDGET {
             chunks(x, mlp.input_dim())
-                .map(|(offset, xc)| Self::tape(mlp, params, target, scale, offset, xc))
+                .map(|(offset, xc)| Self::tape(mlp, params, target, tape_scale, offset, xc))
                 .collect()
         } else {
             Vec::new()
         };
-        HessianProducts {
+        CurvatureProducts {
+            kind,
             mlp,
             params,
             x,
             target,
+            tape_scale,
             scale,
             tapes,
-            tangent: Tangent::new(),
+            tangent: match kind {
+                CurvatureOperator::Ggn => Tangent::gauss_newton(),
+                _ => Tangent::new(),
+            },
         }
     }
 
@@ -483,7 +564,7 @@ impl<'a> HessianProducts<'a> {
         tape
     }
 
-    /// `out = H·v`.
+    /// `out = C·v`.
     pub fn apply(&mut self, v: &[f64], out: &mut [f64]) {
         let (mlp, params) = (self.mlp, self.params);
         out.fill(0.0);
@@ -492,10 +573,14 @@ impl<'a> HessianProducts<'a> {
             let tape = match self.tapes.get(i) {
                 Some(tape) => tape,
                 None => {
-                    fresh = Self::tape(mlp, params, self.target, self.scale, offset, xc);
+                    fresh = Self::tape(mlp, params, self.target, self.tape_scale, offset, xc);
                     &fresh
                 }
             };
+            if self.kind == CurvatureOperator::Fisher {
+                self.tangent.fisher(mlp, tape, v, self.scale, out);
+                continue;
+            }
             self.tangent.forward(mlp, tape, Some(v), None);
             self.tangent
                 .backward(mlp, params, tape, Some(v), self.scale);
@@ -875,9 +960,21 @@ mod tests {
         let x: Vec<f64> = (0..n * 3).map(|_| rng.normal()).collect();
         let y: Vec<u32> = (0..n as u32).map(|i| i % 4).collect();
         let v: Vec<f64> = (0..params.len()).map(|_| rng.normal()).collect();
-        let mut kept = HessianProducts::new(&mlp, &params, &x, Target::Labels(&y));
+        let mut kept = CurvatureProducts::new(
+            CurvatureOperator::Hessian,
+            &mlp,
+            &params,
+            &x,
+            Target::Labels(&y),
+        );
         assert_eq!(kept.tapes.len(), 3);
-        let mut recomputed = HessianProducts::new(&mlp, &params, &x, Target::Labels(&y));
+        let mut recomputed = CurvatureProducts::new(
+            CurvatureOperator::Hessian,
+            &mlp,
+            &params,
+            &x,
+            Target::Labels(&y),
+        );
         recomputed.tapes.clear();
         let (mut a, mut b) = (vec![0.0; params.len()], vec![0.0; params.len()]);
         for _ in 0..2 {

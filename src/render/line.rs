@@ -8,7 +8,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::color::{class_color, regions_rgba};
 use super::contour::class_flips;
 use super::plane::{draw_raster, Sampling};
-use super::{axes, chart_builder, not_computed, sig, subscript, tick, DrawResult, Theme, INK};
+use super::{
+    axes, chart_builder, not_computed, series_legend, sig, subscript, tick, DrawResult, Theme, INK,
+};
 use crate::pipeline::Run;
 
 /// Curve colours, in order (Okabe–Ito black, bluish green, reddish purple, sky blue).
@@ -115,13 +117,5 @@ pub fn draw_line_fields<DB: DrawingBackend>(
             + Circle::new((0, 0), r, WHITE.stroke_width(theme.px(1.0)))
     }))?;
 
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
-        .label_font(theme.label())
-        .legend_area_size(theme.px(32.0))
-        .background_style(WHITE.mix(0.85))
-        .border_style(INK.mix(0.5))
-        .draw()?;
-    Ok(())
+    series_legend(&mut chart, theme, SeriesLabelPosition::LowerRight)
 }

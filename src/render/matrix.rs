@@ -36,16 +36,18 @@ pub fn draw_alignment_matrix<DB: DrawingBackend>(
         subscript(1),
         sig(s.eigen.values[0])
     );
-    draw_matrix(area, &a.matrix, &run.split.train.y, &title, theme)
+    let names = run.split.class_names.as_deref();
+    draw_matrix(area, &a.matrix, &run.split.train.y, names, &title, theme)
 }
 
 /// An alignment matrix (the final model's or a training snapshot's): rows v₁…v_k, columns the
-/// training points grouped by class (labels `y`; class names under each group, lines between
-/// groups), on the alignment scale with its colour bar.
+/// training points grouped by class (labels `y`; under each group its class's name from `names`,
+/// or "class k"; lines between groups), on the alignment scale with its colour bar.
 pub fn draw_matrix<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     matrix: &AlignmentMatrix,
     y: &[u32],
+    names: Option<&[String]>,
     title: &str,
     theme: &Theme,
 ) -> DrawResult<DB> {
@@ -100,8 +102,12 @@ pub fn draw_matrix<DB: DrawingBackend>(
             .tick()
             .color(&color)
             .pos(Pos::new(HPos::Center, VPos::Top));
+        let class = class_of(start);
+        let name = names
+            .and_then(|names| names.get(class as usize).cloned())
+            .unwrap_or_else(|| format!("class {class}"));
         left_part.draw_text(
-            &format!("class {}", class_of(start)),
+            &name,
             &style,
             (x - base.0, y - base.1 + theme.px(4.0) as i32),
         )?;

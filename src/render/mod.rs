@@ -31,12 +31,14 @@ pub mod figures;
 pub mod font;
 mod line;
 mod matrix;
+mod perturbation;
 mod plane;
 mod spectrum;
 
 pub use color::{class_color, field_rgba, ColorScale};
 pub use line::draw_line_fields;
 pub use matrix::{draw_alignment_matrix, draw_matrix};
+pub use perturbation::draw_perturbation;
 pub use plane::{
     draw_boundary, draw_colorbar, draw_field, draw_fields, draw_margin, draw_reconstructed,
 };
@@ -153,6 +155,23 @@ fn title_height<DB: DrawingBackend>(
 }
 
 /// A chart builder with the shared margin and label areas, under a one-line `title`.
+/// The series legend every line chart uses, at `position`.
+fn series_legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    theme: &Theme,
+    position: SeriesLabelPosition,
+) -> DrawResult<DB> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(theme.label())
+        .legend_area_size(theme.px(32.0))
+        .background_style(WHITE.mix(0.85))
+        .border_style(INK.mix(0.5))
+        .draw()?;
+    Ok(())
+}
+
 fn chart_builder<'a, 'b, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     title: &str,

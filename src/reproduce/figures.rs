@@ -131,6 +131,63 @@ pub fn figure_gaussian(d: &Done, out: &Path) -> Result<String, String> {
     Ok(md)
 }
 
+/// Beyond the paper: the loss along the gaussian model's top eigenvectors against their quadratic
+/// models, and the self-test of its numbers.
+pub fn figure_perturbation(d: &Done, out: &Path) -> Result<String, String> {
+    save_png(out, "fig2b_perturbation.png", (900, 520), |area| {
+        render::draw_perturbation(
+            area,
+            &d.run,
+            4,
+            "Gaussian: the loss along the top eigenvectors",
+            &THEME,
+        )
+    })?;
+    let (a, _) = parts(&d.run)?;
+    let mut md = section(
+        "2b. Gaussian mixture: θ moved along the top eigenvectors (beyond the paper)",
+        "fig2b_perturbation.png",
+        &[d],
+    );
+    writeln!(
+        md,
+        "Each curve is the training loss along θ + t·vᵢ on the scale where ½λᵢt² is the same parabola \
+         (dashed); the curvature at 0 is measured from loss values alone.\n\n\
+         | i | λᵢ | curvature at 0 | stencil, step |\n|---|---|---|---|"
+    )
+    .ok();
+    for l in a.perturbation.lines.iter().take(4) {
+        writeln!(
+            md,
+            "| {} | {} | {} | {:?}, {:.2e} |",
+            l.index,
+            num(l.eigenvalue),
+            num(l.curvature),
+            l.stencil,
+            l.step
+        )
+        .ok();
+    }
+    writeln!(
+        md,
+        "\nSelf-test of this run:\n\n| check | value | tolerance | pass |\n|---|---|---|---|"
+    )
+    .ok();
+    for c in &d.run.checks {
+        let value = c
+            .value
+            .map_or("skipped".to_string(), |v| format!("{v:.2e}"));
+        let pass = c.pass.map_or("–", |p| if p { "yes" } else { "**no**" });
+        writeln!(
+            md,
+            "| {} | {value} | {:.0e} | {pass} |",
+            c.name, c.tolerance
+        )
+        .ok();
+    }
+    Ok(md)
+}
+
 /// Boundary, top eigenvalues and density per regime, one column each.
 pub(crate) fn regimes_png(runs: &[Done], out: &Path, name: &str) -> Result<(), String> {
     save_png(out, name, (1320, 960), |area| {

@@ -28,8 +28,8 @@ use crate::config::Config;
 use crate::pipeline::PhaseCache;
 use cases::{one, queries, run_cases, Case, Done, Schedule, SCHEDULES};
 use figures::{
-    figure_checker, figure_gaussian, figure_line1d, figure_real, figure_regimes,
-    figure_regimes_other, g_section,
+    figure_checker, figure_gaussian, figure_line1d, figure_perturbation, figure_real,
+    figure_regimes, figure_regimes_other, g_section,
 };
 
 /// The paper's figure 4 shows the top 8·C eigenvectors: 24 for the gaussian mixture's 3 classes.
@@ -76,6 +76,7 @@ pub fn reproduce(out: &Path, seeds: usize, log: &(dyn Fn(&str) + Sync)) -> Resul
         log,
     )?);
     sections.push(figure_gaussian(&gaussian, out)?);
+    sections.push(figure_perturbation(&gaussian, out)?);
 
     log("[3/6] regimes on the authors' schedules (each random-label phase trained once)");
     // One list, so both threads stay busy; the gaussian regimes keep the top 8·C = 24 eigenvectors

@@ -3,7 +3,7 @@
 //! for small models and the source of "all p eigenvectors" for the generalization measure.
 
 use super::{canonical_sign, Eigen, Operator};
-use crate::config::{Config, ConfigError, Solver};
+use crate::config::{Config, ConfigError, Solver, Which};
 use nalgebra::{DMatrix, SymmetricEigen};
 
 /// Largest p the dense route accepts (p² numbers: 128 MB at this size).
@@ -39,17 +39,25 @@ pub fn matrix(op: &mut dyn Operator) -> DMatrix<f64> {
     (a + at) * 0.5
 }
 
-/// Every eigenpair, largest first, with canonical signs and residuals ‖Av − λv‖ measured on the
+/// Every eigenpair in `which` order (largest first for the top), with canonical signs and residuals ‖Av − λv‖ measured on the
 /// matrix (one product A·V, no further operator calls). `None` when p exceeds [`MAX_DENSE_PARAMS`].
-pub fn dense(op: &mut dyn Operator) -> Option<Eigen> {
+pub fn dense(op: &mut dyn Operator, which: Which) -> Option<Eigen> {
     let n = op.dim();
     if n > MAX_DENSE_PARAMS {
         return None;
     }
     let a = matrix(op);
     let eig = SymmetricEigen::new(a.clone());
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&x, &y| eig.eigenvalues[y].total_cmp(&eig.eigenvalues[x]));
+    // From the top first, so that `which`'s stable sort breaks ties the same way whatever the
+    // eigensolver's own order.
+    let mut top: Vec<usize> = (0..n).collect();
+    top.sort_by(|&x, &y| eig.eigenvalues[y].total_cmp(&eig.eigenvalues[x]));
+    let top_values: Vec<f64> = top.iter().map(|&i| eig.eigenvalues[i]).collect();
+    let order: Vec<usize> = which
+        .sorted(&top_values)
+        .into_iter()
+        .map(|i| top[i])
+        .collect();
     let values: Vec<f64> = order.iter().map(|&i| eig.eigenvalues[i]).collect();
     let mut v = DMatrix::from_fn(n, n, |r, c| eig.eigenvectors[(r, order[c])]);
     for mut col in v.column_iter_mut() {

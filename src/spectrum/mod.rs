@@ -1,7 +1,7 @@
 //! The spectrum stage: eigenpairs, trace and spectral density of the loss Hessian, from exact HVPs.
 //!
 //! Every solver sees the Hessian only through [`Operator`] (`v ↦ H·v`), so the same code runs on the
-//! network's Hessian ([`HessianOperator`]) and on test matrices with known spectra:
+//! network's Hessian ([`LossCurvature`]) and on test matrices with known spectra:
 //! - [`lanczos`]: Lanczos with full reorthogonalization, the default; top-k in few HVPs.
 //! - [`power`]: power iteration with deflation, for comparison.
 //! - [`dense`]: the full p×p Hessian from p HVPs and a symmetric eigensolver: every eigenpair, the
@@ -18,8 +18,9 @@ pub use dense::dense;
 pub use lanczos::lanczos;
 pub use power::power;
 
+use crate::config::{CurvatureOperator, Which};
 use crate::data::Dataset;
-use crate::model::autodiff::{HessianProducts, Target};
+use crate::model::autodiff::{CurvatureProducts, Target};
 use crate::model::linalg::{axpy, dot};
 use crate::model::Mlp;
 use crate::rng::Rng;
@@ -31,25 +32,36 @@ pub trait Operator {
     fn apply(&mut self, v: &[f64], out: &mut [f64]);
 }
 
-/// H·v for the mean training loss (training split, true labels) at fixed θ, counting the products.
-pub struct HessianOperator<'a> {
-    products: HessianProducts<'a>,
+/// C·v for a curvature matrix C of the mean training loss (training split, true labels) at fixed θ:
+/// the Hessian, the Gauss–Newton or the empirical Fisher. Counts the products.
+pub struct LossCurvature<'a> {
+    products: CurvatureProducts<'a>,
     dim: usize,
-    /// HVPs applied so far.
+    /// Products applied so far.
     pub count: usize,
 }
 
-impl<'a> HessianOperator<'a> {
-    pub fn new(mlp: &'a Mlp, params: &'a [f64], data: &'a Dataset) -> Self {
-        HessianOperator {
-            products: HessianProducts::new(mlp, params, &data.x, Target::Labels(&data.y)),
+impl<'a> LossCurvature<'a> {
+    pub fn new(
+        kind: CurvatureOperator,
+        mlp: &'a Mlp,
+        params: &'a [f64],
+        data: &'a Dataset,
+    ) -> Self {
+        LossCurvature {
+            products: CurvatureProducts::new(kind, mlp, params, &data.x, Target::Labels(&data.y)),
             dim: params.len(),
             count: 0,
         }
     }
+
+    /// The Hessian's products: the paper's operator.
+    pub fn hessian(mlp: &'a Mlp, params: &'a [f64], data: &'a Dataset) -> Self {
+        Self::new(CurvatureOperator::Hessian, mlp, params, data)
+    }
 }
 
-impl Operator for HessianOperator<'_> {
+impl Operator for LossCurvature<'_> {
     fn dim(&self) -> usize {
         self.dim
     }
@@ -79,7 +91,7 @@ impl Operator for DenseOperator {
     }
 }
 
-/// Eigenpairs from one solver, largest eigenvalue first.
+/// Eigenpairs from one solver, in the order of its [`Which`] (largest first by default).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Eigen {
     pub values: Vec<f64>,
@@ -104,15 +116,27 @@ pub struct Options {
     pub max_steps: usize,
     /// Seed of the start vectors.
     pub seed: u64,
+    /// Which end of the spectrum, and the order of the result.
+    pub which: Which,
 }
 
 impl Options {
+    /// A config's `k`, `tol`, `seed` and `which`.
+    pub fn of(config: &crate::config::Config) -> Options {
+        Options {
+            tol: config.tol,
+            which: config.which,
+            ..Options::new(config.k, config.seed)
+        }
+    }
+
     pub fn new(k: usize, seed: u64) -> Options {
         Options {
             k,
             tol: 1e-8,
             max_steps: 1_000,
             seed,
+            which: Which::Top,
         }
     }
 }
@@ -156,15 +180,16 @@ pub(crate) fn orthogonalize(w: &mut [f64], basis: &[Vec<f64>]) {
     }
 }
 
-/// Sorts pairs largest first, fixes signs, and measures true residuals with one product each.
+/// Sorts pairs in `which` order, fixes signs, and measures true residuals with one product each.
 pub(crate) fn finish(
     op: &mut dyn Operator,
     mut pairs: Vec<(f64, Vec<f64>)>,
-    tol: f64,
+    opts: &Options,
     products: usize,
     wanted: usize,
 ) -> Eigen {
-    pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let tol = opts.tol;
+    pairs.sort_by(|a, b| opts.which.order(a.0, b.0));
     let mut out = vec![0.0; op.dim()];
     let mut eigen = Eigen {
         values: vec![],
@@ -213,7 +238,7 @@ pub struct Spectrum {
     pub density_products: usize,
 }
 
-/// The spectrum of the training-loss Hessian at `params` with the config's solver, k and tolerance.
+/// The spectrum of the config's curvature operator at `params` with its solver, `which`, k and tolerance.
 /// `start` warm-starts Lanczos (e.g. with the previous snapshot's top eigenvector).
 /// Returns `None` for the dense solver beyond [`dense::MAX_DENSE_PARAMS`] (which [`dense::check_size`]
 /// rejects up front).
@@ -225,15 +250,12 @@ pub fn compute(
     start: Option<&[f64]>,
 ) -> Option<Spectrum> {
     use crate::config::Solver;
-    let mut op = HessianOperator::new(mlp, params, train);
-    let opts = Options {
-        tol: config.tol,
-        ..Options::new(config.k, config.seed)
-    };
+    let mut op = LossCurvature::new(config.operator, mlp, params, train);
+    let opts = Options::of(config);
     let eigen = match config.solver {
         Solver::Lanczos => lanczos(&mut op, &opts, start),
         Solver::Power => power(&mut op, &opts),
-        Solver::Dense => dense(&mut op)?,
+        Solver::Dense => dense(&mut op, config.which)?,
     };
     let before = op.count;
     let trace = match config.solver {

@@ -9,10 +9,35 @@
 //! a minimum the Hessian's top end is positive, so its order matches the algebraic one there.
 
 use super::{finish, norm, orthogonalize, random_unit, Eigen, Operator, Options};
+use crate::config::Which;
 use crate::model::linalg::{axpy, dot};
 use crate::rng::Rng;
 
+/// The k pairs at `opts.which`'s end. The top and the largest magnitude iterate on A itself (so the
+/// top is the largest-magnitude end, see the module docs); the bottom iterates on A − sI with s an
+/// estimate of the spectral radius, whose largest magnitude is then λ_min − s.
 pub fn power(op: &mut dyn Operator, opts: &Options) -> Eigen {
+    if opts.which != Which::Bottom {
+        return iterate(op, opts, 0.0);
+    }
+    let radius = iterate(
+        op,
+        &Options {
+            k: 1,
+            which: Which::Magnitude,
+            ..*opts
+        },
+        0.0,
+    );
+    // 1 % over the estimate, so that s ≥ λ_max even though a Rayleigh quotient underestimates.
+    let shift = 1.01 * radius.values.first().map_or(0.0, |v| v.abs());
+    let mut eigen = iterate(op, opts, shift);
+    eigen.products += radius.products;
+    eigen
+}
+
+/// Power iteration with deflation on A − shift·I, reporting the eigenvalues of A.
+fn iterate(op: &mut dyn Operator, opts: &Options, shift: f64) -> Eigen {
     let n = op.dim();
     let k = opts.k.min(n);
     let mut rng = Rng::derive(opts.seed, "power");
@@ -33,6 +58,9 @@ pub fn power(op: &mut dyn Operator, opts: &Options) -> Eigen {
             v.iter_mut().for_each(|x| *x /= nv);
             op.apply(&v, &mut w);
             products += 1;
+            if shift != 0.0 {
+                axpy(-shift, &v, &mut w);
+            }
             orthogonalize(&mut w, &found);
             lambda = dot(&v, &w);
             scale = scale.max(lambda.abs());
@@ -47,7 +75,7 @@ pub fn power(op: &mut dyn Operator, opts: &Options) -> Eigen {
         let nv = norm(&v);
         v.iter_mut().for_each(|x| *x /= nv);
         found.push(v.clone());
-        pairs.push((lambda, v));
+        pairs.push((lambda + shift, v));
     }
-    finish(op, pairs, opts.tol, products, k)
+    finish(op, pairs, opts, products, k)
 }

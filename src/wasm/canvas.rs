@@ -362,6 +362,7 @@ fn draw(
             area,
             &t.matrix,
             &run.split.train.y,
+            run.split.class_names.as_deref(),
             &format!(
                 "Alignment at epoch {}: λ₁ = {}",
                 t.epoch,

@@ -144,6 +144,28 @@ async function endToEnd() {
   const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   const memory = rendererMemory();
   const ms = (v) => (v === undefined ? null : Math.round(v));
+  // The perturbation explorer: t dragged every animation frame for 3 s; the boundary redraws once per
+  // reply from the worker (latest wins), so the rate is replies per second.
+  const explorer = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const slider = document.getElementById('explore-t');
+        const first = Number(document.body.dataset.perturbed ?? 0);
+        const t0 = performance.now();
+        let i = 0;
+        const frame = () => {
+          const now = performance.now();
+          if (now - t0 >= 3000) {
+            resolve(((Number(document.body.dataset.perturbed) - first) * 1000) / (now - t0));
+            return;
+          }
+          slider.value = String(Math.round(100 * Math.sin(i++ / 10)));
+          slider.dispatchEvent(new Event('input', { bubbles: true }));
+          requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+      }),
+  );
   process.stdout.write(
     `${JSON.stringify({
       env: 'page',
@@ -162,6 +184,7 @@ async function endToEnd() {
       chromium_rss_mb: memory.all,
       js_heap_used_mb: metrics.JSHeapUsedSize / 2 ** 20,
       js_heap_total_mb: metrics.JSHeapTotalSize / 2 ** 20,
+      explorer_redraws_per_s: explorer,
     })}\n`,
   );
   await page.close();

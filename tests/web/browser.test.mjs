@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launch } from './chromium.mjs';
@@ -105,11 +105,16 @@ async function downloadText(page, selector) {
   return { name: download.suggestedFilename(), text: readFileSync(file, 'utf8') };
 }
 
-function cliRunJson(query) {
+function cliRunJson(query, csv) {
   const cli = process.env.HB_CLI ?? path.resolve('../../target/release/hessian-boundary');
   const out = mkdtempSync(path.join(tmpdir(), 'hb-cli-'));
   try {
-    const r = spawnSync(cli, ['run', '--config', query, '--out', out], { encoding: 'utf8' });
+    const data = [];
+    if (csv !== undefined) {
+      writeFileSync(path.join(out, 'data.csv'), csv);
+      data.push('--data', path.join(out, 'data.csv'));
+    }
+    const r = spawnSync(cli, ['run', '--config', query, '--out', out, ...data], { encoding: 'utf8' });
     if (r.error) throw new Error(`cannot run the CLI ${cli}: ${r.error.message}`);
     assert.equal(r.status, 0, `the CLI failed on ${query}: ${r.stderr}`);
     return readFileSync(path.join(out, 'run.json'), 'utf8');
@@ -412,6 +417,74 @@ describe('bad input shows a message, never a blank page', () => {
   });
 });
 
+test('a CSV of the kind spreadsheets write: named classes, the link carries it, a reload gives the same run.json', async () => {
+  // Semicolons, decimal commas, quoted cells, class names: a European spreadsheet's export.
+  const rows = ['"width";"height";"kind"'];
+  for (let i = 0; i < 40; i++) rows.push(`${((i % 7) / 3 - 1).toFixed(3).replace('.', ',')};${(((i * 5) % 11) / 5 - 1).toFixed(3).replace('.', ',')};"${i % 2 ? 'south, far' : 'north'}"`);
+  const csv = rows.join('\r\n');
+  const { page, problems } = await open(`./?${SMALL}`);
+  let link;
+  try {
+    await settle(page);
+    await page.setInputFiles('#csv-file', { name: 'european.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.waitForFunction(() => location.hash.startsWith('#data='));
+    assert.equal(await settle(page), 'done', await text(page, '#error'));
+    assert.match(await text(page, '#csv-name'), /^Using european\.csv \([\d,]+ characters\)\. The link carries the data\.$/);
+    assert.match(await text(page, '#boundary-legend'), /north {2}south, far {2}/);
+    link = await page.evaluate(() => location.href);
+    const query = new URL(link).search.slice(1);
+    assert.match(query, /dataset=csv/);
+    assert.match(await page.locator('#embed-snippet').inputValue(), /#data=[A-Za-z0-9_-]+"/);
+    const first = (await downloadText(page, '#export-json')).text;
+    assert.match(first, /"class_names":\["north","south, far"\]/);
+    // The CLI on the file gives the page's bytes.
+    assert.equal(first, cliRunJson(query, csv), 'the CLI on the same file');
+    await page.screenshot({ path: path.join(SHOTS, 'csv-named-classes.png'), fullPage: true });
+
+    // A reload (or the link opened anywhere) runs on the data the link carries.
+    await page.reload();
+    assert.equal(await settle(page), 'done', await text(page, '#error'));
+    assert.match(await text(page, '#csv-name'), /^Using the data in the link \([\d,]+ characters\)\. The link carries the data\.$/);
+    assert.equal(await page.evaluate(() => location.href), link);
+    assert.equal((await downloadText(page, '#export-json')).text, first, 'run.json after the reload');
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+
+  // An edited fragment: a notice that names it, then the run asks for the file.
+  const payload = link.split('#data=')[1];
+  const mid = Math.floor(payload.length / 2);
+  const edited = `${link.split('#data=')[0]}#data=${payload.slice(0, mid)}${payload[mid] === 'A' ? 'B' : 'A'}${payload.slice(mid + 1)}`;
+  const damaged = await open(null);
+  try {
+    await damaged.page.goto(edited);
+    assert.equal(await settle(damaged.page), 'error');
+    assert.match((await damaged.page.locator('#notice-list li').allTextContents()).join('\n'), /^#data — the data in the link is damaged: .*\. Ignored\.$/m);
+    assert.match(await text(damaged.page, '#error'), /dataset=csv needs CSV data: this link runs on a CSV file of its own/);
+    assert.deepEqual(damaged.problems, []);
+  } finally {
+    await damaged.page.close();
+  }
+});
+
+test('a CSV too large for a link says to share it alongside', async () => {
+  const rows = ['x,y,label'];
+  // Numbers at full precision barely compress: 4,500 of them are over the link's 32,768 characters.
+  for (let i = 0; i < 1500; i++) rows.push(`${Math.sin(i * 1.7)},${Math.cos(i * 0.3)},${i % 2}`);
+  const { page, problems } = await open(`./?${SMALL}&epochs=1`);
+  try {
+    await settle(page);
+    await page.setInputFiles('#csv-file', { name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.waitForFunction(() => /alongside/.test(document.getElementById('csv-name').textContent));
+    assert.match(await text(page, '#csv-name'), /^Using big\.csv \([\d,]+ characters\)\. The data is too large for a link \(\d+ characters compressed; a link carries up to 32768\): share the file alongside\.$/);
+    assert.equal(await page.evaluate(() => location.hash), '');
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
 test('embed mode: chosen panels only, no settings, fits a 600 px iframe', async () => {
   const { page, problems } = await open(null, { viewport: { width: 800, height: 900 } });
   try {
@@ -598,6 +671,116 @@ test('the Embed button gives an iframe snippet for the current run', async () =>
     await page.click('#embed-button');
     const snippet = await page.locator('#embed-snippet').inputValue();
     assert.match(snippet, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?v=2&amp;dataset=moons&amp;.*&amp;embed=1&amp;panels=boundary,alignment,spectrum" /);
+  } finally {
+    await page.close();
+  }
+});
+
+/** Sets a range input's value as a drag would and fires its input event. */
+async function slide(page, selector, value) {
+  await page.evaluate(([selector, value]) => {
+    const el = document.querySelector(selector);
+    el.value = String(value);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, [selector, value]);
+}
+
+describe('the instruments: perturbation explorer, curvature through training, self-test', () => {
+  const query = `${SMALL}&snap=50`;
+  let page;
+  let problems;
+  let run;
+  before(async () => {
+    ({ page, problems } = await open(`./?${query}`));
+    await settle(page);
+    await page.waitForFunction(() => Number(document.body.dataset.perturbed) >= 1, null, { timeout: 30_000 });
+    run = JSON.parse((await downloadText(page, '#export-json')).text);
+  });
+  after(() => page?.close());
+
+  test('dragging t moves the boundary, and the loss there is the CLI run.json value', async () => {
+    const base = await canvasSum(page, '#explore-boundary');
+    const before = Number(await page.evaluate(() => document.body.dataset.perturbed));
+    await slide(page, '#explore-t', 100);
+    await page.waitForFunction((n) => Number(document.body.dataset.perturbed) > n, before, { timeout: 30_000 });
+    await page.waitForFunction(() => /^t = [1-9]/.test(document.getElementById('explore-t-value').textContent), null, { timeout: 30_000 });
+    const line = run.perturbation.lines[0];
+    assert.equal(Number(await page.evaluate(() => document.body.dataset.perturbedLoss)), line.loss[line.loss.length - 1]);
+    assert.notEqual(await canvasSum(page, '#explore-boundary'), base, 'the boundary did not move');
+    for (const selector of ['#explore-line', '#explore-surface']) {
+      const p = await pixels(page, selector);
+      assert.ok(p.nonWhite > 0.05 * p.size[0] * p.size[1], `${selector} is blank`);
+    }
+    assert.match(await text(page, '#explore-line-legend'), /curvature at 0: \d/);
+    await page.locator('[data-panel="explorer"]').screenshot({ path: path.join(SHOTS, 'panel-explorer.png') });
+    // The CLI writes the same perturbation: the page's run.json is the CLI's.
+    assert.ok(JSON.stringify(run.perturbation) === JSON.stringify(JSON.parse(cliRunJson(query)).perturbation));
+  });
+
+  test('a click on an alignment field picks its eigenvector', async () => {
+    await page.locator('#fields canvas.field').nth(1).click();
+    assert.equal(await page.locator('#explore-index').inputValue(), '1');
+    assert.equal(await page.locator('#explore-t').inputValue(), '0');
+  });
+
+  test('the self-test lists run.json\'s checks with their verdicts', async () => {
+    const rows = page.locator('#checks tbody tr');
+    assert.equal(await rows.count(), run.checks.length);
+    for (const [i, c] of run.checks.entries()) {
+      assert.equal(await rows.nth(i).getAttribute('data-check'), c.name);
+      assert.equal(await rows.nth(i).getAttribute('data-pass'), String(c.pass));
+    }
+    assert.ok(run.checks.every((c) => c.pass === true), JSON.stringify(run.checks));
+    assert.equal(await text(page, '#checks-summary'), `All ${run.checks.length} checks passed.`);
+    await page.locator('[data-panel="checks"]').screenshot({ path: path.join(SHOTS, 'panel-checks.png') });
+  });
+
+  test('curvature through training: tracked eigenvalues with their overlaps', async () => {
+    assert.ok(await page.locator('#tracks-panel').isVisible());
+    const p = await pixels(page, '#tracks');
+    assert.ok(p.nonWhite > 0.01 * p.size[0] * p.size[1], '#tracks is blank');
+    assert.match(await text(page, '#tracks-legend'), /2\/lr = 100/);
+    assert.equal(run.snapshots[0].overlaps[0], null);
+    assert.ok(run.snapshots[1].overlaps.every((o) => o.overlap >= 0 && o.overlap <= 1));
+    await page.locator('[data-panel="tracks"]').screenshot({ path: path.join(SHOTS, 'panel-tracks.png') });
+    assert.deepEqual(problems, []);
+  });
+});
+
+test('one click shows the Gauss–Newton: its spectrum, named, with the CLI numbers', async () => {
+  const { page, problems } = await open(`./?${SMALL}`);
+  try {
+    await settle(page);
+    assert.equal(await text(page, '#h-spectrum'), 'Hessian spectrum');
+    await page.click('#switch-operator');
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('operator') === 'ggn', null, { timeout: 30_000 });
+    await settle(page);
+    assert.equal(await text(page, '#h-spectrum'), 'Gauss–Newton spectrum');
+    assert.equal(await text(page, '#switch-operator'), 'Show the Hessian');
+    const json = (await downloadText(page, '#export-json')).text;
+    assert.ok(json === cliRunJson(`${SMALL}&operator=ggn`), 'the Gauss–Newton run.json differs from the CLI');
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the Hessian and the Gauss–Newton side by side: the other operator\'s fields under this run\'s', async () => {
+  const { page, problems } = await open(`./?${SMALL}`);
+  try {
+    await settle(page);
+    await page.click('#compare-operator');
+    await page.waitForFunction(() => !document.getElementById('fields-other-box').hidden, null, { timeout: TIMEOUT_MS });
+    assert.equal(await page.locator('#fields-other canvas.field').count(), 3);
+    const p = await pixels(page, '#fields-other canvas.field');
+    assert.ok(p.nonWhite > 0.5 * p.size[0] * p.size[1], 'the Gauss–Newton field is blank');
+    // Its captions are the Gauss–Newton run's eigenvalues, as the CLI computes them.
+    const cli = JSON.parse(cliRunJson(`${SMALL}&operator=ggn`));
+    const caption = await page.locator('#fields-other figcaption').first().textContent();
+    assert.equal(caption, `A₁ · λ₁ = ${Number(cli.hessian.eigenvalues[0].toPrecision(3))}`);
+    assert.match(await text(page, '#fields-other-title'), /Gauss–Newton \(operator=ggn\)/);
+    await page.locator('[data-panel="alignment"]').screenshot({ path: path.join(SHOTS, 'panel-alignment-ggn.png') });
+    assert.deepEqual(problems, []);
   } finally {
     await page.close();
   }

@@ -135,3 +135,34 @@ for (const [name, QUERY] of QUERIES) test(`run.json is bit-identical natively an
       `wasm …${JSON.stringify(w.text.slice(Math.max(0, i - 40), i + 40))}…`,
   );
 });
+
+/** The file kinds people export, each with its own delimiter, quoting, decimal mark or labels. */
+const CSV_KINDS = (() => {
+  const rows = Array.from({ length: 30 }, (_, i) => [((i % 7) / 3 - 1).toFixed(3), (((i * 5) % 11) / 5 - 1).toFixed(3), i % 3]);
+  const names = ['setosa', 'versicolor', 'virginica'];
+  return {
+    quoted: ['"x","y","label"', ...rows.map((r) => r.map((c) => `"${c}"`).join(','))].join('\n'),
+    semicolon: ['x;y;label', ...rows.map(([x, y, l]) => `${x.replace('.', ',')};${y.replace('.', ',')};${l}`)].join('\r\n'),
+    tab: ['x\ty\tlabel', ...rows.map((r) => r.join('\t'))].join('\n'),
+    names: rows.map(([x, y, l]) => `${x},${y},${names[l]}`).join('\n'),
+  };
+})();
+
+test('CSV files and the links that carry them load the same natively and in wasm', () => {
+  const query = 'dataset=csv&layers=6&epochs=20&k=2&grid=16';
+  for (const [kind, csv] of Object.entries(CSV_KINDS)) {
+    const dir = path.join(outDir, `csv-${kind}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'data.csv'), csv);
+    const { link } = JSON.parse(wasm.data_link(csv));
+    assert.equal(wasm.read_data_link(link), csv, `${kind}: the link round-trips`);
+    const w = wasm.run_json(query, csv);
+    for (const args of [['--data', path.join(dir, 'data.csv')], ['--data-link', `http://x/?${query}#data=${link}`]]) {
+      const cli = spawnSync(env('HB_CLI'), ['run', '--config', query, '--out', dir, ...args], { encoding: 'utf8' });
+      assert.equal(cli.status, 0, `${kind}: ${cli.stderr}`);
+      assert.equal(readFileSync(path.join(dir, 'run.json'), 'utf8'), w, `${kind} ${args[0]}: native and wasm run.json differ`);
+    }
+    if (kind === 'names') assert.match(w, /"class_names":\["setosa","versicolor","virginica"\]/);
+  }
+  assert.throws(() => wasm.read_data_link('eJw'), /the data in the link is damaged/);
+});

@@ -2,8 +2,9 @@
 // (curves over the line for 1-D data), their captions, the colour bar's size and the read-outs.
 
 import { $ } from '../dom.js';
-import { num, sub } from '../format.js';
+import { className, num, sub } from '../format.js';
 import { bitmapOf, context } from '../canvas.js';
+import { exploreEigenvector } from './explorer.js';
 import { FONT, INK, classColor, clipTo, drawAxes, drawField, planeAspect, strokeSegments, toX, toY } from '../plot.js';
 import { keyboardProbe } from '../probe.js';
 import { run } from '../run.js';
@@ -69,6 +70,14 @@ export function buildFields() {
     canvas.addEventListener('pointerleave', () => {
       $('fields-readout').textContent = '';
     });
+    // The final model's fields pick the explorer's eigenvector.
+    if (v.index === null) {
+      canvas.title = `Click to move θ along v${i + 1}`;
+      canvas.addEventListener('click', () => {
+        exploreEigenvector(i);
+        document.querySelector('[data-panel="explorer"]').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+      });
+    }
   });
   drawFields();
 }
@@ -165,7 +174,7 @@ function lineReadout(event, canvas) {
   const u = L.u0 + ((L.u1 - L.u0) * col) / (width - 1);
   const v = run.view;
   const parts = v.values.slice(0, LINE_STYLES.length).map((f, i) => `A${sub(i + 1)} = ${num(f[col])}`);
-  $('fields-readout').textContent = `x = ${num(u)}: ${parts.join(', ')} · predicted class ${v.predicted[col]}`;
+  $('fields-readout').textContent = `x = ${num(u)}: ${parts.join(', ')} · predicted ${className(v.predicted[col], run.info.class_names)}`;
 }
 
 export function drawFields() {
@@ -175,29 +184,31 @@ export function drawFields() {
   if (!v?.fieldBitmaps) return;
   const first = document.querySelector('#fields figure');
   if (first) $('colorbar').style.height = `${Math.max(130, Math.min(320, first.offsetHeight))}px`;
-  const [width, height] = a.size;
-  const plane = a.summary.alignment.grid;
   for (const canvas of document.querySelectorAll('#fields canvas.field')) {
-    const i = Number(canvas.dataset.index);
-    const [ctx, w, h] = context(canvas);
-    const aspect = (plane.u_range[1] - plane.u_range[0]) / (plane.w_range[1] - plane.w_range[0]);
-    let pw = w;
-    let ph = w / aspect;
-    if (ph > h) {
-      ph = h;
-      pw = h * aspect;
-    }
-    const L = { x: (w - pw) / 2, y: (h - ph) / 2, width: pw, height: ph, u0: plane.u_range[0], u1: plane.u_range[1], w0: plane.w_range[0], w1: plane.w_range[1] };
-    canvas.layout = L;
-    drawField(ctx, L, v.fieldBitmaps[i], width, height);
-    ctx.strokeStyle = 'rgba(34,34,34,0.85)';
-    ctx.lineWidth = 1.2;
-    ctx.lineCap = 'round';
-    strokeSegments(ctx, L, v.fields.segments, width, height);
-    ctx.strokeStyle = INK;
-    ctx.lineWidth = 1;
-    ctx.strokeRect(L.x, L.y, L.width, L.height);
+    drawFieldCanvas(canvas, v.fieldBitmaps[Number(canvas.dataset.index)], v.fields.segments, a.size, a.summary.alignment.grid);
   }
+}
+
+/** One field picture on `canvas`: the field image at the plane's aspect, the boundary segments over it. */
+export function drawFieldCanvas(canvas, bitmap, segments, [width, height], plane) {
+  const [ctx, w, h] = context(canvas);
+  const aspect = (plane.u_range[1] - plane.u_range[0]) / (plane.w_range[1] - plane.w_range[0]);
+  let pw = w;
+  let ph = w / aspect;
+  if (ph > h) {
+    ph = h;
+    pw = h * aspect;
+  }
+  const L = { x: (w - pw) / 2, y: (h - ph) / 2, width: pw, height: ph, u0: plane.u_range[0], u1: plane.u_range[1], w0: plane.w_range[0], w1: plane.w_range[1] };
+  canvas.layout = L;
+  drawField(ctx, L, bitmap, width, height);
+  ctx.strokeStyle = 'rgba(34,34,34,0.85)';
+  ctx.lineWidth = 1.2;
+  ctx.lineCap = 'round';
+  strokeSegments(ctx, L, segments, width, height);
+  ctx.strokeStyle = INK;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(L.x, L.y, L.width, L.height);
 }
 
 function fieldReadout(event, canvas, i) {
@@ -220,6 +231,6 @@ function fieldReadout(event, canvas, i) {
   const v = run.view;
   const value = v.values[i][row * width + col];
   $('fields-readout').textContent =
-    `A${sub(i + 1)}(${names[0]} = ${num(u)}, ${names[1]} = ${num(wv)}) = ${num(value, 3)} · predicted class ${v.predicted[row * width + col]}`;
+    `A${sub(i + 1)}(${names[0]} = ${num(u)}, ${names[1]} = ${num(wv)}) = ${num(value, 3)} · predicted ${className(v.predicted[row * width + col], run.info.class_names)}`;
 }
 

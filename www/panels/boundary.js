@@ -2,14 +2,14 @@
 // boundary line, the data points, the margin markers after the analysis, the legend and the read-out.
 
 import { $ } from '../dom.js';
-import { num } from '../format.js';
+import { className, num } from '../format.js';
 import { bitmapOf, context } from '../canvas.js';
 import { CLASS_COLORS, INK, classColor, clipTo, drawAxes, drawField, strokeSegments, toX, toY } from '../plot.js';
 import { keyboardProbe } from '../probe.js';
 import { run } from '../run.js';
 
 /** The plot's layout in CSS pixels: equal scales on both axes, centred. */
-function planeLayout(w, h, plane, oneD) {
+export function planeLayout(w, h, plane, oneD) {
   const left = 44;
   const bottom = 30;
   const pad = 8;
@@ -37,7 +37,7 @@ function pointY(L, xy, test) {
   return L.oneD ? L.y + L.height * (test ? 0.7 : 0.4) : toY(L, xy[1]);
 }
 
-function drawPoints(ctx, L, info) {
+export function drawPoints(ctx, L, info) {
   const r = 3.5;
   ctx.lineWidth = 1.6;
   info.test.xy.forEach((xy, i) => {
@@ -146,7 +146,7 @@ export function drawBoundary() {
   for (let c = 0; c < Math.min(info.classes, 10); c++) {
     const swatch = document.createElement('span');
     swatch.className = `swatch c${c % CLASS_COLORS.length}`;
-    legend.append(swatch, document.createTextNode(`class ${c}  `));
+    legend.append(swatch, document.createTextNode(`${className(c, info.class_names)}  `));
   }
   legend.append(document.createTextNode(' ● training  ○ test'));
   if (overlay) {
@@ -200,7 +200,7 @@ function boundaryReadout(event) {
   const names = run.info.plane.axes;
   const c = classAt(L, px, py);
   let text = L.oneD ? `${names[0]} = ${num(u)}` : `${names[0]} = ${num(u)}, ${names[1]} = ${num(wv)}`;
-  if (c !== null && c !== undefined) text += ` · predicted class ${c}`;
+  if (c !== null && c !== undefined) text += ` · predicted ${className(c, run.info.class_names)}`;
   // The nearest point within 8 px.
   let best = null;
   for (const [set, test] of [[run.info.train, false], [run.info.test, true]]) {
@@ -209,7 +209,7 @@ function boundaryReadout(event) {
       if (d < 8 && (!best || d < best.d)) best = { d, y: set.y[i], test };
     });
   }
-  if (best) text += ` · ${best.test ? 'test' : 'training'} point of class ${best.y}`;
+  if (best) text += ` · ${best.test ? 'test' : 'training'} point of ${className(best.y, run.info.class_names)}`;
   $('boundary-readout').textContent = text;
 }
 

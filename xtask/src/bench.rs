@@ -557,6 +557,11 @@ fn table(
         &|v| v <= 30_000.0,
     );
     target(
+        "page: perturbation explorer ≥ 20 redraws/s while t is dragged (default config)".into(),
+        pg("explorer_redraws_per_s").map(|v| (v, format!("{v:.1} redraws/s"))),
+        &|v| v >= 20.0,
+    );
+    target(
         "wasm bundle ≤ 400 KB gzipped".into(),
         bundle.map(|(wasm, js)| {
             (

@@ -390,12 +390,15 @@ fn test() -> ExitCode {
         project.build_web().map(drop)
     });
     let site = project.target.join("dist");
-    build_stage("build: static site (cargo xtask dist --out target/dist --runs='Quick demo')", &mut || {
-        dist::dist(&dist::Options {
-            out: site.clone(),
-            runs: Some("Quick demo".into()),
-        })
-    });
+    build_stage(
+        "build: static site (cargo xtask dist --out target/dist --runs='Quick demo')",
+        &mut || {
+            dist::dist(&dist::Options {
+                out: site.clone(),
+                runs: Some("Quick demo".into()),
+            })
+        },
+    );
     build_stage("setup: npm ci in tests/web", &mut || {
         ensure_npm_deps(&project.root.join(WEB_TESTS))
     });
