@@ -6,6 +6,9 @@
 
 use serde::Serialize;
 
+mod read;
+pub use read::RunFileError;
+
 use crate::config::{Config, LossKind};
 use crate::data::Dataset;
 use crate::pipeline::Run;

@@ -22,7 +22,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::analysis::field::{self, Fields, Grid};
 use crate::config::{key_specs as specs, Config};
-use crate::data::Dataset;
+use crate::data::{Dataset, Split};
+use crate::model::Mlp;
 use crate::pipeline::Run;
 use crate::render::{self, ColorScale, Theme};
 use crate::train::{HistoryEntry, Trainer};
@@ -151,6 +152,40 @@ fn projected(grid: &Grid, data: &Dataset) -> Vec<[f64; 2]> {
         .collect()
 }
 
+/// The plane and resolution of the live picture while training.
+fn live_grid(train: &Dataset) -> Grid {
+    let resolution = if train.dim == 1 {
+        LIVE_RESOLUTION_1D
+    } else {
+        LIVE_RESOLUTION
+    };
+    Grid::for_data(train, resolution)
+}
+
+/// [`Session::info`]'s JSON.
+fn info_json(config: &Config, split: &Split, live: &Grid, mlp: &Mlp, total: usize) -> String {
+    let (train, test) = (&split.train, &split.test);
+    json!({
+        "query": config.to_query(),
+        "dim": train.dim,
+        "classes": train.classes,
+        "class_names": split.class_names,
+        "layers": mlp.sizes,
+        "params": mlp.param_count(),
+        "total_epochs": total,
+        "train": { "xy": projected(live, train), "y": train.y },
+        "test": { "xy": projected(live, test), "y": test.y },
+        "plane": {
+            "width": live.width,
+            "height": live.height,
+            "u_range": live.u_range,
+            "w_range": live.w_range,
+            "axes": if train.dim == 2 { ["x₁", "x₂"] } else if train.dim == 1 { ["x", ""] } else { ["PC₁", "PC₂"] },
+        },
+    })
+    .to_string()
+}
+
 fn history_json(h: &HistoryEntry) -> Value {
     json!({
         "epoch": h.epoch,
@@ -169,37 +204,11 @@ impl Session {
     pub fn new(query: &str, csv: Option<String>) -> Result<Session, JsError> {
         let config = Config::parse(query).map_err(|e| js_error(crate::pipeline::Error::from(e)))?;
         let prepared = crate::pipeline::prepare(&config, csv.as_deref()).map_err(js_error)?;
-        let (train, test) = (&prepared.split.train, &prepared.split.test);
-        let live = Grid::for_data(
-            train,
-            if train.dim == 1 {
-                LIVE_RESOLUTION_1D
-            } else {
-                LIVE_RESOLUTION
-            },
-        );
+        let live = live_grid(&prepared.split.train);
         let trainer = Trainer::new(config.clone(), prepared.split.clone(), prepared.pretrain)
             .map_err(|e| js_error(crate::pipeline::Error::from(e)))?;
         let (_, total) = trainer.progress();
-        let info = json!({
-            "query": config.to_query(),
-            "dim": train.dim,
-            "classes": train.classes,
-            "class_names": prepared.split.class_names,
-            "layers": trainer.mlp().sizes,
-            "params": trainer.mlp().param_count(),
-            "total_epochs": total,
-            "train": { "xy": projected(&live, train), "y": train.y },
-            "test": { "xy": projected(&live, test), "y": test.y },
-            "plane": {
-                "width": live.width,
-                "height": live.height,
-                "u_range": live.u_range,
-                "w_range": live.w_range,
-                "axes": if train.dim == 2 { ["x₁", "x₂"] } else if train.dim == 1 { ["x", ""] } else { ["PC₁", "PC₂"] },
-            },
-        })
-        .to_string();
+        let info = info_json(&config, &prepared.split, &live, trainer.mlp(), total);
         Ok(Session {
             config,
             trainer: Some(trainer),
@@ -208,6 +217,27 @@ impl Session {
             info,
             history_sent: 0,
             snapshot_fields: Vec::new(),
+        })
+    }
+
+    /// A finished run from the text of its `run.json` ([`Run::from_json`]: refused, with what is wrong,
+    /// unless it is exactly what this version writes), shown without computing anything: `step` hands
+    /// out its whole history at once, `spectrum` and `analyse` keep what the file holds, and
+    /// `run_json` gives the file's bytes. The file has no θ of its training snapshots, so `snapshot`
+    /// cannot compute their fields.
+    pub fn open(text: &str) -> Result<Session, JsError> {
+        let run = Run::from_json(text).map_err(js_error)?;
+        let live = live_grid(&run.split.train);
+        let total = run.trained.history.last().map_or(0, |h| h.epoch);
+        let info = info_json(&run.config, &run.split, &live, &run.trained.mlp, total);
+        Ok(Session {
+            config: run.config.clone(),
+            trainer: None,
+            snapshot_fields: vec![None; run.during_training.len()],
+            run: Some(run),
+            live,
+            info,
+            history_sent: 0,
         })
     }
 
@@ -222,11 +252,21 @@ impl Session {
 
     /// Trains up to `epochs` more epochs. JSON `{epoch, total, done, history: [new points]}`.
     /// Throws the library's message if training diverges (θ stays as it was before the bad step).
+    /// Once training has ended (a run opened from its file), it trains nothing and reports the end.
     pub fn step(&mut self, epochs: u32) -> Result<String, JsError> {
-        let trainer = self
-            .trainer
-            .as_mut()
-            .ok_or_else(|| JsError::new("training has already ended"))?;
+        let Some(trainer) = self.trainer.as_mut() else {
+            let run = self.run.as_ref().ok_or_else(|| JsError::new("no run"))?;
+            let history = &run.trained.history;
+            let epoch = history.last().map_or(0, |h| h.epoch);
+            let new: Vec<Value> = history[self.history_sent.min(history.len())..]
+                .iter()
+                .map(history_json)
+                .collect();
+            self.history_sent = history.len();
+            return Ok(
+                json!({ "epoch": epoch, "total": epoch, "done": true, "history": new }).to_string(),
+            );
+        };
         for _ in 0..epochs {
             if trainer.is_done() {
                 break;
@@ -261,7 +301,9 @@ impl Session {
             self.run = Some(Run::from_trainer(trainer));
         }
         let run = self.run.as_mut().ok_or_else(|| JsError::new("no run"))?;
-        crate::pipeline::compute_spectrum(run);
+        if run.spectrum.is_none() {
+            crate::pipeline::compute_spectrum(run);
+        }
         Ok(())
     }
 
@@ -274,6 +316,10 @@ impl Session {
             .run
             .as_mut()
             .ok_or_else(|| JsError::new("call spectrum() first"))?;
+        if run.analysis.is_some() {
+            // Opened from its file: G and everything else are there already.
+            return Ok(false);
+        }
         crate::pipeline::compute_analyses_before_g(run);
         self.snapshot_fields = vec![None; run.during_training.len()];
         let all = run
@@ -347,6 +393,9 @@ impl Session {
             .get(index)
             .ok_or_else(|| JsError::new(&format!("no snapshot {index}")))?;
         if self.snapshot_fields[index].is_none() {
+            let theta = run.trained.snapshots.get(index).ok_or_else(|| {
+                JsError::new("this run was opened from its run.json, which holds no θ of the training snapshots: recompute it here to see their fields")
+            })?;
             // Tracked: slot j shows the eigenvector that becomes the last snapshot's j-th, with the
             // sign that keeps its picture from flipping.
             let matches: Vec<_> = run
@@ -365,7 +414,7 @@ impl Session {
                 .collect();
             self.snapshot_fields[index] = Some(field::fields(
                 &run.trained.mlp,
-                &run.trained.snapshots[index].params,
+                &theta.params,
                 Grid::for_data(&run.split.train, self.config.grid),
                 &values,
                 &vectors,

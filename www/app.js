@@ -1,4 +1,5 @@
-// The page's entry module: embed mode, redrawing on resize, and the first run, the one the URL asks for.
+// The page's entry module: embed mode, redrawing on resize, and the first run, the one the URL asks for
+// (started through embed.js, which holds an embed back until it is in view and its turn).
 // The rest is one module per concern (docs/architecture.md lists them); all computing is in www/worker.js.
 //
 // Safety: nothing from the URL, a CSV file or the worker is ever inserted as HTML — text goes through
@@ -7,7 +8,7 @@
 import { $ } from './dom.js';
 import { embed, embedPanels, initial } from './url.js';
 import { dpr } from './canvas.js';
-import { start } from './run.js';
+import { begin } from './embed.js';
 import { drawBoundary } from './panels/boundary.js';
 import { drawCurves } from './panels/training.js';
 import { drawFields } from './panels/alignment.js';
@@ -25,25 +26,27 @@ import './timeline.js';
 import './regimes.js';
 
 // Canvases are drawn at their box's size: redraw them when it changes. The worker's charts take a round
-// trip and their boxes follow the page's width, so they are asked for again only when it or the pixel ratio changed.
+// trip, so they are asked for again only when their boxes' sizes or the pixel ratio changed.
 let resizeTimer = null;
-let lastWidth = 0;
-let lastDpr = dpr();
-new ResizeObserver(() => {
+let lastSizes = '';
+const chartSizes = () =>
+  [...document.querySelectorAll('.plot canvas, #colorbar')].map((c) => `${c.clientWidth}x${c.clientHeight}`).join() + `@${dpr()}`;
+const resized = new ResizeObserver(() => {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(() => {
-    const width = document.documentElement.clientWidth;
     drawBoundary();
     drawCurves();
     drawFields();
     drawExplorer();
     drawTracks();
     drawComparison();
-    if (width !== lastWidth || dpr() !== lastDpr) requestCharts();
-    lastWidth = width;
-    lastDpr = dpr();
+    const sizes = chartSizes();
+    if (sizes !== lastSizes) requestCharts();
+    lastSizes = sizes;
   }, 120);
-}).observe(document.querySelector('main'));
+});
+// The plots too: an embed sizes them to its frame's height, not only its width.
+for (const el of [document.querySelector('main'), ...document.querySelectorAll('.plot, #fields')]) resized.observe(el);
 
 if (embed) {
   document.body.classList.add('embed');
@@ -53,4 +56,4 @@ if (embed) {
   $('open-full').href = new URL(location.pathname, location.href).href;
 }
 
-start(initial.config, { fromUrl: true });
+begin(initial.config, initial.page.run, { fromUrl: true });

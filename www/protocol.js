@@ -3,8 +3,13 @@
 //
 // To the worker (ToWorker):
 //   {type: 'init', module?}            a compiled WebAssembly.Module (else the worker fetches pkg/ itself)
-//   {type: 'start', query, csv? | dataLink?}   read the query leniently, set the run up on the CSV text
-//                                      (or the text of a link's #data= payload, src/data/link.rs)
+//   {type: 'start', query, csv? | dataLink?, run?, runs?}   read the query leniently, set the run up on
+//                                      the CSV text (or the text of a link's #data= payload,
+//                                      src/data/link.rs); `run` ({path, url} or {path, error}): show that
+//                                      published run.json instead of computing (it must be the query's
+//                                      run if the query is not empty); `runs`: {canonical query: {path,
+//                                      url}}, the site's precomputed runs; a file that cannot be used
+//                                      becomes a notice (key `run`) and the query is computed
 //   {type: 'step', budgetMs | epochs, field?}  train about budgetMs of work (or exactly `epochs`
 //                                      epochs); `field`: send the live picture with this slice
 //   {type: 'analyse'}                  spectrum, then the analyses (but a certified G), then run.json
@@ -20,15 +25,17 @@
 //   {type: 'csv'}                      the data as CSV
 // From the worker (FromWorker):
 //   {type: 'ready', version, specs}
-//   {type: 'started', query, notices, info, data} | {type: 'failed', stage, message, query?, notices?, data?}
-//                                      (a failure's `stage` says where, for the reader only; `data`:
+//   {type: 'started', query, notices, info, data, file?} | {type: 'failed', stage, message, query?, notices?, data?}
+//                                      (`file`: the path of the run.json shown; nothing is computed;
+//                                      a failure's `stage` says where, for the reader only; `data`:
 //                                      {csv?: the text read from dataLink, link: null | {link: payload} |
 //                                      {link: null, message: why it does not fit}}; a damaged dataLink
 //                                      is a notice with key '#data')
 //   {type: 'progress', epoch, total, done, history, field?, classes?, segments?, msPerEpoch}
 //   {type: 'stage', stage}             'spectrum' | 'analysis' | 'generalization' | 'export' (Stage)
-//   {type: 'analysed', summary, fields, size, overlay, tracks, seconds, pending}   everything drawable but
-//                                      the self-test; with `pending`, G is still to come too
+//   {type: 'analysed', json, summary, fields, size, overlay, tracks, seconds, pending}   everything
+//                                      drawable but the self-test (with `pending`, G is still to come
+//                                      too); `json` is complete only for a published run
 //   {type: 'generalizing', hvps}       progress of 'generalize': HVPs (≈ eigenpairs) done so far
 //   {type: 'generalized', json, generalization, checks, seconds}   G, the self-test, the complete run.json
 //   {type: 'perturbed', id, index, t, loss, field, segments}   the reply to 'perturb' `id`

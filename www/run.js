@@ -21,6 +21,7 @@ import { buildFields, clearFields } from './panels/alignment.js';
 import { clearCharts, onCharts, requestCharts } from './panels/charts.js';
 import { resetTimeline, onSnapshot, setupTimeline } from './timeline.js';
 import { clearRegimes, compareRegimes } from './regimes.js';
+import { publishedRuns, publishedStatus } from './published.js';
 import { clearExplorer, onPerturbed, setupExplorer } from './panels/explorer.js';
 import { clearChecks, fillChecks } from './panels/checks.js';
 import { clearTracks, setupTracks } from './panels/tracks.js';
@@ -52,20 +53,28 @@ function freshRun(query) {
   };
 }
 
-/** Starts `query` (raw, as typed or linked) in a fresh worker; the old worker and its run are dropped. */
-export async function start(query, { fromUrl = false } = {}) {
+/**
+ * Starts `query` (raw, as typed or linked) in a fresh worker; the old worker and its run are dropped.
+ * `file`: a published run.json to show instead ({path, url} or {path, error}, see published.js);
+ * `expect`: {json, path} of the file this computation checks ("Recompute here").
+ */
+export async function start(query, { fromUrl = false, file, expect } = {}) {
   generation += 1;
   const gen = generation;
   if (worker) worker.terminate();
   worker = null;
   run = freshRun(query);
   run.fromUrl = fromUrl;
+  run.expect = expect;
+  run.requestedFile = file?.path;
+  delete document.body.dataset.recompute;
   clearError();
   clearResults();
   setState('loading');
   setStatus('Starting…');
   updateProgress();
   const module = await wasmModule();
+  const runs = expect ? undefined : await publishedRuns();
   if (gen !== generation) return;
   const w = newWorker();
   worker = w;
@@ -78,7 +87,7 @@ export async function start(query, { fromUrl = false } = {}) {
     fail(`The computation could not run: ${event.message || 'the worker could not be started (is pkg/ built? run "cargo xtask serve")'}`);
   };
   w.postMessage({ type: ToWorker.INIT, module });
-  w.postMessage({ type: ToWorker.START, query, ...csvSource() });
+  w.postMessage({ type: ToWorker.START, query, ...csvSource(), run: file, runs });
 }
 
 /** Sends a message to the current run's worker. */
@@ -165,7 +174,7 @@ function onData(data) {
 /** Puts the canonical query (and the data the link carries) in the URL and the form, and lists the dropped keys if any. */
 function applyQuery(query, notices) {
   run.query = query;
-  history.replaceState(null, '', `?${query}${pageSuffix()}${dataFragment(run.dataLink)}`);
+  history.replaceState(null, '', `?${query}${pageSuffix(run.linkedFile)}${dataFragment(run.dataLink)}`);
   $('query').textContent = query;
   fillForm(query);
   showNotices(notices ?? []);
@@ -174,6 +183,10 @@ function applyQuery(query, notices) {
 }
 
 function onStarted(msg) {
+  run.file = msg.file;
+  // The link's own run.json stays in the address; a site's precomputed one follows from the query.
+  run.linkedFile = msg.file !== undefined && msg.file === run.requestedFile ? msg.file : undefined;
+  document.body.dataset.source = msg.file ? 'file' : 'computed';
   onData(msg.data);
   applyQuery(msg.query, msg.notices);
   run.info = msg.info;
@@ -259,6 +272,12 @@ function onAnalysed(msg) {
   setupExplorer(s);
   showOperator(s.config);
   setupTracks(s, msg.tracks);
+  if (run.file) {
+    // A published run.json: G and the self-test are in it already.
+    fillChecks(s.checks);
+    finish();
+    return;
+  }
   // G over all p takes longest, then the self-test: the worker computes them after the charts just
   // asked for.
   if (msg.pending) fillG(null, 0);
@@ -288,8 +307,11 @@ function finish() {
   const s = a.summary;
   run.stage = 'done';
   setExportsEnabled(true);
-  const g = `, then G over all p and the self-test (${duration(a.seconds.generalization)})`;
-  setStatus(`Done in ${duration(a.seconds.total)}: trained ${s.metrics.epochs} epochs, then the top ${s.hessian?.eigenvalues.length ?? 0} Hessian eigenpairs and their alignment${g}.`);
+  const g = a.seconds.generalization === undefined ? '' : `, then G over all p and the self-test (${duration(a.seconds.generalization)})`;
+  setStatus(
+    publishedStatus() ??
+      `Done in ${duration(a.seconds.total)}: trained ${s.metrics.epochs} epochs, then the top ${s.hessian?.eigenvalues.length ?? 0} Hessian eigenpairs and their alignment${g}.`,
+  );
   updateProgress();
   updateButtons();
   setState('done');
@@ -298,6 +320,7 @@ function finish() {
 
 /** Empties every panel for a new run. */
 function clearResults() {
+  $('recompute').hidden = true;
   clearMetrics();
   clearMargin();
   clearFields();

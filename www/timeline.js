@@ -21,7 +21,8 @@ export function setupTimeline(s) {
     .filter((t) => t.epoch < run.epoch);
   a.positions.push({ index: null, epoch: run.epoch, lambda1: s.hessian?.eigenvalues[0] });
   const shown = !embed || TIMELINE_PANELS.some((p) => embedPanels.includes(p));
-  $('timeline').hidden = a.positions.length < 2 || !shown || !s.alignment;
+  // A run shown from its file has no θ of the snapshots to draw them from.
+  $('timeline').hidden = a.positions.length < 2 || !shown || !s.alignment || run.file !== undefined;
   const scrub = $('scrub');
   scrub.max = String(a.positions.length - 1);
   scrub.value = scrub.max;

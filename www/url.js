@@ -1,13 +1,14 @@
-// The page's URL: its query split into the config (handed to the worker as given) and the two page keys,
-// `embed` and `panels`, which choose embed mode and its panels; and the fragment `#data=…`, a dataset the
-// link carries (src/data/link.rs), which no server sees.
+// The page's URL: its query split into the config (handed to the worker as given) and the page keys:
+// `embed` and `panels` (embed mode and its panels), `autosize` (an embed as tall as its content, which it
+// tells the parent page) and `run` (a published run.json to show instead of computing); and the fragment
+// `#data=…`, a dataset the link carries (src/data/link.rs), which no server sees.
 
-const PAGE_KEYS = new Set(['embed', 'panels']);
-export const ALL_PANELS = ['boundary', 'training', 'metrics', 'alignment', 'spectrum', 'matrix', 'margin', 'regimes'];
+const PAGE_KEYS = new Set(['embed', 'panels', 'autosize', 'run']);
+export const ALL_PANELS = ['boundary', 'training', 'metrics', 'alignment', 'spectrum', 'matrix', 'margin', 'explorer', 'tracks', 'checks', 'regimes'];
 export const DEFAULT_EMBED_PANELS = 'boundary,alignment,spectrum';
 
 /** Splits a search string into the config's part (raw, as given) and the page keys. */
-function splitSearch(search) {
+export function splitSearch(search) {
   const config = [];
   const page = {};
   for (const pair of search.replace(/^\?/, '').split('&')) {
@@ -48,8 +49,11 @@ export const embedPanels = (initial.page.panels ?? DEFAULT_EMBED_PANELS)
   .map((p) => p.trim())
   .filter((p) => ALL_PANELS.includes(p));
 
-/** The page keys to keep after the config when the URL is rewritten. */
-export function pageSuffix() {
-  if (!embed) return '';
-  return `&embed=1&panels=${embedPanels.join(',')}`;
+export const autosize = embed && (initial.page.autosize === '1' || initial.page.autosize === 'true');
+
+/** The page keys to keep after the config when the URL is rewritten; `file`: the run.json shown from the link's `run`. */
+export function pageSuffix(file) {
+  const run = file ? `&run=${encodeURIComponent(file).replace(/%2F/g, '/')}` : '';
+  if (!embed) return run;
+  return `&embed=1&panels=${embedPanels.join(',')}${autosize ? '&autosize=1' : ''}${run}`;
 }

@@ -31,6 +31,20 @@ async function handle(data) {
     }
     case ToWorker.START: {
       const read = JSON.parse(read_query(data.query ?? ''));
+      // A published run.json: the link's own (`run`) or the site's for this query (`runs`).
+      const file = data.run ?? data.runs?.[read.query];
+      if (file) {
+        const opened = await openFile(file, data.run && data.query ? read.query : null);
+        if (opened.session) {
+          session = opened.session;
+          started = performance.now();
+          const info = JSON.parse(session.info());
+          plane = info.plane;
+          post({ type: FromWorker.STARTED, query: info.query, notices: read.notices, info, file: file.path, data: { link: null } });
+          return;
+        }
+        read.notices.push({ key: 'run', value: file.path, message: opened.error, used: "the link's settings, computed here," });
+      }
       const { csv, notices } = startData(data, read);
       try {
         session = new Session(read.query, csv);
@@ -99,6 +113,7 @@ async function handle(data) {
         post(
           {
             type: FromWorker.ANALYSED,
+            json,
             pending,
             summary,
             fields,
@@ -199,6 +214,39 @@ async function handle(data) {
       break;
     }
   }
+}
+
+/** Largest run.json accepted (the paper's setting writes about 5 MB). */
+const MAX_RUN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Opens a published run.json ({path, url} from the page, which checked that it is a same-origin
+ * relative path, or {path, error}): `{session}`, or `{error}` saying what is wrong. With `query`, the
+ * file must be that query's run.
+ */
+async function openFile(file, query) {
+  if (file.error) return { error: `${file.path} cannot be used: ${file.error}` };
+  let text;
+  try {
+    const response = await fetch(file.url, { credentials: 'same-origin', redirect: 'error' });
+    if (!response.ok) return { error: `${file.path} could not be loaded (HTTP ${response.status})` };
+    if (Number(response.headers.get('content-length')) > MAX_RUN_BYTES) return { error: `${file.path} is larger than ${MAX_RUN_BYTES / 2 ** 20} MB` };
+    text = await response.text();
+  } catch (e) {
+    return { error: `${file.path} could not be loaded (${message(e)})` };
+  }
+  let opened;
+  try {
+    opened = Session.open(text);
+  } catch (e) {
+    return { error: `${file.path} cannot be shown: ${message(e)}` };
+  }
+  const shown = JSON.parse(opened.info()).query;
+  if (query !== null && shown !== query) {
+    opened.free();
+    return { error: `${file.path} is the run of ${shown}, not of this link's ${query}` };
+  }
+  return { session: opened };
 }
 
 /** A start's CSV text: as sent, or read from the link's #data= payload (a damaged one adds a notice). */

@@ -27,10 +27,10 @@ use crate::model::linalg::dot;
 use crate::model::Mlp;
 use crate::spectrum::block::{block_krylov, BlockOptions};
 use crate::spectrum::{LossCurvature, Operator};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What makes the interval hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Certificate {
     /// Every eigenvector from the dense route: exact.

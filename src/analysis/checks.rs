@@ -37,6 +37,9 @@ pub struct Check {
     pub detail: String,
 }
 
+/// The checks' names, in the order [`checks`] writes them.
+pub const NAMES: [&str; 5] = ["hvp", "symmetry", "residual", "curvature", "dense"];
+
 impl Check {
     fn new(name: &'static str, value: f64, tolerance: f64, detail: String) -> Check {
         Check {

@@ -80,7 +80,7 @@ fn symmetric_points(reach: f64, count: usize) -> Vec<f64> {
 
 /// The second-difference stencils: on both sides of 0, or on one side only when θ sits so close to a
 /// kink that every symmetric window crosses it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Stencil {
     /// `(L(h) − 2L(0) + L(−h)) / h²`.

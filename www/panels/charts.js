@@ -26,7 +26,7 @@ export function requestCharts(where = () => true) {
   const charts = chartCanvases().filter(([name]) => where(name)).map(([name, canvas]) => {
     const [w, , r] = fit(canvas);
     // Narrow charts (phones, iframes) draw their text and marks smaller, so titles still fit.
-    const shrink = name === 'colorbar' ? 1 : Math.min(1, Math.max(0.6, w / 480));
+    const shrink = name === 'colorbar' ? 1 : Math.min(1, Math.max(0.75, w / 420));
     return { name, width: canvas.width, height: canvas.height, scale: r * shrink };
   });
   send({ type: ToWorker.RENDER, charts: charts.filter((c) => c.width > 1 && c.height > 1), snapshot: run.view.index });

@@ -4,6 +4,7 @@
 //! - `test`: every test: native `cargo test --workspace`, the Node check that wasm and native agree
 //!   bit for bit, and the headless-Chromium smoke test of the served page.
 //! - `build`: only build the wasm module into `pkg/`.
+//! - `dist --out DIR [--runs[=NAME]]`: the page as a static site for any host and sub-path (`dist.rs`).
 //! - `bench [--quick] [--repeats N] [--no-jax] [--no-browser] [--reuse-jax]`: the benchmarks of issue 6 (native, the
 //!   JAX peer, the wasm build and the page in headless Chromium) side by side, with the targets (`bench.rs`).
 //!
@@ -11,6 +12,7 @@
 //! the npm dev-dependencies of `tests/web/`), or says what to install.
 
 mod bench;
+mod dist;
 mod server;
 
 use std::io::{BufRead, BufReader, Write};
@@ -36,6 +38,9 @@ tasks:
   serve [--port N]  build the wasm module into pkg/ and serve the page on http://127.0.0.1:8000
   test              run every test (native, wasm in Node, the page in headless Chromium)
   build             only build the wasm module into pkg/
+  dist --out DIR [--runs[=NAME]]
+                    the page as a static site in DIR (any host, any sub-path); --runs precomputes the presets
+                    (those whose names contain NAME) so they open at once
   bench [--quick] [--repeats N] [--no-jax] [--no-browser] [--reuse-jax] [--jax-dense-max-p N]
                     benchmarks: native, JAX peer, wasm in headless Chromium, the page; a table with the targets
 ";
@@ -49,6 +54,7 @@ fn main() -> ExitCode {
         Some("serve") => parse_port(&args[1..]).and_then(serve),
         Some("build") if args.len() == 1 => Project::locate().and_then(|p| p.build_web().map(drop)),
         Some("bench") => bench::parse(&args[1..]).and_then(bench::bench),
+        Some("dist") => dist::parse(&args[1..]).and_then(|o| dist::dist(&o)),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             Ok(())
@@ -383,6 +389,16 @@ fn test() -> ExitCode {
     build_stage("build: wasm for the page (pkg/)", &mut || {
         project.build_web().map(drop)
     });
+    let site = project.target.join("dist");
+    build_stage(
+        "build: static site (cargo xtask dist --out target/dist --runs='Quick demo')",
+        &mut || {
+            dist::dist(&dist::Options {
+                out: site.clone(),
+                runs: Some("Quick demo".into()),
+            })
+        },
+    );
     build_stage("setup: npm ci in tests/web", &mut || {
         ensure_npm_deps(&project.root.join(WEB_TESTS))
     });
@@ -390,7 +406,8 @@ fn test() -> ExitCode {
     let web = project.root.join(WEB_TESTS);
     let node_test = |files: &[&str], env: &[(&str, String)]| {
         let mut cmd = Command::new("node");
-        cmd.args(["--test", "--test-reporter=spec"])
+        // One file at a time: two headless browsers at once on a loaded machine time each other out.
+        cmd.args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
             .args(files)
             .current_dir(&web);
         cmd.env("HB_CRATE_VERSION", &project.version);
@@ -428,16 +445,16 @@ fn test() -> ExitCode {
     // 4. The page in headless Chromium, served by our own server on a free port.
     if builds_ok {
         stages.push(stage(
-            "browser: page in headless Chromium (tests/web/browser.test.mjs)",
+            "browser: page in headless Chromium (tests/web/browser.test.mjs, embed.test.mjs)",
             || {
                 let chromium = ensure_chromium()?;
                 let server = server::Server::start(&project.root, 0, false)?;
                 step(&format!(
-                    "node --test browser.test.mjs (page served on {})",
+                    "node --test browser.test.mjs embed.test.mjs (page served on {})",
                     server.url()
                 ));
                 let result = node_test(
-                    &["browser.test.mjs"],
+                    &["browser.test.mjs", "embed.test.mjs"],
                     &[
                         ("HB_BASE_URL", server.url()),
                         ("HB_CHROMIUM", path_string(&chromium)),
@@ -450,6 +467,8 @@ fn test() -> ExitCode {
                             "HB_SCREENSHOTS",
                             path_string(&project.target.join("screenshots")),
                         ),
+                        // The static site, served from a sub-path by the test itself.
+                        ("HB_DIST", path_string(&site)),
                     ],
                 );
                 server.stop();
