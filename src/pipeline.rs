@@ -215,6 +215,16 @@ pub fn compute_analyses_before_g(run: &mut Run) {
     analyses_with(run, &quick);
 }
 
+/// Whether [`compute_analyses_before_g`] left G to [`compute_generalization`]: only a certified count
+/// over all p that the solver did not already provide differs from G over the solver's eigenvectors.
+pub fn generalization_pending(run: &Run) -> bool {
+    let all = run
+        .spectrum
+        .as_ref()
+        .is_some_and(|s| s.eigen.vectors.len() == run.trained.params.len());
+    run.config.g_over == config::GOver::All && !all
+}
+
 /// G with the run's own config, replacing what [`compute_analyses_before_g`] put there; `progress`
 /// hears the HVPs done so far.
 pub fn compute_generalization(run: &mut Run, progress: &mut dyn FnMut(usize)) {

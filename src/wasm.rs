@@ -322,24 +322,23 @@ impl Session {
         }
         crate::pipeline::compute_analyses_before_g(run);
         self.snapshot_fields = vec![None; run.during_training.len()];
-        let all = run
-            .spectrum
-            .as_ref()
-            .is_some_and(|s| s.eigen.vectors.len() == run.trained.params.len());
-        Ok(run.config.g_over == crate::config::GOver::All && !all)
+        Ok(crate::pipeline::generalization_pending(run))
     }
 
-    /// G as the run's config asks (certified over all p by default), then the self-test, completing
-    /// run.json: what [`crate::pipeline::run`] computes. `progress` is called with the HVPs of G done
-    /// so far, every 50. Call after [`Session::analyse`].
+    /// G as the run's config asks (certified over all p by default) where it is still pending, then the
+    /// self-test, completing run.json: what [`crate::pipeline::run`] computes. `progress` is called
+    /// with the HVPs of G done so far, every 50. Call after [`Session::analyse`].
     pub fn generalize(&mut self, progress: &js_sys::Function) -> Result<(), JsError> {
         let run = self
             .run
             .as_mut()
             .ok_or_else(|| JsError::new("call analyse() first"))?;
-        crate::pipeline::compute_generalization(run, &mut |hvps| {
-            let _ = progress.call1(&JsValue::NULL, &JsValue::from(hvps as f64));
-        });
+        // G over the solver's eigenvectors is already the config's G unless it is pending.
+        if crate::pipeline::generalization_pending(run) {
+            crate::pipeline::compute_generalization(run, &mut |hvps| {
+                let _ = progress.call1(&JsValue::NULL, &JsValue::from(hvps as f64));
+            });
+        }
         crate::pipeline::compute_checks(run);
         Ok(())
     }
