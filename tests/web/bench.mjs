@@ -14,12 +14,9 @@
 //   HB_BENCH      JSON options: {"workloads": [...], "repeats": 5, "quick": false, "denseMaxP": 0, "e2e": true}
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { launch } from './chromium.mjs';
+import { required } from './env.mjs';
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the benchmark with \`cargo xtask bench\``);
-  return value;
-};
+const env = required('the benchmark with `cargo xtask bench`');
 const BASE = env('HB_BASE_URL');
 const opts = {
   workloads: ['gaussian', 'iris', 'digits'],

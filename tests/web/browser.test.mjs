@@ -12,12 +12,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { launch } from './chromium.mjs';
+import { required } from './env.mjs';
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run these checks with \`cargo xtask test\``);
-  return value;
-};
+const env = required('these checks with `cargo xtask test`');
 
 const BASE = env('HB_BASE_URL');
 const SHOTS = env('HB_SCREENSHOTS');

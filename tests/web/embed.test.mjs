@@ -8,12 +8,9 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { launch } from './chromium.mjs';
 import { serveStatic } from './static-server.mjs';
+import { required } from './env.mjs';
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run these checks with \`cargo xtask test\``);
-  return value;
-};
+const env = required('these checks with `cargo xtask test`');
 const BASE = env('HB_BASE_URL');
 const SHOTS = env('HB_SCREENSHOTS');
 const DIST = env('HB_DIST');

@@ -10,12 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { required } from './env.mjs';
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run these checks with \`cargo xtask test\``);
-  return value;
-};
+const env = required('these checks with `cargo xtask test`');
 
 const wasm = createRequire(import.meta.url)(path.join(env('HB_PKG_NODE'), 'hessian_boundary.js'));
 const outDir = env('HB_OUT_DIR');
