@@ -15,6 +15,17 @@ pub fn threads() -> usize {
     1
 }
 
+/// `a()` and `b()`, perhaps at the same time.
+pub fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    #[cfg(not(target_arch = "wasm32"))]
+    return rayon::join(a, b);
+    #[cfg(target_arch = "wasm32")]
+    (a(), b())
+}
+
 /// `f(i, item)` for every item, results in item order.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync + Send) -> Vec<R> {
     #[cfg(not(target_arch = "wasm32"))]
@@ -24,6 +35,33 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync + Se
     }
     #[cfg(target_arch = "wasm32")]
     items.iter().enumerate().map(|(i, t)| f(i, t)).collect()
+}
+
+/// [`map`] with a scratch state per thread (`init()`, e.g. a tape whose buffers are reused), handed
+/// to `f` for every item that thread runs: state only speeds things up, never enters a result.
+pub fn map_with<T: Sync, S, R: Send>(
+    items: &[T],
+    init: impl Fn() -> S + Sync + Send,
+    f: impl Fn(&mut S, usize, &T) -> R + Sync + Send,
+) -> Vec<R> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        items
+            .par_iter()
+            .enumerate()
+            .map_init(init, |s, (i, t)| f(s, i, t))
+            .collect()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let mut s = init();
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, t)| f(&mut s, i, t))
+            .collect()
+    }
 }
 
 /// `f(i, item)` on every item, each mutable on its own.

@@ -195,12 +195,20 @@ pub fn compute_analyses(run: &mut Run) {
 /// The analysis stage of `run` with `config` in place of its own (which only G may differ in).
 fn analyses_with(run: &mut Run, config: &Config) {
     let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
-    run.analysis = run
-        .spectrum
-        .as_ref()
-        .map(|s| analysis::analyse(config, mlp, params, train, s));
-    if config.snap > 0 {
-        run.during_training = analysis::during_training(config, mlp, &run.trained.snapshots, train);
+    let (analysis, during_training) = crate::parallel::join(
+        || {
+            run.spectrum
+                .as_ref()
+                .map(|s| analysis::analyse(config, mlp, params, train, s))
+        },
+        || {
+            (config.snap > 0)
+                .then(|| analysis::during_training(config, mlp, &run.trained.snapshots, train))
+        },
+    );
+    run.analysis = analysis;
+    if let Some(d) = during_training {
+        run.during_training = d;
     }
 }
 

@@ -21,6 +21,7 @@ pub mod tracking;
 use crate::config::Config;
 use crate::data::Dataset;
 use crate::model::Mlp;
+use crate::parallel::join;
 use crate::spectrum::Spectrum;
 
 /// Everything the analysis stage computes for one θ and its spectrum.
@@ -91,26 +92,59 @@ pub fn analyse(
     let eigen = &spectrum.eigen;
     let k = config.k.min(eigen.vectors.len());
     let (values, vectors) = (&eigen.values[..k], &eigen.vectors[..k]);
+    // Independent of one another, so side by side on as many threads as there are.
+    let ((matrix, fields), (generalization, (margin, perturbation))) = join(
+        || {
+            join(
+                || {
+                    alignment::alignment_matrix(
+                        mlp,
+                        params,
+                        train,
+                        vectors,
+                        config.grad_label,
+                        config.align_value,
+                    )
+                },
+                || {
+                    field::fields(
+                        mlp,
+                        params,
+                        field::Grid::for_data(train, config.grid),
+                        values,
+                        vectors,
+                        config.align_value,
+                    )
+                },
+            )
+        },
+        || {
+            join(
+                || generalization_of(config, mlp, params, train, spectrum, &mut |_| {}),
+                || {
+                    join(
+                        || {
+                            margin::margin(
+                                mlp,
+                                params,
+                                train,
+                                &vectors[0],
+                                config.seed,
+                                config.margin,
+                            )
+                        },
+                        || perturbation::perturbation(mlp, params, train, values, vectors),
+                    )
+                },
+            )
+        },
+    );
     Analysis {
-        matrix: alignment::alignment_matrix(
-            mlp,
-            params,
-            train,
-            vectors,
-            config.grad_label,
-            config.align_value,
-        ),
-        fields: field::fields(
-            mlp,
-            params,
-            field::Grid::for_data(train, config.grid),
-            values,
-            vectors,
-            config.align_value,
-        ),
-        generalization: generalization_of(config, mlp, params, train, spectrum, &mut |_| {}),
-        margin: margin::margin(mlp, params, train, &vectors[0], config.seed, config.margin),
-        perturbation: perturbation::perturbation(mlp, params, train, values, vectors),
+        matrix,
+        fields,
+        generalization,
+        margin,
+        perturbation,
     }
 }
 

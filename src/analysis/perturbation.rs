@@ -18,6 +18,7 @@
 use crate::data::Dataset;
 use crate::model::autodiff::{loss, Target};
 use crate::model::Mlp;
+use crate::parallel;
 
 /// Points on each line and on each side of the surface's grid (odd, so t = 0 is one of them), and
 /// half as many beyond [`LARGE`] = n·p, where every point is a forward pass of ≥ 8 MFLOP: the
@@ -138,44 +139,40 @@ pub fn perturbation(
     let fewer = train.len() * params.len() > LARGE;
     let points = |count: usize| if fewer { count / 2 + 1 } else { count };
     let at_zero = loss_at(params);
-    let lines = values
-        .iter()
-        .zip(vectors)
-        .enumerate()
-        .map(|(i, (&eigenvalue, v))| {
-            let r = reach(eigenvalue, params);
-            let t = symmetric_points(r, points(LINE_POINTS));
-            let loss = t
-                .iter()
-                .map(|&t| {
-                    if t == 0.0 {
-                        at_zero
-                    } else {
-                        loss_at(&moved(params, &[(t, v)]))
-                    }
-                })
-                .collect();
-            let (curvature, step, stencil) =
-                second_difference(|h| loss_at(&moved(params, &[(h, v)])), at_zero, STEP * r);
-            Line {
-                index: i + 1,
-                eigenvalue,
-                t,
-                loss,
-                curvature,
-                step,
-                stencil,
+    // Every loss value is a forward pass of its own: lines and points side by side on the threads.
+    let pairs: Vec<(f64, &Vec<f64>)> = values.iter().copied().zip(vectors).collect();
+    let lines = parallel::map(&pairs, |i, &(eigenvalue, v)| {
+        let r = reach(eigenvalue, params);
+        let t = symmetric_points(r, points(LINE_POINTS));
+        let loss = parallel::map(&t, |_, &t| {
+            if t == 0.0 {
+                at_zero
+            } else {
+                loss_at(&moved(params, &[(t, v)]))
             }
-        })
-        .collect();
+        });
+        let (curvature, step, stencil) =
+            second_difference(|h| loss_at(&moved(params, &[(h, v)])), at_zero, STEP * r);
+        Line {
+            index: i + 1,
+            eigenvalue,
+            t,
+            loss,
+            curvature,
+            step,
+            stencil,
+        }
+    });
     let surface = (vectors.len() >= 2).then(|| {
         let a = symmetric_points(reach(values[0], params), points(SURFACE_POINTS));
         let b = symmetric_points(reach(values[1], params), points(SURFACE_POINTS));
-        let loss = b
+        let grid: Vec<(f64, f64)> = b
             .iter()
-            .flat_map(|&bj| a.iter().map(move |&ai| (ai, bj)).collect::<Vec<_>>())
-            .map(|(ai, bj)| loss_at(&moved(params, &[(ai, &vectors[0]), (bj, &vectors[1])])))
+            .flat_map(|&bj| a.iter().map(move |&ai| (ai, bj)))
             .collect();
+        let loss = parallel::map(&grid, |_, &(ai, bj)| {
+            loss_at(&moved(params, &[(ai, &vectors[0]), (bj, &vectors[1])]))
+        });
         Surface { a, b, loss }
     });
     Perturbation { lines, surface }

@@ -23,6 +23,7 @@
 use super::linalg::{axpy, dot, gemm_nn, gemm_tn, transpose};
 use super::{activate_all, argmax, loss_head, loss_head_tangent, Mlp};
 use crate::config::CurvatureOperator;
+use crate::parallel;
 
 /// Rows per chunk in whole-dataset passes.
 pub const CHUNK: usize = 256;
@@ -414,10 +415,20 @@ impl Tangent {
 }
 
 /// Splits a dataset into chunks of at most [`CHUNK`] rows: `(row offset, x rows)`.
-fn chunks(x: &[f64], dim: usize) -> impl Iterator<Item = (usize, &[f64])> {
+fn chunks(x: &[f64], dim: usize) -> Vec<(usize, &[f64])> {
     x.chunks(CHUNK * dim)
         .enumerate()
         .map(move |(i, c)| (i * CHUNK, c))
+        .collect()
+}
+
+/// A tape holding θ's transposed weights, for [`parallel::map_with`]: one per thread, not per chunk.
+fn loaded<'a>(mlp: &'a Mlp, params: &'a [f64]) -> impl Fn() -> Tape + Sync + Send + 'a {
+    move || {
+        let mut tape = Tape::new();
+        tape.load(mlp, params);
+        tape
+    }
 }
 
 /// Mean loss over all rows of `x` with `target`, and its gradient written to `grad`.
@@ -431,13 +442,19 @@ pub fn loss_and_gradient(
     let n = x.len() / mlp.input_dim();
     let scale = 1.0 / n as f64;
     grad.fill(0.0);
-    let mut tape = Tape::new();
-    tape.load(mlp, params);
     let mut total = 0.0;
-    for (offset, xc) in chunks(x, mlp.input_dim()) {
-        tape.run(mlp, params, xc);
-        total += tape.backward(mlp, params, target, offset, scale);
-        tape.accumulate_gradient(mlp, grad);
+    // The chunks' passes side by side, a thread's worth at a time; their sums in chunk order.
+    for group in chunks(x, mlp.input_dim()).chunks(parallel::threads()) {
+        let tapes = parallel::map(group, |_, &(offset, xc)| {
+            let mut tape = Tape::new();
+            tape.forward(mlp, params, xc);
+            let sum = tape.backward(mlp, params, target, offset, scale);
+            (tape, sum)
+        });
+        for (tape, sum) in &tapes {
+            total += sum;
+            tape.accumulate_gradient(mlp, grad);
+        }
     }
     total * scale
 }
@@ -457,23 +474,29 @@ pub fn loss_and_predictions(
 ) -> (f64, Vec<u32>) {
     let n = x.len() / mlp.input_dim();
     let c = mlp.classes();
-    let mut tape = Tape::new();
-    tape.load(mlp, params);
-    let mut scratch = vec![0.0; c];
+    let per_chunk = parallel::map_with(
+        &chunks(x, mlp.input_dim()),
+        loaded(mlp, params),
+        |tape, _, &(offset, xc)| {
+            tape.run(mlp, params, xc);
+            let mut scratch = vec![0.0; c];
+            tape.logits()
+                .chunks_exact(c)
+                .enumerate()
+                .map(|(r, zr)| {
+                    let label = target.label(offset + r, zr);
+                    let loss = loss_head(mlp.loss, zr, label, 1.0, &mut scratch);
+                    (loss, argmax(zr) as u32)
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    // Summed in row order, as by one thread.
     let mut total = 0.0;
     let mut predicted = Vec::with_capacity(n);
-    for (offset, xc) in chunks(x, mlp.input_dim()) {
-        tape.run(mlp, params, xc);
-        for (r, zr) in tape.logits().chunks_exact(c).enumerate() {
-            total += loss_head(
-                mlp.loss,
-                zr,
-                target.label(offset + r, zr),
-                1.0,
-                &mut scratch,
-            );
-            predicted.push(argmax(zr) as u32);
-        }
+    for (loss, label) in per_chunk.into_iter().flatten() {
+        total += loss;
+        predicted.push(label);
     }
     (total / n as f64, predicted)
 }
@@ -508,7 +531,8 @@ pub struct CurvatureProducts<'a> {
     scale: f64,
     /// One tape per chunk of rows, or empty when they would not fit (then recomputed every time).
     tapes: Vec<Tape>,
-    tangent: Tangent,
+    /// Per chunk of a group: its tangent, and its tape when not kept.
+    work: Vec<(Tangent, Option<Tape>)>,
 }
 
 impl<'a> CurvatureProducts<'a> {
@@ -528,9 +552,9 @@ impl<'a> CurvatureProducts<'a> {
         };
         let widths: usize = mlp.layers.iter().map(|l| l.inputs + l.outputs).sum();
         let tapes = if n * widths * 5 <= TAPE_BUDGET {
-            chunks(x, mlp.input_dim())
-                .map(|(offset, xc)| Self::tape(mlp, params, target, tape_scale, offset, xc))
-                .collect()
+            parallel::map(&chunks(x, mlp.input_dim()), |_, &(offset, xc)| {
+                Self::tape(mlp, params, target, tape_scale, offset, xc)
+            })
         } else {
             Vec::new()
         };
@@ -543,10 +567,7 @@ impl<'a> CurvatureProducts<'a> {
             tape_scale,
             scale,
             tapes,
-            tangent: match kind {
-                CurvatureOperator::Ggn => Tangent::gauss_newton(),
-                _ => Tangent::new(),
-            },
+            work: Vec::new(),
         }
     }
 
@@ -564,41 +585,75 @@ impl<'a> CurvatureProducts<'a> {
         tape
     }
 
-    /// `out = C·v`.
+    /// `out = C·v`. The chunks' tangent passes run side by side, a thread's worth at a time; their
+    /// products are added to `out` in chunk order, as by one thread.
     pub fn apply(&mut self, v: &[f64], out: &mut [f64]) {
         let (mlp, params) = (self.mlp, self.params);
         out.fill(0.0);
-        for (i, (offset, xc)) in chunks(self.x, mlp.input_dim()).enumerate() {
-            let fresh;
-            let tape = match self.tapes.get(i) {
-                Some(tape) => tape,
-                None => {
-                    fresh = Self::tape(mlp, params, self.target, self.tape_scale, offset, xc);
-                    &fresh
-                }
+        let chunks = chunks(self.x, mlp.input_dim());
+        let group = parallel::threads();
+        let kind = self.kind;
+        let mut work = std::mem::take(&mut self.work);
+        work.resize_with(group.min(chunks.len()), || {
+            let tangent = match kind {
+                CurvatureOperator::Ggn => Tangent::gauss_newton(),
+                _ => Tangent::new(),
             };
-            if self.kind == CurvatureOperator::Fisher {
-                self.tangent.fisher(mlp, tape, v, self.scale, out);
-                continue;
+            (tangent, None)
+        });
+        let this = &*self;
+        for (g, batch) in chunks.chunks(group).enumerate() {
+            let first = g * group;
+            parallel::for_each_mut(&mut work[..batch.len()], |j, (tangent, fresh)| {
+                let (offset, xc) = batch[j];
+                if this.tapes.get(first + j).is_none() {
+                    *fresh = Some(Self::tape(
+                        mlp,
+                        params,
+                        this.target,
+                        this.tape_scale,
+                        offset,
+                        xc,
+                    ));
+                }
+                let tape = this
+                    .tapes
+                    .get(first + j)
+                    .or(fresh.as_ref())
+                    .expect("a tape");
+                if kind != CurvatureOperator::Fisher {
+                    tangent.forward(mlp, tape, Some(v), None);
+                    tangent.backward(mlp, params, tape, Some(v), this.scale);
+                }
+            });
+            for (j, (tangent, fresh)) in work[..batch.len()].iter_mut().enumerate() {
+                let tape = this
+                    .tapes
+                    .get(first + j)
+                    .or(fresh.as_ref())
+                    .expect("a tape");
+                if kind == CurvatureOperator::Fisher {
+                    tangent.fisher(mlp, tape, v, this.scale, out);
+                } else {
+                    tangent.accumulate_gradient(mlp, tape, out);
+                }
             }
-            self.tangent.forward(mlp, tape, Some(v), None);
-            self.tangent
-                .backward(mlp, params, tape, Some(v), self.scale);
-            self.tangent.accumulate_gradient(mlp, tape, out);
         }
+        self.work = work;
     }
 }
 
 /// Logits of every row (n × C).
 pub fn logits(mlp: &Mlp, params: &[f64], x: &[f64]) -> Vec<f64> {
-    let mut out = Vec::with_capacity(x.len() / mlp.input_dim() * mlp.classes());
-    let mut tape = Tape::new();
-    tape.load(mlp, params);
-    for (_, xc) in chunks(x, mlp.input_dim()) {
-        tape.run(mlp, params, xc);
-        out.extend_from_slice(tape.logits());
-    }
-    out
+    parallel::map_with(
+        &chunks(x, mlp.input_dim()),
+        loaded(mlp, params),
+        |tape, _, &(_, xc)| {
+            tape.run(mlp, params, xc);
+            tape.logits().to_vec()
+        },
+    )
+    .concat()
 }
 
 /// Predicted labels ŷ of every row.
@@ -645,11 +700,6 @@ pub fn gradient_projections(
 ) -> Projections {
     let n = x.len() / mlp.input_dim();
     let k = vs.len();
-    let mut out = Projections {
-        dots: vec![0.0; n * k],
-        norms: vec![0.0; n],
-        labels: Vec::with_capacity(n),
-    };
     // Per layer, groups of directions: (first direction, count, [V_jᵀ …] side by side, [c_j …]).
     type Group = (usize, usize, Vec<f64>, Vec<f64>);
     let stacks: Vec<Vec<Group>> = mlp
@@ -677,49 +727,61 @@ pub fn gradient_projections(
                 .collect()
         })
         .collect();
-    let mut tape = Tape::new();
-    tape.load(mlp, params);
-    let mut ubuf = Vec::new();
-    for (offset, xc) in chunks(x, mlp.input_dim()) {
-        tape.run(mlp, params, xc);
-        tape.backward(mlp, params, target, offset, 1.0);
-        let rows = tape.rows;
-        out.labels.extend(tape.labels.iter().map(|&l| l as u32));
-        for (l, layer) in mlp.layers.iter().enumerate() {
-            let (n_in, n_out) = (layer.inputs, layer.outputs);
-            let (a, d) = (&tape.acts[l], &tape.deltas[l + 1]);
-            for r in 0..rows {
-                let ar = &a[r * n_in..(r + 1) * n_in];
-                let dr = &d[r * n_out..(r + 1) * n_out];
-                out.norms[offset + r] += dot(dr, dr) * (dot(ar, ar) + 1.0);
-            }
-            for (j0, count, wide, bias) in &stacks[l] {
-                let width = count * n_out;
-                let u = zeroed(&mut ubuf, rows * width);
-                for ur in u.chunks_exact_mut(width) {
-                    ur.copy_from_slice(bias);
+    // Each chunk's rows are its own: chunks side by side, their rows written in order.
+    let per_chunk = parallel::map_with(
+        &chunks(x, mlp.input_dim()),
+        || (loaded(mlp, params)(), Vec::new()),
+        |(tape, ubuf), _, &(offset, xc)| {
+            tape.run(mlp, params, xc);
+            tape.backward(mlp, params, target, offset, 1.0);
+            let rows = tape.rows;
+            let mut dots = vec![0.0; rows * k];
+            let mut norms = vec![0.0; rows];
+            for (l, layer) in mlp.layers.iter().enumerate() {
+                let (n_in, n_out) = (layer.inputs, layer.outputs);
+                let (a, d) = (&tape.acts[l], &tape.deltas[l + 1]);
+                for (r, norm) in norms.iter_mut().enumerate() {
+                    let ar = &a[r * n_in..(r + 1) * n_in];
+                    let dr = &d[r * n_out..(r + 1) * n_out];
+                    *norm += dot(dr, dr) * (dot(ar, ar) + 1.0);
                 }
-                gemm_nn(rows, n_in, width, a, wide, u);
-                let mut sums = vec![0.0; *count];
-                for (r, ur) in u.chunks_exact(width).enumerate() {
-                    // The group's dot products side by side: each still sums in ascending o from 0,
-                    // but the independent sums overlap instead of waiting on one another.
-                    sums.fill(0.0);
-                    for (o, &dro) in d[r * n_out..(r + 1) * n_out].iter().enumerate() {
-                        for (sum, &ugo) in sums.iter_mut().zip(ur[o..].iter().step_by(n_out)) {
-                            *sum += dro * ugo;
+                for (j0, count, wide, bias) in &stacks[l] {
+                    let width = count * n_out;
+                    let u = zeroed(ubuf, rows * width);
+                    for ur in u.chunks_exact_mut(width) {
+                        ur.copy_from_slice(bias);
+                    }
+                    gemm_nn(rows, n_in, width, a, wide, u);
+                    let mut sums = vec![0.0; *count];
+                    for (r, ur) in u.chunks_exact(width).enumerate() {
+                        // The group's dot products side by side: each still sums in ascending o
+                        // from 0, but the independent sums overlap instead of waiting on one another.
+                        sums.fill(0.0);
+                        for (o, &dro) in d[r * n_out..(r + 1) * n_out].iter().enumerate() {
+                            for (sum, &ugo) in sums.iter_mut().zip(ur[o..].iter().step_by(n_out)) {
+                                *sum += dro * ugo;
+                            }
+                        }
+                        let row = &mut dots[r * k + j0..][..*count];
+                        for (total, sum) in row.iter_mut().zip(&sums) {
+                            *total += sum;
                         }
                     }
-                    let dots = &mut out.dots[(offset + r) * k + j0..][..*count];
-                    for (total, sum) in dots.iter_mut().zip(&sums) {
-                        *total += sum;
-                    }
                 }
             }
-        }
-    }
-    for s in &mut out.norms {
-        *s = libm::sqrt(*s);
+            let labels: Vec<u32> = tape.labels.iter().map(|&l| l as u32).collect();
+            (dots, norms, labels)
+        },
+    );
+    let mut out = Projections {
+        dots: Vec::with_capacity(n * k),
+        norms: Vec::with_capacity(n),
+        labels: Vec::with_capacity(n),
+    };
+    for (dots, norms, labels) in per_chunk {
+        out.dots.extend(dots);
+        out.norms.extend(norms.into_iter().map(libm::sqrt));
+        out.labels.extend(labels);
     }
     out
 }

@@ -1,5 +1,5 @@
 //! The runs of the reproduction: each a label and a query string (so `hessian-boundary run --config
-//! '<query>'` reproduces its numbers), run through the pipeline on up to two threads.
+//! '<query>'` reproduces its numbers), run through the pipeline side by side on the pool's threads.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -160,7 +160,8 @@ impl Schedule {
     }
 }
 
-/// Runs `cases` on up to two threads (deterministic: each run is single-threaded and seeded),
+/// Runs `cases` side by side, one per thread of the pool (deterministic: each run is seeded and its
+/// numbers do not depend on threads),
 /// reporting each as it finishes. Random-label runs go first, so that the regimes starting from the
 /// same random-label phase resume from it in `cache` instead of training it again.
 pub fn run_cases(
@@ -168,9 +169,7 @@ pub fn run_cases(
     cache: &PhaseCache,
     log: &(dyn Fn(&str) + Sync),
 ) -> Result<Vec<Done>, String> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 2);
+    let threads = crate::parallel::threads();
     let random = |c: &Case| Config::parse(&c.query).is_ok_and(|c| c.regime == Regime::RandomLabels);
     let order: Vec<usize> = (0..cases.len())
         .filter(|&i| random(&cases[i]))
