@@ -1,15 +1,18 @@
 // The Numbers panel: the final model's accuracies and loss, the Hessian's λ₁, trace, residuals and
-// HVP counts, G, the margin and the time taken.
+// HVP counts, G, the margin, the time taken and how many workers computed it.
 
 import { $ } from '../dom.js';
 import { counted, duration, num, percent } from '../format.js';
 import { run } from '../run.js';
+import { workerCount, workerSource } from '../pool.js';
 
 const IDS = ['m-train-accuracy', 'm-test-accuracy', 'm-train-loss', 'm-epochs', 'm-params', 'm-data', 'm-lambda1', 'm-trace', 'm-g', 'm-residual', 'm-hvp', 'm-margin', 'm-time'];
 
 const set = (id, text) => {
   $(id).textContent = text;
 };
+
+set('m-workers', `${workerCount} Web Worker${workerCount === 1 ? '' : 's'} (${workerSource})`);
 
 export function clearMetrics() {
   for (const id of IDS) set(id, '—');
