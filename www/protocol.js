@@ -24,7 +24,8 @@
 //   {type: 'compare', runs: [{regime, query}], csv?, fields?}   each query run to the end, one after the
 //                                      other (with `fields`: its field pictures too)
 //   {type: 'csv'}                      the data as CSV
-//   {type: 'fields', bands}            the pool's reply to 'fields-needed': the bands in row order (below)
+//   {type: 'fields', bands, seconds}   the pool's reply to 'fields-needed': the bands in row order (below)
+//                                      and the seconds the pool took
 // To a pool worker (after 'init' and a 'start' of the run's canonical query):
 //   {type: 'fields-model', key, params, values, vectors}   θ and the k eigenpairs (vectors one after the
 //                                      other) of the fields asked for as `key`
@@ -41,7 +42,9 @@
 //   {type: 'stage', stage}             'spectrum' | 'analysis' | 'generalization' | 'export' (Stage)
 //   {type: 'analysed', json, summary, fields, size, overlay, tracks, seconds, pending}   everything
 //                                      drawable but the self-test (with `pending`, G is still to come
-//                                      too); `json` is complete only for a published run
+//                                      too); `json` is complete only for a published run; `seconds`:
+//                                      {spectrum, analysis (both), total} and with a pool {fields (its
+//                                      time), others (the other analyses', here meanwhile)}
 //   {type: 'generalizing', hvps}       progress of 'generalize': HVPs (≈ eigenpairs) done so far
 //   {type: 'generalized', json, generalization, checks, seconds}   G, the self-test, the complete run.json
 //   {type: 'perturbed', id, index, t, loss, field, segments}   the reply to 'perturb' `id`

@@ -184,11 +184,12 @@ function onWorkerMessage(msg) {
 async function relayFields(msg) {
   const gen = generation;
   const helpers = await pool;
+  const t0 = performance.now();
   const bands = await helpers.fields(msg, (done, total) => {
     if (gen === generation && msg.snapshot === null) setStatus(`Computing the alignment fields in ${workerCount} workers (${done} of ${total} bands), G and the margin…`);
   });
   if (gen !== generation) return;
-  send({ type: ToWorker.FIELDS, bands }, bands.flatMap((b) => [b.predicted.buffer, b.alignment.buffer, b.reconstructed.buffer]));
+  send({ type: ToWorker.FIELDS, bands, seconds: (performance.now() - t0) / 1000 }, bands.flatMap((b) => [b.predicted.buffer, b.alignment.buffer, b.reconstructed.buffer]));
 }
 
 /** The worker's word on the run's CSV data: the text it read from the link, and whether it fits in a link. */
@@ -328,6 +329,7 @@ function onGeneralized(msg) {
   a.summary.generalization = msg.generalization;
   a.summary.checks = msg.checks;
   a.seconds.generalization = msg.seconds;
+  $('m-time').dataset.generalization = String(msg.seconds);
   a.seconds.total += msg.seconds;
   fillG(msg.generalization);
   fillChecks(msg.checks);

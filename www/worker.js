@@ -22,7 +22,7 @@ let started = false;
 let queue = Promise.resolve();
 /** The pool's size when the page has one for this run (0: compute the fields here). */
 let pool = 0;
-/** Resolves the fields asked of the pool with the bands, when they come ('fields'). */
+/** Resolves the fields asked of the pool with the pool's reply, when it comes ('fields'). */
 let fieldsArrived = null;
 /** Training snapshots whose fields the pool has computed. */
 const pooledSnapshots = new Set();
@@ -108,12 +108,19 @@ async function handle(data) {
       try {
         post({ type: FromWorker.STAGE, stage: Stage.SPECTRUM });
         session.spectrum();
+        const t1 = performance.now();
         post({ type: FromWorker.STAGE, stage: Stage.ANALYSIS });
         let pending;
+        // Where the time went (seconds), for the Numbers panel and the browser benchmark.
+        const seconds = { spectrum: (t1 - t0) / 1000 };
         if (pool) {
           // The pool computes the fields while this worker computes the other analyses.
-          const fields = askPool(null);
+          const fields = askPool(null).then((reply) => {
+            seconds.fields = reply.seconds;
+            return reply.bands;
+          });
           pending = session.analyse_but_fields();
+          seconds.others = (performance.now() - t1) / 1000;
           setFields(null, await fields);
         } else {
           pending = session.analyse();
@@ -139,7 +146,7 @@ async function handle(data) {
             size: [width, height],
             overlay,
             tracks,
-            seconds: { analysis: (performance.now() - t0) / 1000, total: (performance.now() - started) / 1000 },
+            seconds: { ...seconds, analysis: (performance.now() - t0) / 1000, total: (performance.now() - started) / 1000 },
           },
           transfer,
         );
@@ -182,7 +189,7 @@ async function handle(data) {
       if (!session) return;
       try {
         if (pool && !pooledSnapshots.has(data.index)) {
-          setFields(data.index, await askPool(data.index));
+          setFields(data.index, (await askPool(data.index)).bands);
           pooledSnapshots.add(data.index);
         }
         const epoch = session.snapshot(data.index);
@@ -325,7 +332,8 @@ function fieldImages(k, snapshot, transfer) {
 
 /**
  * Asks the page's pool for the fields of the final model (`snapshot` null) or of a training snapshot: one
- * copy of θ and the eigenvectors per pool worker, transferred. Resolves with the bands, in row order.
+ * copy of θ and the eigenvectors per pool worker, transferred. Resolves with the 'fields' reply: the bands
+ * in row order and the seconds the pool took.
  */
 function askPool(snapshot) {
   const task = session.field_task(snapshot ?? undefined);
@@ -392,7 +400,7 @@ function compare(regime, query, csv) {
 // handled waits for.
 self.onmessage = ({ data }) => {
   if (data?.type === ToWorker.FIELDS) {
-    fieldsArrived?.(data.bands);
+    fieldsArrived?.(data);
     fieldsArrived = null;
     return;
   }

@@ -16,6 +16,7 @@ set('m-workers', `${workerCount} Web Worker${workerCount === 1 ? '' : 's'} (${wo
 
 export function clearMetrics() {
   for (const id of IDS) set(id, '—');
+  for (const key of Object.keys($('m-time').dataset)) delete $('m-time').dataset[key];
 }
 
 /** The network's parameter count, known as soon as the run starts. */
@@ -75,5 +76,8 @@ export function fillMetrics(s, seconds) {
   fillG(s.generalization);
   const m = s.margin;
   if (m) set('m-margin', `estimate ${num(m.estimate)}, true ${m.true === null ? 'not found' : num(m.true)}`);
-  set('m-time', `training ${duration(run.trainSeconds)}, spectrum and analyses ${duration(seconds.analysis)}`);
+  const pooled = seconds.fields === undefined ? '' : ` (the fields ${duration(seconds.fields)} in ${workerCount} workers, the others ${duration(seconds.others)} meanwhile)`;
+  set('m-time', `training ${duration(run.trainSeconds)}, spectrum ${duration(seconds.spectrum)}, analyses ${duration(seconds.analysis - seconds.spectrum)}${pooled}`);
+  // Each stage's seconds, for the browser benchmark (tests/web/bench.mjs).
+  Object.assign($('m-time').dataset, { training: run.trainSeconds, spectrum: seconds.spectrum, analyses: seconds.analysis - seconds.spectrum, fields: seconds.fields ?? '', others: seconds.others ?? '' });
 }
