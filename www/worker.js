@@ -47,6 +47,8 @@ async function handle(data) {
       if (file) {
         const opened = await openFile(file, data.run && data.query ? read.query : null);
         if (opened.session) {
+          // Nothing is computed: the file has the fields.
+          pool = 0;
           session = opened.session;
           started = performance.now();
           const info = JSON.parse(session.info());
