@@ -13,7 +13,8 @@
 //     training, spectrum, analyses (all but G), fields and others (with a pool: the fields' time in the
 //     pool and the other analyses' meanwhile), generalization (G over all p and the self-test).
 //  3. with `pages` in HB_BENCH (e.g. ["dataset=digits&layers=300,300&epochs=50"]), each such query in the
-//     page with the pool: one JSON line each, `"env": "page-query"`, with the same timings and stages.
+//     page with the pool: one JSON line each, `"env": "page-query"`, with the same timings and stages, and
+//     `error` (the page's message, or null) where the run stopped.
 // Environment:
 //   HB_BASE_URL   the served page, e.g. http://127.0.0.1:PORT/ (index.html, www/, pkg/)
 //   HB_CHROMIUM   the Chromium binary
@@ -103,7 +104,8 @@ async function kernels() {
 
 /**
  * Opens the page at `search` and waits for the complete picture and the end of the run; returns the page
- * and its timings (ms from navigation start), with `workers` and each stage's seconds (`stages_s`).
+ * and its timings (ms from navigation start), with `workers`, each stage's seconds (`stages_s`) and `error`
+ * (the page's message if it stopped with one, else null).
  */
 async function openPage(search) {
   const page = await context.newPage();
@@ -153,7 +155,6 @@ async function openPage(search) {
     const workers = Number(document.getElementById('m-workers').textContent.match(/^\d+/)?.[0]);
     return { ...window.__hbBench, paint, stages, workers, domContentLoaded: nav?.domContentLoadedEventEnd, load: nav?.loadEventEnd, state: document.body.dataset.state, error: document.getElementById('error').textContent };
   });
-  if (t.state === 'error') throw new Error(`the page stopped with an error: ${t.error}`);
   const ms = (v) => (v === undefined ? null : Math.round(v));
   const timing = {
     workers: t.workers,
@@ -166,6 +167,7 @@ async function openPage(search) {
     done_ms: ms(t.states.done),
     complete_ms: ms(t.complete),
     stages_s: t.stages,
+    error: t.state === 'error' ? t.error : null,
   };
   return { page, timing };
 }
@@ -174,6 +176,7 @@ async function openPage(search) {
 async function endToEnd() {
   log("page: default config (the paper's setting) from navigation to complete picture, with the pool");
   const { page, timing } = await openPage('./');
+  if (timing.error) throw new Error(`the page stopped with an error: ${timing.error}`);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
@@ -204,6 +207,7 @@ async function endToEnd() {
   log('page: default config with one worker (workers=1)');
   const one = await openPage('./?workers=1');
   await one.page.close();
+  if (one.timing.error) throw new Error(`the page with one worker stopped with an error: ${one.timing.error}`);
   process.stdout.write(
     `${JSON.stringify({
       env: 'page',
