@@ -195,20 +195,26 @@ pub fn compute_analyses(run: &mut Run) {
 /// The analysis stage of `run` with `config` in place of its own (which only G may differ in).
 fn analyses_with(run: &mut Run, config: &Config) {
     let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
-    let (analysis, during_training) = crate::parallel::join(
-        || {
-            run.spectrum
-                .as_ref()
-                .map(|s| analysis::analyse(config, mlp, params, train, s))
-        },
-        || {
-            (config.snap > 0)
-                .then(|| analysis::during_training(config, mlp, &run.trained.snapshots, train))
-        },
-    );
-    run.analysis = analysis;
-    if let Some(d) = during_training {
-        run.during_training = d;
+    run.analysis = run
+        .spectrum
+        .as_ref()
+        .map(|s| analysis::analyse(config, mlp, params, train, s));
+    snapshot_spectra(run, config);
+}
+
+/// With `snap` > 0, the snapshots' spectra.
+fn snapshot_spectra(run: &mut Run, config: &Config) {
+    if config.snap > 0 {
+        let (mlp, train) = (&run.trained.mlp, &run.split.train);
+        run.during_training = analysis::during_training(config, mlp, &run.trained.snapshots, train);
+    }
+}
+
+/// The config of [`compute_analyses_before_g`]: G over the solver's eigenvectors.
+fn before_g(run: &Run) -> Config {
+    Config {
+        g_over: config::GOver::Solver,
+        ..run.config.clone()
     }
 }
 
@@ -216,11 +222,22 @@ fn analyses_with(run: &mut Run, config: &Config) {
 /// solver's eigenvectors stands in, never exported), then [`compute_generalization`], the longest
 /// step, once the rest is on screen. Together they give the same bits as [`compute_analyses`].
 pub fn compute_analyses_before_g(run: &mut Run) {
-    let quick = Config {
-        g_over: config::GOver::Solver,
-        ..run.config.clone()
-    };
+    let quick = before_g(run);
     analyses_with(run, &quick);
+}
+
+/// [`compute_analyses_before_g`] but the fields, which the page's pool of workers computes meanwhile
+/// ([`analysis::field::rows`] on bands of the grid): the snapshots' spectra, and the other analyses,
+/// which [`analysis::ButFields::with`] the assembled fields completes (None before the spectrum).
+pub fn compute_analyses_before_g_but_fields(run: &mut Run) -> Option<analysis::ButFields> {
+    let quick = before_g(run);
+    let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
+    let but = run
+        .spectrum
+        .as_ref()
+        .map(|s| analysis::analyse_but_fields(&quick, mlp, params, train, s));
+    snapshot_spectra(run, &quick);
+    but
 }
 
 /// Whether [`compute_analyses_before_g`] left G to [`compute_generalization`]: only a certified count

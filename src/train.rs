@@ -311,6 +311,10 @@ impl Trainer {
         &self.params
     }
 
+    pub fn split(&self) -> &Split {
+        &self.split
+    }
+
     /// Epochs done and in total (over all phases).
     pub fn progress(&self) -> (usize, usize) {
         (self.epoch, self.total_epochs)

@@ -13,6 +13,11 @@
 //! 4. [`Session::field_rgba`], [`Session::overlay`] and [`Session::render`] feed the result panels.
 //! 5. With `snap` > 0, [`Session::snapshot`] computes the fields of one training snapshot on demand
 //!    (the page's timeline), after which the same calls given its index draw that snapshot.
+//!
+//! With a pool of workers (`www/pool.js`) the fields are computed in bands of grid rows instead:
+//! [`Session::field_task`] gives the θ and eigenpairs, each pool worker's own session (of the same
+//! query) computes bands with [`Session::field_band`], and [`Session::set_fields`] takes them back,
+//! in row order, after [`Session::analyse_but_fields`] (or for a snapshot) — the same bits.
 
 mod bench;
 mod canvas;
@@ -20,7 +25,8 @@ mod canvas;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::analysis::field::{self, Fields, Grid};
+use crate::analysis::field::{self, Fields, Grid, Rows};
+use crate::analysis::ButFields;
 use crate::config::{key_specs as specs, Config};
 use crate::data::{Dataset, Split};
 use crate::model::Mlp;
@@ -142,6 +148,54 @@ pub struct Session {
     history_sent: usize,
     /// The fields of each training snapshot, computed when the timeline first shows it.
     snapshot_fields: Vec<Option<Fields>>,
+    /// The analyses waiting for their fields from the pool ([`Session::analyse_but_fields`]).
+    but_fields: Option<ButFields>,
+}
+
+/// The θ and top-k eigenpairs a pool worker computes fields for ([`Session::field_task`]).
+#[wasm_bindgen]
+pub struct FieldTask {
+    params: Vec<f64>,
+    values: Vec<f64>,
+    vectors: Vec<f64>,
+    rows: usize,
+}
+
+#[wasm_bindgen]
+impl FieldTask {
+    pub fn params(&self) -> Vec<f64> {
+        self.params.clone()
+    }
+    pub fn values(&self) -> Vec<f64> {
+        self.values.clone()
+    }
+    /// The k eigenvectors one after the other (k·p numbers).
+    pub fn vectors(&self) -> Vec<f64> {
+        self.vectors.clone()
+    }
+    /// How many rows the fields' grid has (the bands split them).
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+}
+
+/// A band of grid rows' field numbers ([`Session::field_band`], `analysis::field::Rows`).
+#[wasm_bindgen]
+pub struct FieldBand(Rows);
+
+#[wasm_bindgen]
+impl FieldBand {
+    pub fn predicted(&self) -> Vec<u32> {
+        self.0.predicted.clone()
+    }
+    /// A_i per pixel, pixel-major (pixel · k + i).
+    pub fn alignment(&self) -> Vec<f64> {
+        self.0.alignment.clone()
+    }
+    /// Σλ|A| per pixel, not yet scaled by the grid's maximum.
+    pub fn reconstructed(&self) -> Vec<f64> {
+        self.0.reconstructed.clone()
+    }
 }
 
 /// Plane coordinates of every point of a split, as `[[u, w], …]`.
@@ -217,6 +271,7 @@ impl Session {
             info,
             history_sent: 0,
             snapshot_fields: Vec::new(),
+            but_fields: None,
         })
     }
 
@@ -238,6 +293,7 @@ impl Session {
             live,
             info,
             history_sent: 0,
+            but_fields: None,
         })
     }
 
@@ -325,6 +381,109 @@ impl Session {
         Ok(crate::pipeline::generalization_pending(run))
     }
 
+    /// [`Session::analyse`] but the fields, which the page's pool computes meanwhile from
+    /// [`Session::field_task`]; [`Session::set_fields`] then completes the analysis. Returns whether G
+    /// is pending, as `analyse` does.
+    pub fn analyse_but_fields(&mut self) -> Result<bool, JsError> {
+        let run = self
+            .run
+            .as_mut()
+            .ok_or_else(|| JsError::new("call spectrum() first"))?;
+        if run.analysis.is_some() {
+            return Ok(false);
+        }
+        self.but_fields = crate::pipeline::compute_analyses_before_g_but_fields(run);
+        self.snapshot_fields = vec![None; run.during_training.len()];
+        Ok(crate::pipeline::generalization_pending(run))
+    }
+
+    /// What the fields of the final model (or of training snapshot `snapshot`) are computed from, for
+    /// the pool's workers. Call after [`Session::spectrum`] (for a snapshot, after the analyses).
+    pub fn field_task(&self, snapshot: Option<usize>) -> Result<FieldTask, JsError> {
+        let (params, values, vectors) = self.field_pairs(snapshot)?;
+        let (_, train) = self.model().ok_or_else(|| JsError::new("no run"))?;
+        Ok(FieldTask {
+            params: params.to_vec(),
+            values,
+            vectors: vectors.concat(),
+            rows: Grid::for_data(train, self.config.grid).height,
+        })
+    }
+
+    /// The fields' numbers on grid rows `r0..r1` for θ = `params` and the eigenpairs `values`,
+    /// `vectors` (one after the other) of a [`FieldTask`] from a session of the same query: a pool
+    /// worker's share. Any session of the query can compute it, trained or not.
+    pub fn field_band(
+        &self,
+        params: &[f64],
+        values: &[f64],
+        vectors: &[f64],
+        r0: usize,
+        r1: usize,
+    ) -> Result<FieldBand, JsError> {
+        let (mlp, train) = self.model().ok_or_else(|| JsError::new("no run"))?;
+        let grid = Grid::for_data(train, self.config.grid);
+        let p = mlp.param_count();
+        if params.len() != p || vectors.len() != values.len() * p {
+            return Err(JsError::new(&format!(
+                "a field band needs θ of {p} numbers and {} eigenvectors of {p}, not {} and {} numbers",
+                values.len(),
+                params.len(),
+                vectors.len()
+            )));
+        }
+        if r0 > r1 || r1 > grid.height {
+            return Err(JsError::new(&format!(
+                "rows {r0}..{r1} are not rows of the {}-row grid",
+                grid.height
+            )));
+        }
+        let vectors: Vec<Vec<f64>> = vectors.chunks(p).map(<[f64]>::to_vec).collect();
+        Ok(FieldBand(field::rows(
+            mlp,
+            params,
+            &grid,
+            r0..r1,
+            values,
+            &vectors,
+            self.config.align_value,
+        )))
+    }
+
+    /// The fields of the final model (after [`Session::analyse_but_fields`], completing the analysis)
+    /// or of training snapshot `snapshot`, from the pool's bands concatenated in row order
+    /// ([`FieldBand`]'s arrays).
+    pub fn set_fields(
+        &mut self,
+        snapshot: Option<usize>,
+        predicted: Vec<u32>,
+        alignment: Vec<f64>,
+        reconstructed: Vec<f64>,
+    ) -> Result<(), JsError> {
+        let k = self.field_pairs(snapshot)?.1.len();
+        let (_, train) = self.model().ok_or_else(|| JsError::new("no run"))?;
+        let grid = Grid::for_data(train, self.config.grid);
+        let rows = Rows {
+            predicted,
+            alignment,
+            reconstructed,
+        };
+        let fields = field::assemble(grid, k, rows).map_err(|e| JsError::new(&e))?;
+        match snapshot {
+            Some(i) => self.snapshot_fields[i] = Some(fields),
+            None => {
+                let but = self
+                    .but_fields
+                    .take()
+                    .ok_or_else(|| JsError::new("call analyse_but_fields() first"))?;
+                if let Some(run) = self.run.as_mut() {
+                    run.analysis = Some(but.with(fields));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// G as the run's config asks (certified over all p by default) where it is still pending, then the
     /// self-test, completing run.json: what [`crate::pipeline::run`] computes. `progress` is called
     /// with the HVPs of G done so far, every 50. Call after [`Session::analyse`].
@@ -387,40 +546,25 @@ impl Session {
     /// [`Session::analyse`].
     pub fn snapshot(&mut self, index: usize) -> Result<usize, JsError> {
         let run = self.run.as_ref().ok_or_else(|| JsError::new("no run"))?;
-        let s = run
+        let epoch = run
             .during_training
             .get(index)
-            .ok_or_else(|| JsError::new(&format!("no snapshot {index}")))?;
+            .ok_or_else(|| JsError::new(&format!("no snapshot {index}")))?
+            .epoch;
         if self.snapshot_fields[index].is_none() {
-            let theta = run.trained.snapshots.get(index).ok_or_else(|| {
-                JsError::new("this run was opened from its run.json, which holds no θ of the training snapshots: recompute it here to see their fields")
-            })?;
-            // Tracked: slot j shows the eigenvector that becomes the last snapshot's j-th, with the
-            // sign that keeps its picture from flipping.
-            let matches: Vec<_> = run
-                .during_training
-                .iter()
-                .map(|s| s.matches.clone())
-                .collect();
-            let slots = &crate::analysis::tracking::slots(&matches)[index];
-            let k = self.config.k.min(s.eigen.vectors.len());
-            let mut order: Vec<usize> = (0..k).collect();
-            order.sort_by_key(|&i| slots[i].0);
-            let values: Vec<f64> = order.iter().map(|&i| s.eigen.values[i]).collect();
-            let vectors: Vec<Vec<f64>> = order
-                .iter()
-                .map(|&i| s.eigen.vectors[i].iter().map(|x| x * slots[i].1).collect())
-                .collect();
-            self.snapshot_fields[index] = Some(field::fields(
+            let (params, values, vectors) = self.field_pairs(Some(index))?;
+            let grid = Grid::for_data(&run.split.train, self.config.grid);
+            let fields = field::fields(
                 &run.trained.mlp,
-                &theta.params,
-                Grid::for_data(&run.split.train, self.config.grid),
+                params,
+                grid,
                 &values,
                 &vectors,
                 self.config.align_value,
-            ));
+            );
+            self.snapshot_fields[index] = Some(fields);
         }
-        Ok(s.epoch)
+        Ok(epoch)
     }
 
     /// The predicted class at each pixel of the result fields (row 0 at the top): the final model's,
@@ -549,6 +693,42 @@ impl Session {
             .and_then(|s| s.eigen.vectors.get(index))
             .ok_or_else(|| JsError::new(&format!("no eigenvector {}", index + 1)))?;
         Ok((run, v))
+    }
+
+    /// The network and the training split, while training or after.
+    fn model(&self) -> Option<(&Mlp, &Dataset)> {
+        match (&self.trainer, &self.run) {
+            (Some(t), _) => Some((t.mlp(), &t.split().train)),
+            (None, Some(r)) => Some((&r.trained.mlp, &r.split.train)),
+            (None, None) => None,
+        }
+    }
+
+    /// θ and the top-k eigenpairs of the final model's fields, or training snapshot `snapshot`'s in
+    /// their tracked order and sign.
+    fn field_pairs(
+        &self,
+        snapshot: Option<usize>,
+    ) -> Result<(&[f64], Vec<f64>, Vec<Vec<f64>>), JsError> {
+        let run = self.run.as_ref().ok_or_else(|| JsError::new("no run"))?;
+        let Some(index) = snapshot else {
+            let spectrum = run
+                .spectrum
+                .as_ref()
+                .ok_or_else(|| JsError::new("call spectrum() first"))?;
+            let (_, values, vectors) =
+                crate::analysis::field_inputs(&self.config, &run.split.train, spectrum);
+            return Ok((&run.trained.params, values.to_vec(), vectors.to_vec()));
+        };
+        if index >= run.during_training.len() {
+            return Err(JsError::new(&format!("no snapshot {index}")));
+        }
+        let theta = run.trained.snapshots.get(index).ok_or_else(|| {
+            JsError::new("this run was opened from its run.json, which holds no θ of the training snapshots: recompute it here to see their fields")
+        })?;
+        let (values, vectors) =
+            crate::analysis::tracked_pairs(&run.during_training, index, self.config.k);
+        Ok((&theta.params, values, vectors))
     }
 
     fn analysis_ref(&self) -> Option<&crate::analysis::Analysis> {

@@ -2,7 +2,7 @@
 //! reparametrization, the true-margin routine vs a brute-force grid search.
 
 use hessian_boundary::analysis::alignment::alignments;
-use hessian_boundary::analysis::field::{fields, Grid};
+use hessian_boundary::analysis::field::{assemble, fields, rows, Grid, Rows};
 use hessian_boundary::analysis::generalization::generalization;
 use hessian_boundary::analysis::margin::distance_to_boundary;
 use hessian_boundary::config::{AlignValue, Config, GradLabel, Which};
@@ -121,6 +121,65 @@ fn fields_are_alignments_on_the_grid_and_the_boundary_is_the_argmax() {
             u > grid.u_range.0 && u < grid.u_range.1 && w > grid.w_range.0 && w < grid.w_range.1
         );
     }
+}
+
+/// The page's pool computes the fields in bands of grid rows: any split of the rows, concatenated in
+/// order, must give the bits of one pass (partial SIMD tiles included: bands of 1, 3 and 7 rows).
+#[test]
+fn fields_assembled_from_bands_of_rows_are_the_bits_of_one_pass() {
+    let (split, t) = trained();
+    let grid = Grid::for_data(&split.train, 17);
+    let mut op = LossCurvature::hessian(&t.mlp, &t.params, &split.train);
+    let e = dense(&mut op, Which::Top).unwrap();
+    let (values, vectors) = (&e.values[..3], &e.vectors[..3]);
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    for value in [AlignValue::Cosine, AlignValue::Squared] {
+        let one = fields(&t.mlp, &t.params, grid.clone(), values, vectors, value);
+        for band in [1, 3, 7, 17] {
+            let mut all = Rows {
+                predicted: vec![],
+                alignment: vec![],
+                reconstructed: vec![],
+            };
+            for r0 in (0..grid.height).step_by(band) {
+                let r1 = (r0 + band).min(grid.height);
+                let b = rows(&t.mlp, &t.params, &grid, r0..r1, values, vectors, value);
+                all.predicted.extend(b.predicted);
+                all.alignment.extend(b.alignment);
+                all.reconstructed.extend(b.reconstructed);
+            }
+            let pooled = assemble(grid.clone(), 3, all).unwrap();
+            assert_eq!(pooled.predicted, one.predicted, "bands of {band}");
+            for i in 0..3 {
+                assert_eq!(
+                    bits(&pooled.alignment[i]),
+                    bits(&one.alignment[i]),
+                    "A{} in bands of {band}",
+                    i + 1
+                );
+            }
+            assert_eq!(
+                bits(&pooled.reconstructed),
+                bits(&one.reconstructed),
+                "bands of {band}"
+            );
+        }
+    }
+    // Rows that do not cover the grid are refused with the sizes.
+    let half = rows(
+        &t.mlp,
+        &t.params,
+        &grid,
+        0..8,
+        values,
+        vectors,
+        AlignValue::Cosine,
+    );
+    let err = assemble(grid.clone(), 3, half).unwrap_err();
+    assert!(
+        err.contains("136 predicted classes") && err.contains("needs 289"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -3,13 +3,14 @@
 //
 // To the worker (ToWorker):
 //   {type: 'init', module?}            a compiled WebAssembly.Module (else the worker fetches pkg/ itself)
-//   {type: 'start', query, csv? | dataLink?, run?, runs?}   read the query leniently, set the run up on
+//   {type: 'start', query, csv? | dataLink?, run?, runs?, workers?}   read the query leniently, set the run up on
 //                                      the CSV text (or the text of a link's #data= payload,
 //                                      src/data/link.rs); `run` ({path, url} or {path, error}): show that
 //                                      published run.json instead of computing (it must be the query's
 //                                      run if the query is not empty); `runs`: {canonical query: {path,
 //                                      url}}, the site's precomputed runs; a file that cannot be used
-//                                      becomes a notice (key `run`) and the query is computed
+//                                      becomes a notice (key `run`) and the query is computed; `workers`
+//                                      > 1: the page has a pool of that many (www/pool.js) for the fields
 //   {type: 'step', budgetMs | epochs, field?}  train about budgetMs of work (or exactly `epochs`
 //                                      epochs); `field`: send the live picture with this slice
 //   {type: 'analyse'}                  spectrum, then the analyses (but a certified G), then run.json
@@ -23,6 +24,12 @@
 //   {type: 'compare', runs: [{regime, query}], csv?, fields?}   each query run to the end, one after the
 //                                      other (with `fields`: its field pictures too)
 //   {type: 'csv'}                      the data as CSV
+//   {type: 'fields', bands, seconds}   the pool's reply to 'fields-needed': the bands in row order (below)
+//                                      and the seconds the pool took
+// To a pool worker (after 'init' and a 'start' of the run's canonical query):
+//   {type: 'fields-model', key, params, values, vectors}   θ and the k eigenpairs (vectors one after the
+//                                      other) of the fields asked for as `key`
+//   {type: 'band', key, band, r0, r1}  the fields' numbers on grid rows r0..r1 (Session.field_band)
 // From the worker (FromWorker):
 //   {type: 'ready', version, specs}
 //   {type: 'started', query, notices, info, data, file?} | {type: 'failed', stage, message, query?, notices?, data?}
@@ -35,7 +42,9 @@
 //   {type: 'stage', stage}             'spectrum' | 'analysis' | 'generalization' | 'export' (Stage)
 //   {type: 'analysed', json, summary, fields, size, overlay, tracks, seconds, pending}   everything
 //                                      drawable but the self-test (with `pending`, G is still to come
-//                                      too); `json` is complete only for a published run
+//                                      too); `json` is complete only for a published run; `seconds`:
+//                                      {spectrum, analysis (both), total} and with a pool {fields (its
+//                                      time), others (the other analyses', here meanwhile)}
 //   {type: 'generalizing', hvps}       progress of 'generalize': HVPs (≈ eigenpairs) done so far
 //   {type: 'generalized', json, generalization, checks, seconds}   G, the self-test, the complete run.json
 //   {type: 'perturbed', id, index, t, loss, field, segments}   the reply to 'perturb' `id`
@@ -44,7 +53,13 @@
 //   {type: 'compared', regime, epoch?, total?, stage?, summary?, fields?, size?}   progress, then the
 //                                      run.json (trimmed) and, if asked for, its field pictures
 //   {type: 'csv', text}
-// Messages are handled one at a time, in order. The page starts a fresh worker for every run.
+//   {type: 'fields-needed', snapshot, rows, values, models: [{params, vectors}]}   with a pool: the fields
+//                                      of the final model (snapshot null) or of a training snapshot are
+//                                      to come from the pool ('fields'); one copy of θ and the
+//                                      eigenvectors per pool worker; `rows`: the grid's rows
+//   {type: 'band', key, band, predicted, alignment, reconstructed}   a pool worker's band (FieldBand)
+// Messages are handled one at a time, in order ('fields' at once: a message being handled waits for it).
+// The page starts a fresh worker (and pool) for every run.
 
 export const ToWorker = Object.freeze({
   INIT: 'init',
@@ -57,6 +72,9 @@ export const ToWorker = Object.freeze({
   COMPARE: 'compare',
   CSV: 'csv',
   PERTURB: 'perturb',
+  FIELDS: 'fields',
+  FIELDS_MODEL: 'fields-model',
+  BAND: 'band',
 });
 
 export const FromWorker = Object.freeze({
@@ -73,6 +91,8 @@ export const FromWorker = Object.freeze({
   COMPARED: 'compared',
   CSV: 'csv',
   PERTURBED: 'perturbed',
+  FIELDS_NEEDED: 'fields-needed',
+  BAND: 'band',
 });
 
 /** The steps after training, in order, as 'stage' and 'compared' messages name them. */

@@ -1,5 +1,5 @@
-// The regime comparison: the current data and network in each of the paper's four regimes, run to the
-// end in a worker of its own, one row of the table per regime.
+// The regime comparison: the current data and network in each of the paper's four regimes, each run to the
+// end in a worker, side by side in up to workerCount workers (www/pool.js), one row of the table per regime.
 
 import { $ } from './dom.js';
 import { counted, duration, num, percent } from './format.js';
@@ -8,19 +8,21 @@ import { newWorker, wasmModule } from './compute.js';
 import { csvText } from './csv-drop.js';
 import { run } from './run.js';
 import { updateButtons } from './playback.js';
+import { workerCount } from './pool.js';
 
 const REGIMES = ['normal', 'random-labels', 'adversarial', 'large-norm'];
-let compareWorker = null;
+/** The running comparison's workers (none when no comparison runs). */
+let compareWorkers = [];
 
 /** Whether a comparison is running. */
-export const comparing = () => Boolean(compareWorker);
+export const comparing = () => compareWorkers.length > 0;
 
 /** The current query with `regime` set: what `hessian-boundary run --config` would be given. */
 const regimeQuery = (query, regime) => [...query.split('&').filter((p) => p && !p.startsWith('regime=')), `regime=${regime}`].join('&');
 
 export function clearRegimes() {
-  compareWorker?.terminate();
-  compareWorker = null;
+  for (const w of compareWorkers) w.terminate();
+  compareWorkers = [];
   const body = $('regimes').tBodies[0];
   body.replaceChildren();
   for (const regime of REGIMES) {
@@ -38,7 +40,10 @@ export function clearRegimes() {
     body.append(tr);
   }
   $('compare-progress').hidden = true;
-  $('compare-status').textContent = 'Trains and analyses three more runs: takes about three times as long as this one.';
+  $('compare-status').textContent =
+    workerCount > 1
+      ? `Trains and analyses three more runs, ${Math.min(workerCount, 3)} at a time.`
+      : 'Trains and analyses three more runs: takes about three times as long as this one.';
 }
 
 
@@ -69,7 +74,7 @@ function fillRegime(regime, s, note) {
 }
 
 export async function compareRegimes() {
-  if (!run?.info || compareWorker) return;
+  if (!run?.info || comparing()) return;
   const r = run;
   const current = new URLSearchParams(r.query).get('regime') ?? 'normal';
   const runs = [];
@@ -78,49 +83,73 @@ export async function compareRegimes() {
     else runs.push({ regime, query: regimeQuery(r.query, regime) });
   }
   if (runs.length === 0) return;
-  const w = newWorker();
-  compareWorker = w;
+  const workers = Array.from({ length: Math.min(workerCount, runs.length) }, () => newWorker());
+  compareWorkers = workers;
   updateButtons();
   const startedAt = performance.now();
   let done = 0;
+  let next = 0;
+  /** The runs under way: regime → [its fraction done, what it is doing]. */
+  const running = new Map();
   $('compare-progress').hidden = false;
   $('compare-progress').value = 0;
   const stop = (text) => {
-    w.terminate();
-    compareWorker = null;
+    for (const w of workers) w.terminate();
+    compareWorkers = [];
     $('compare-progress').hidden = true;
     $('compare-status').textContent = text;
     updateButtons();
   };
-  w.onerror = (event) => {
-    event.preventDefault();
-    if (w === compareWorker) stop(`The comparison could not run: ${event.message}`);
+  const show = () => {
+    const under = [...running.values()];
+    $('compare-progress').value = (done + under.reduce((sum, [frac]) => sum + frac, 0)) / runs.length;
+    $('compare-status').textContent = [...running].map(([regime, [, what]]) => `${regime}: ${what}`).join(' · ');
   };
-  w.onmessage = ({ data }) => {
-    if (w !== compareWorker) return;
-    if (data.type === FromWorker.FAILED) {
-      stop(`Stopped: ${data.message}`);
-      return;
-    }
-    if (data.type !== FromWorker.COMPARED) return;
-    const { regime } = data;
-    if (data.summary) {
-      fillRegime(regime, data.summary, `hessian-boundary run --config '${regimeQuery(r.query, regime)}'`);
-      done += 1;
-      $('compare-progress').value = done / runs.length;
-      if (done === runs.length) stop(`Done in ${duration((performance.now() - startedAt) / 1000)}.`);
-      return;
-    }
-    // Training is most of a run's time; the spectrum and the analyses the rest.
-    const frac = data.stage ? { [Stage.SPECTRUM]: 0.7, [Stage.ANALYSIS]: 0.75, [Stage.GENERALIZATION]: 0.8 }[data.stage] : 0.85 * (data.total ? data.epoch / data.total : 1);
-    $('compare-progress').value = (done + frac) / runs.length;
-    const what = data.stage
-      ? { [Stage.SPECTRUM]: 'Hessian spectrum', [Stage.ANALYSIS]: 'alignment and margin', [Stage.GENERALIZATION]: 'G over all p eigenvectors' }[data.stage]
-      : `epoch ${data.epoch.toLocaleString('en')} of ${data.total.toLocaleString('en')}`;
-    $('compare-status').textContent = `${regime} (${done + 1} of ${runs.length}): ${what}`;
+  /** Hands worker `w` the next run, if any is left. */
+  const give = (w) => {
+    if (next >= runs.length) return;
+    const job = runs[next];
+    next += 1;
+    running.set(job.regime, [0, `run ${next} of ${runs.length}, starting`]);
+    w.postMessage({ type: ToWorker.COMPARE, runs: [job], csv: csvText ?? undefined });
   };
-  w.postMessage({ type: ToWorker.INIT, module: await wasmModule() });
-  w.postMessage({ type: ToWorker.COMPARE, runs, csv: csvText ?? undefined });
+  const module = await wasmModule();
+  if (compareWorkers !== workers) return;
+  for (const w of workers) {
+    w.onerror = (event) => {
+      event.preventDefault();
+      if (compareWorkers === workers) stop(`The comparison could not run: ${event.message}`);
+    };
+    w.onmessage = ({ data }) => {
+      if (compareWorkers !== workers) return;
+      if (data.type === FromWorker.FAILED) {
+        stop(`Stopped: ${data.message}`);
+        return;
+      }
+      if (data.type !== FromWorker.COMPARED) return;
+      const { regime } = data;
+      if (data.summary) {
+        fillRegime(regime, data.summary, `hessian-boundary run --config '${regimeQuery(r.query, regime)}'`);
+        done += 1;
+        running.delete(regime);
+        if (done === runs.length) stop(`Done in ${duration((performance.now() - startedAt) / 1000)}.`);
+        else {
+          give(w);
+          show();
+        }
+        return;
+      }
+      // Training is most of a run's time; the spectrum and the analyses the rest.
+      const frac = data.stage ? { [Stage.SPECTRUM]: 0.7, [Stage.ANALYSIS]: 0.75, [Stage.GENERALIZATION]: 0.8 }[data.stage] : 0.85 * (data.total ? data.epoch / data.total : 1);
+      const what = data.stage
+        ? { [Stage.SPECTRUM]: 'Hessian spectrum', [Stage.ANALYSIS]: 'alignment and margin', [Stage.GENERALIZATION]: 'G over all p eigenvectors' }[data.stage]
+        : `epoch ${data.epoch.toLocaleString('en')} of ${data.total.toLocaleString('en')}`;
+      running.set(regime, [frac, what]);
+      show();
+    };
+    w.postMessage({ type: ToWorker.INIT, module });
+    give(w);
+  }
 }
 
 $('compare').addEventListener('click', () => compareRegimes());

@@ -1,11 +1,13 @@
-// The current run: its record, its worker, and what the page does with each message the worker sends
-// (www/protocol.js). Every start drops the old worker and its run, so a change of settings cancels cleanly.
+// The current run: its record, its worker (and its pool, www/pool.js), and what the page does with each
+// message the worker sends (www/protocol.js). Every start drops the old worker, its pool and its run, so a
+// change of settings cancels cleanly.
 
 import { $ } from './dom.js';
 import { dataFragment, embed, embedPanels, pageSuffix } from './url.js';
 import { duration } from './format.js';
 import { FromWorker, Purpose, Stage, ToWorker } from './protocol.js';
 import { newWorker, wasmModule } from './compute.js';
+import { startPool, workerCount } from './pool.js';
 import { clearError, setState, setStatus, showError } from './status.js';
 import { planeAspect } from './plot.js';
 import { fillForm, initForm } from './form.js';
@@ -28,6 +30,8 @@ import { clearTracks, setupTracks } from './panels/tracks.js';
 import { clearComparison, showOperator } from './panels/operator.js';
 
 let worker = null;
+/** The run's pool of workers for the fields (with workerCount > 1), or a promise of it. */
+let pool = null;
 /** Counts starts, so that a worker's late messages are dropped once a newer run has begun. */
 let generation = 0;
 
@@ -63,6 +67,7 @@ export async function start(query, { fromUrl = false, file, expect } = {}) {
   const gen = generation;
   if (worker) worker.terminate();
   worker = null;
+  stopPool();
   run = freshRun(query);
   run.fromUrl = fromUrl;
   run.expect = expect;
@@ -87,15 +92,22 @@ export async function start(query, { fromUrl = false, file, expect } = {}) {
     fail(`The computation could not run: ${event.message || 'the worker could not be started (is pkg/ built? run "cargo xtask serve")'}`);
   };
   w.postMessage({ type: ToWorker.INIT, module });
-  w.postMessage({ type: ToWorker.START, query, ...csvSource(), run: file, runs });
+  w.postMessage({ type: ToWorker.START, query, ...csvSource(), run: file, runs, workers: workerCount });
 }
 
 /** Sends a message to the current run's worker. */
-export function send(message) {
-  worker?.postMessage(message);
+export function send(message, transfer = []) {
+  worker?.postMessage(message, transfer);
+}
+
+function stopPool() {
+  const p = pool;
+  pool = null;
+  p?.then((helpers) => helpers.terminate());
 }
 
 function fail(message) {
+  stopPool();
   showError(message);
   setState('error');
   if (run) run.stage = 'error';
@@ -162,7 +174,22 @@ function onWorkerMessage(msg) {
     case FromWorker.CSV:
       download('data.csv', new Blob([msg.text], { type: 'text/csv' }));
       break;
+    case FromWorker.FIELDS_NEEDED:
+      relayFields(msg);
+      break;
   }
+}
+
+/** The pool computes the fields the run's worker asks for; the bands go back to it as they are. */
+async function relayFields(msg) {
+  const gen = generation;
+  const helpers = await pool;
+  const t0 = performance.now();
+  const bands = await helpers.fields(msg, (done, total) => {
+    if (gen === generation && msg.snapshot === null) setStatus(`Computing the alignment fields in ${workerCount} workers (${done} of ${total} bands), G and the margin…`);
+  });
+  if (gen !== generation) return;
+  send({ type: ToWorker.FIELDS, bands, seconds: (performance.now() - t0) / 1000 }, bands.flatMap((b) => [b.predicted.buffer, b.alignment.buffer, b.reconstructed.buffer]));
 }
 
 /** The worker's word on the run's CSV data: the text it read from the link, and whether it fits in a link. */
@@ -190,6 +217,13 @@ function onStarted(msg) {
   onData(msg.data);
   applyQuery(msg.query, msg.notices);
   run.info = msg.info;
+  // A run computed here gets its pool now, so its workers are ready when training ends.
+  if (workerCount > 1 && !msg.file) {
+    const gen = generation;
+    pool = startPool(workerCount, msg.query, csvSource(), (message) => {
+      if (gen === generation) fail(message);
+    });
+  }
   // Plot box (with room for the axes) follows the data's aspect, so little space is wasted.
   const aspect = planeAspect(msg.info.plane, msg.info.dim === 1);
   // Two rows tall only when the picture is about square: a wide one would leave the panel half empty.
@@ -295,6 +329,7 @@ function onGeneralized(msg) {
   a.summary.generalization = msg.generalization;
   a.summary.checks = msg.checks;
   a.seconds.generalization = msg.seconds;
+  $('m-time').dataset.generalization = String(msg.seconds);
   a.seconds.total += msg.seconds;
   fillG(msg.generalization);
   fillChecks(msg.checks);

@@ -1,9 +1,11 @@
 // The page's URL: its query split into the config (handed to the worker as given) and the page keys:
 // `embed` and `panels` (embed mode and its panels), `autosize` (an embed as tall as its content, which it
-// tells the parent page) and `run` (a published run.json to show instead of computing); and the fragment
+// tells the parent page), `run` (a published run.json to show instead of computing) and `workers` (how
+// many workers compute, www/pool.js: read once at load and dropped from the address, so no link carries
+// it; the numbers never depend on it); and the fragment
 // `#data=…`, a dataset the link carries (src/data/link.rs), which no server sees.
 
-const PAGE_KEYS = new Set(['embed', 'panels', 'autosize', 'run']);
+const PAGE_KEYS = new Set(['embed', 'panels', 'autosize', 'run', 'workers']);
 export const ALL_PANELS = ['boundary', 'training', 'metrics', 'alignment', 'spectrum', 'matrix', 'margin', 'explorer', 'tracks', 'checks', 'regimes'];
 export const DEFAULT_EMBED_PANELS = 'boundary,alignment,spectrum';
 

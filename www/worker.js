@@ -1,6 +1,8 @@
 // The page's compute worker: owns one wasm `Session` (src/wasm.rs) and runs it off the main thread. The
 // page starts a fresh worker for every run and terminates the old one, so a change of settings cancels
-// whatever was running, at once and cleanly. Its messages, both directions: www/protocol.js.
+// whatever was running, at once and cleanly. Its messages, both directions: www/protocol.js. With a pool
+// (www/pool.js) the run's worker has the fields computed by the pool's workers, which are this script too:
+// each a session of the same query that computes the bands of grid rows it is handed.
 import init, { Session, boundary_segments, data_link, install_panic_hook, key_specs, read_data_link, read_query, regions_rgba, version } from '../pkg/hessian_boundary.js';
 import { FromWorker, Stage, ToWorker } from './protocol.js';
 
@@ -18,6 +20,14 @@ let msPerEpoch = null;
 let lastField = -Infinity;
 let started = false;
 let queue = Promise.resolve();
+/** The pool's size when the page has one for this run (0: compute the fields here). */
+let pool = 0;
+/** Resolves the fields asked of the pool with the pool's reply, when it comes ('fields'). */
+let fieldsArrived = null;
+/** Training snapshots whose fields the pool has computed. */
+const pooledSnapshots = new Set();
+/** A pool worker's current θ and eigenpairs ('fields-model'). */
+let model = null;
 
 const post = (data, transfer = []) => self.postMessage(data, transfer);
 
@@ -30,12 +40,15 @@ async function handle(data) {
       break;
     }
     case ToWorker.START: {
+      pool = data.workers > 1 ? data.workers : 0;
       const read = JSON.parse(read_query(data.query ?? ''));
       // A published run.json: the link's own (`run`) or the site's for this query (`runs`).
       const file = data.run ?? data.runs?.[read.query];
       if (file) {
         const opened = await openFile(file, data.run && data.query ? read.query : null);
         if (opened.session) {
+          // Nothing is computed: the file has the fields.
+          pool = 0;
           session = opened.session;
           started = performance.now();
           const info = JSON.parse(session.info());
@@ -97,8 +110,23 @@ async function handle(data) {
       try {
         post({ type: FromWorker.STAGE, stage: Stage.SPECTRUM });
         session.spectrum();
+        const t1 = performance.now();
         post({ type: FromWorker.STAGE, stage: Stage.ANALYSIS });
-        const pending = session.analyse();
+        let pending;
+        // Where the time went (seconds), for the Numbers panel and the browser benchmark.
+        const seconds = { spectrum: (t1 - t0) / 1000 };
+        if (pool) {
+          // The pool computes the fields while this worker computes the other analyses.
+          const fields = askPool(null).then((reply) => {
+            seconds.fields = reply.seconds;
+            return reply.bands;
+          });
+          pending = session.analyse_but_fields();
+          seconds.others = (performance.now() - t1) / 1000;
+          setFields(null, await fields);
+        } else {
+          pending = session.analyse();
+        }
         post({ type: FromWorker.STAGE, stage: Stage.EXPORT });
         const json = session.run_json();
         const summary = JSON.parse(json);
@@ -120,7 +148,7 @@ async function handle(data) {
             size: [width, height],
             overlay,
             tracks,
-            seconds: { analysis: (performance.now() - t0) / 1000, total: (performance.now() - started) / 1000 },
+            seconds: { ...seconds, analysis: (performance.now() - t0) / 1000, total: (performance.now() - started) / 1000 },
           },
           transfer,
         );
@@ -162,6 +190,10 @@ async function handle(data) {
     case ToWorker.SNAPSHOT: {
       if (!session) return;
       try {
+        if (pool && !pooledSnapshots.has(data.index)) {
+          setFields(data.index, (await askPool(data.index)).bands);
+          pooledSnapshots.add(data.index);
+        }
         const epoch = session.snapshot(data.index);
         const transfer = [];
         const predicted = session.predicted(data.index);
@@ -201,6 +233,22 @@ async function handle(data) {
         ]);
       } catch (e) {
         post({ type: FromWorker.FAILED, stage: 'perturbation', message: message(e) });
+      }
+      break;
+    }
+    case ToWorker.FIELDS_MODEL: {
+      model = data;
+      break;
+    }
+    case ToWorker.BAND: {
+      if (!session) return;
+      try {
+        const band = session.field_band(model.params, model.values, model.vectors, data.r0, data.r1);
+        const out = { type: FromWorker.BAND, key: data.key, band: data.band, predicted: band.predicted(), alignment: band.alignment(), reconstructed: band.reconstructed() };
+        band.free();
+        post(out, [out.predicted.buffer, out.alignment.buffer, out.reconstructed.buffer]);
+      } catch (e) {
+        post({ type: FromWorker.FAILED, stage: 'fields', message: message(e) });
       }
       break;
     }
@@ -285,6 +333,36 @@ function fieldImages(k, snapshot, transfer) {
 }
 
 /**
+ * Asks the page's pool for the fields of the final model (`snapshot` null) or of a training snapshot: one
+ * copy of θ and the eigenvectors per pool worker, transferred. Resolves with the 'fields' reply: the bands
+ * in row order and the seconds the pool took.
+ */
+function askPool(snapshot) {
+  const task = session.field_task(snapshot ?? undefined);
+  const models = Array.from({ length: pool }, () => ({ params: task.params(), vectors: task.vectors() }));
+  const msg = { type: FromWorker.FIELDS_NEEDED, snapshot, rows: task.rows(), values: task.values(), models };
+  task.free();
+  post(msg, models.flatMap((m) => [m.params.buffer, m.vectors.buffer]));
+  return new Promise((resolve) => {
+    fieldsArrived = resolve;
+  });
+}
+
+/** The pool's bands, concatenated in row order, as the session's fields (the bits of computing them here). */
+function setFields(snapshot, bands) {
+  const joined = (name, Type) => {
+    const out = new Type(bands.reduce((n, b) => n + b[name].length, 0));
+    let at = 0;
+    for (const b of bands) {
+      out.set(b[name], at);
+      at += b[name].length;
+    }
+    return out;
+  };
+  session.set_fields(snapshot ?? undefined, joined('predicted', Uint32Array), joined('alignment', Float64Array), joined('reconstructed', Float64Array));
+}
+
+/**
  * One run of the regime comparison, start to end, in this worker's own session (the page runs the
  * comparison in a second worker): the same calls as a page run, so its run.json is the CLI's.
  * Posts progress; returns run.json without its big arrays, or null after posting the failure.
@@ -320,8 +398,14 @@ function compare(regime, query, csv) {
   }
 }
 
-// One message at a time, in order (init is asynchronous).
+// One message at a time, in order (init is asynchronous), but the pool's fields, which a message being
+// handled waits for.
 self.onmessage = ({ data }) => {
+  if (data?.type === ToWorker.FIELDS) {
+    fieldsArrived?.(data);
+    fieldsArrived = null;
+    return;
+  }
   queue = queue.then(() =>
     handle(data).catch((e) => post({ type: FromWorker.FAILED, stage: data?.type ?? 'worker', message: message(e) })),
   );

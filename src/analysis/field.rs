@@ -9,6 +9,7 @@ use crate::config::{AlignValue, GradLabel};
 use crate::data::Dataset;
 use crate::model::Mlp;
 use nalgebra::{DMatrix, SymmetricEigen};
+use std::ops::Range;
 
 /// Fraction of the data's extent added on each side of the bounding box.
 const MARGIN: f64 = 0.1;
@@ -80,8 +81,13 @@ impl Grid {
 
     /// All pixels as input-space points, row-major (height·width × d).
     pub fn points(&self) -> Vec<f64> {
-        let mut out = Vec::with_capacity(self.width * self.height * self.origin.len());
-        for row in 0..self.height {
+        self.row_points(0..self.height)
+    }
+
+    /// The pixels of grid rows `rows` as input-space points, row-major.
+    pub fn row_points(&self, rows: Range<usize>) -> Vec<f64> {
+        let mut out = Vec::with_capacity(self.width * rows.len() * self.origin.len());
+        for row in rows {
             for col in 0..self.width {
                 let (u, w) = self.coords(row, col);
                 out.extend(self.point(u, w));
@@ -149,18 +155,32 @@ pub struct Fields {
     pub reconstructed: Vec<f64>,
 }
 
-/// The fields for all k eigenvectors in one pass over the grid (⟨g, v_i⟩ by directional derivatives
-/// and ‖g‖ from per-layer factors, never materializing g).
-pub fn fields(
+/// The fields' numbers on a band of grid rows, before the reconstructed boundary is scaled by its
+/// maximum over the whole grid. Every pixel's numbers depend on that pixel alone, so bands computed
+/// apart (the page's pool of workers) and concatenated in row order are the bits of one pass.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rows {
+    /// Predicted class per pixel (row-major).
+    pub predicted: Vec<u32>,
+    /// A_i per pixel, pixel-major: `alignment[pixel · k + i]`.
+    pub alignment: Vec<f64>,
+    /// Σ_{i≤k} λ_i |A_i(x)| per pixel, not yet divided by its maximum.
+    pub reconstructed: Vec<f64>,
+}
+
+/// The fields' numbers on grid rows `rows` for the k eigenpairs (`values`, `vectors`): ⟨g, v_i⟩ by
+/// directional derivatives and ‖g‖ from per-layer factors, never materializing g.
+pub fn rows(
     mlp: &Mlp,
     params: &[f64],
-    grid: Grid,
+    grid: &Grid,
+    rows: Range<usize>,
     values: &[f64],
     vectors: &[Vec<f64>],
     value: AlignValue,
-) -> Fields {
-    let points = grid.points();
-    let (a, predicted) = alignments(
+) -> Rows {
+    let points = grid.row_points(rows);
+    let (alignment, predicted) = alignments(
         mlp,
         params,
         &points,
@@ -170,20 +190,64 @@ pub fn fields(
         value,
     );
     let k = vectors.len();
+    let reconstructed = (0..predicted.len())
+        .map(|p| (0..k).map(|i| values[i] * alignment[p * k + i].abs()).sum())
+        .collect();
+    Rows {
+        predicted,
+        alignment,
+        reconstructed,
+    }
+}
+
+/// The fields for all k eigenvectors in one pass over the grid.
+pub fn fields(
+    mlp: &Mlp,
+    params: &[f64],
+    grid: Grid,
+    values: &[f64],
+    vectors: &[Vec<f64>],
+    value: AlignValue,
+) -> Fields {
+    let all = rows(mlp, params, &grid, 0..grid.height, values, vectors, value);
+    scaled(grid, vectors.len(), all)
+}
+
+/// The fields of `k` eigenvectors from the [`Rows`] of the whole grid (bands concatenated in row
+/// order): the bits of [`fields`]. Refuses rows of another size, saying which.
+pub fn assemble(grid: Grid, k: usize, all: Rows) -> Result<Fields, String> {
     let pixels = grid.width * grid.height;
+    let sizes = [
+        ("predicted classes", all.predicted.len(), pixels),
+        ("alignments", all.alignment.len(), pixels * k),
+        ("reconstructed values", all.reconstructed.len(), pixels),
+    ];
+    for (what, got, want) in sizes {
+        if got != want {
+            return Err(format!(
+                "the fields' rows hold {got} {what}, but the {}×{} grid with k = {k} needs {want}",
+                grid.width, grid.height
+            ));
+        }
+    }
+    Ok(scaled(grid, k, all))
+}
+
+/// [`Fields`] from the whole grid's rows: A_i split out per eigenvector, Σλ|A| scaled by its maximum.
+fn scaled(grid: Grid, k: usize, all: Rows) -> Fields {
+    let pixels = grid.width * grid.height;
+    let a = &all.alignment;
     let alignment: Vec<Vec<f64>> = (0..k)
         .map(|i| (0..pixels).map(|p| a[p * k + i]).collect())
         .collect();
-    let mut reconstructed: Vec<f64> = (0..pixels)
-        .map(|p| (0..k).map(|i| values[i] * a[p * k + i].abs()).sum())
-        .collect();
+    let mut reconstructed = all.reconstructed;
     let max = reconstructed.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     if max > 0.0 {
         reconstructed.iter_mut().for_each(|v| *v /= max);
     }
     Fields {
         grid,
-        predicted,
+        predicted: all.predicted,
         alignment,
         reconstructed,
     }

@@ -81,6 +81,27 @@ pub fn during_training(
         .collect()
 }
 
+/// Training snapshot `index`'s top-k eigenpairs as the timeline shows their fields: slot j holds
+/// the eigenvector that becomes the last snapshot's j-th, with the sign that keeps its picture
+/// from flipping ([`tracking::slots`]).
+pub fn tracked_pairs(
+    during: &[SnapshotSpectrum],
+    index: usize,
+    k: usize,
+) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let matches: Vec<_> = during.iter().map(|s| s.matches.clone()).collect();
+    let slots = &tracking::slots(&matches)[index];
+    let eigen = &during[index].eigen;
+    let mut order: Vec<usize> = (0..k.min(eigen.vectors.len())).collect();
+    order.sort_by_key(|&i| slots[i].0);
+    let values = order.iter().map(|&i| eigen.values[i]).collect();
+    let vectors = order
+        .iter()
+        .map(|&i| eigen.vectors[i].iter().map(|x| x * slots[i].1).collect())
+        .collect();
+    (values, vectors)
+}
+
 /// Runs every analysis on the top-k eigenpairs (G uses all p when the dense solver computed them).
 pub fn analyse(
     config: &Config,
@@ -89,11 +110,64 @@ pub fn analyse(
     train: &Dataset,
     spectrum: &Spectrum,
 ) -> Analysis {
+    let (grid, values, vectors) = field_inputs(config, train, spectrum);
+    let (fields, rest) = join(
+        || field::fields(mlp, params, grid, values, vectors, config.align_value),
+        || analyse_but_fields(config, mlp, params, train, spectrum),
+    );
+    rest.with(fields)
+}
+
+/// The grid of the fields and the top-k eigenpairs they are computed for.
+pub fn field_inputs<'a>(
+    config: &Config,
+    train: &Dataset,
+    spectrum: &'a Spectrum,
+) -> (field::Grid, &'a [f64], &'a [Vec<f64>]) {
+    let eigen = &spectrum.eigen;
+    let k = config.k.min(eigen.vectors.len());
+    (
+        field::Grid::for_data(train, config.grid),
+        &eigen.values[..k],
+        &eigen.vectors[..k],
+    )
+}
+
+/// Every analysis but the fields, so the page can compute them while its pool of workers computes
+/// the fields band by band; [`ButFields::with`] completes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ButFields {
+    pub matrix: alignment::AlignmentMatrix,
+    pub generalization: generalization::Generalization,
+    pub margin: margin::Margin,
+    pub perturbation: perturbation::Perturbation,
+}
+
+impl ButFields {
+    pub fn with(self, fields: field::Fields) -> Analysis {
+        Analysis {
+            matrix: self.matrix,
+            fields,
+            generalization: self.generalization,
+            margin: self.margin,
+            perturbation: self.perturbation,
+        }
+    }
+}
+
+/// [`analyse`] without the fields: each analysis depends only on its inputs, so they run side by side
+/// (on as many threads as there are) and the order does not change a bit.
+pub fn analyse_but_fields(
+    config: &Config,
+    mlp: &Mlp,
+    params: &[f64],
+    train: &Dataset,
+    spectrum: &Spectrum,
+) -> ButFields {
     let eigen = &spectrum.eigen;
     let k = config.k.min(eigen.vectors.len());
     let (values, vectors) = (&eigen.values[..k], &eigen.vectors[..k]);
-    // Independent of one another, so side by side on as many threads as there are.
-    let ((matrix, fields), (generalization, (margin, perturbation))) = join(
+    let ((matrix, generalization), (margin, perturbation)) = join(
         || {
             join(
                 || {
@@ -106,42 +180,18 @@ pub fn analyse(
                         config.align_value,
                     )
                 },
-                || {
-                    field::fields(
-                        mlp,
-                        params,
-                        field::Grid::for_data(train, config.grid),
-                        values,
-                        vectors,
-                        config.align_value,
-                    )
-                },
+                || generalization_of(config, mlp, params, train, spectrum, &mut |_| {}),
             )
         },
         || {
             join(
-                || generalization_of(config, mlp, params, train, spectrum, &mut |_| {}),
-                || {
-                    join(
-                        || {
-                            margin::margin(
-                                mlp,
-                                params,
-                                train,
-                                &vectors[0],
-                                config.seed,
-                                config.margin,
-                            )
-                        },
-                        || perturbation::perturbation(mlp, params, train, values, vectors),
-                    )
-                },
+                || margin::margin(mlp, params, train, &vectors[0], config.seed, config.margin),
+                || perturbation::perturbation(mlp, params, train, values, vectors),
             )
         },
     );
-    Analysis {
+    ButFields {
         matrix,
-        fields,
         generalization,
         margin,
         perturbation,

@@ -7,11 +7,19 @@
 //     it switched to `running`: panels laid out, data and the live boundary drawn, training under way) and
 //     the complete picture (state `done` and every chart canvas and alignment field drawn); then reads
 //     the tab's memory: RSS and peak RSS (VmHWM) of Chromium's renderer processes from /proc, and
-//     the main thread's JS heap (CDP Performance.getMetrics). One JSON line, `"env": "page"`.
+//     the main thread's JS heap (CDP Performance.getMetrics). One JSON line, `"env": "page"`, measured with
+//     the page's pool of workers (`workers`: how many, one per core) and with `one_worker`: the same timings
+//     of the page forced to one worker (`workers=1`, www/pool.js). Both carry `stages_s`: the seconds of
+//     training, spectrum, analyses (all but G), fields and others (with a pool: the fields' time in the
+//     pool and the other analyses' meanwhile), generalization (G over all p and the self-test).
+//  3. with `pages` in HB_BENCH (e.g. ["dataset=digits&layers=300,300&epochs=50"]), each such query in the
+//     page with the pool: one JSON line each, `"env": "page-query"`, with the same timings and stages, and
+//     `error` (the page's message, or null) where the run stopped.
 // Environment:
 //   HB_BASE_URL   the served page, e.g. http://127.0.0.1:PORT/ (index.html, www/, pkg/)
 //   HB_CHROMIUM   the Chromium binary
-//   HB_BENCH      JSON options: {"workloads": [...], "repeats": 5, "quick": false, "denseMaxP": 0, "e2e": true}
+//   HB_BENCH      JSON options: {"workloads": [...], "repeats": 5, "quick": false, "denseMaxP": 0, "e2e": true,
+//                 "pages": []}
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { launch } from './chromium.mjs';
 import { required } from './env.mjs';
@@ -24,11 +32,12 @@ const opts = {
   quick: false,
   denseMaxP: 0,
   e2e: true,
+  pages: [],
   ...JSON.parse(process.env.HB_BENCH ?? '{}'),
 };
 const log = (msg) => process.stderr.write(`browser: ${msg}\n`);
-/** The page's run of the default config must finish within this. */
-const TIMEOUT_MS = 300_000;
+/** A page's run must finish within this. */
+const TIMEOUT_MS = 600_000;
 
 const { context, profile } = await launch(env('HB_CHROMIUM'));
 
@@ -36,6 +45,12 @@ try {
   for (const page of context.pages()) await page.close();
   // The page first, so the renderer's peak memory is the page's own, not the kernels'.
   if (opts.e2e) await endToEnd();
+  for (const query of opts.pages) {
+    log(`page: ${query}`);
+    const { page, timing } = await openPage(`?${query}`);
+    process.stdout.write(`${JSON.stringify({ env: 'page-query', query, ...timing })}\n`);
+    await page.close();
+  }
   await kernels();
 } finally {
   await context.close();
@@ -87,8 +102,12 @@ async function kernels() {
   await page.close();
 }
 
-/** The page on the default config: first frame, complete picture, tab memory. */
-async function endToEnd() {
+/**
+ * Opens the page at `search` and waits for the complete picture and the end of the run; returns the page
+ * and its timings (ms from navigation start), with `workers`, each stage's seconds (`stages_s`) and `error`
+ * (the page's message if it stopped with one, else null).
+ */
+async function openPage(search) {
   const page = await context.newPage();
   page.on('pageerror', (e) => log(`page error: ${e.message}`));
   await page.addInitScript(() => {
@@ -123,24 +142,45 @@ async function endToEnd() {
     if (document.body) observe();
     else document.addEventListener('DOMContentLoaded', observe);
   });
-  log('page: default config (the paper\'s setting) from navigation to complete picture');
-  await page.goto(BASE);
+  await page.goto(new URL(search, BASE).href);
   await page.waitForFunction(
     () => ((window.__hbBench?.complete ?? -1) > 0 && document.body.dataset.state === 'done') || document.body.dataset.state === 'error',
     null,
     { timeout: TIMEOUT_MS, polling: 100 },
   );
-  const timing = await page.evaluate(() => {
+  const t = await page.evaluate(() => {
     const paint = Object.fromEntries(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime]));
     const nav = performance.getEntriesByType('navigation')[0];
-    return { ...window.__hbBench, paint, domContentLoaded: nav?.domContentLoadedEventEnd, load: nav?.loadEventEnd, state: document.body.dataset.state };
+    const stages = Object.fromEntries(Object.entries(document.getElementById('m-time').dataset).filter(([, v]) => v !== '').map(([k, v]) => [k, Number(v)]));
+    const workers = Number(document.getElementById('m-workers').textContent.match(/^\d+/)?.[0]);
+    return { ...window.__hbBench, paint, stages, workers, domContentLoaded: nav?.domContentLoadedEventEnd, load: nav?.loadEventEnd, state: document.body.dataset.state, error: document.getElementById('error').textContent };
   });
-  if (timing.state === 'error') throw new Error('the page stopped with an error');
+  const ms = (v) => (v === undefined ? null : Math.round(v));
+  const timing = {
+    workers: t.workers,
+    first_contentful_paint_ms: ms(t.paint['first-contentful-paint']),
+    load_ms: ms(t.load),
+    running_ms: ms(t.states.running),
+    first_frame_ms: ms(t.firstFrame),
+    analysing_ms: ms(t.states.analysing),
+    generalizing_ms: ms(t.states.generalizing),
+    done_ms: ms(t.states.done),
+    complete_ms: ms(t.complete),
+    stages_s: t.stages,
+    error: t.state === 'error' ? t.error : null,
+  };
+  return { page, timing };
+}
+
+/** The page on the default config: first frame, complete picture, tab memory; with the pool, then with one worker. */
+async function endToEnd() {
+  log("page: default config (the paper's setting) from navigation to complete picture, with the pool");
+  const { page, timing } = await openPage('./');
+  if (timing.error) throw new Error(`the page stopped with an error: ${timing.error}`);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   const memory = rendererMemory();
-  const ms = (v) => (v === undefined ? null : Math.round(v));
   // The perturbation explorer: t dragged every animation frame for 3 s; the boundary redraws once per
   // reply from the worker (latest wins), so the rate is replies per second.
   const explorer = await page.evaluate(
@@ -163,18 +203,16 @@ async function endToEnd() {
         requestAnimationFrame(frame);
       }),
   );
+  await page.close();
+  log('page: default config with one worker (workers=1)');
+  const one = await openPage('./?workers=1');
+  await one.page.close();
+  if (one.timing.error) throw new Error(`the page with one worker stopped with an error: ${one.timing.error}`);
   process.stdout.write(
     `${JSON.stringify({
       env: 'page',
       query: 'default (the paper\'s gaussian setting)',
-      first_contentful_paint_ms: ms(timing.paint['first-contentful-paint']),
-      load_ms: ms(timing.load),
-      running_ms: ms(timing.states.running),
-      first_frame_ms: ms(timing.firstFrame),
-      analysing_ms: ms(timing.states.analysing),
-      generalizing_ms: ms(timing.states.generalizing),
-      done_ms: ms(timing.states.done),
-      complete_ms: ms(timing.complete),
+      ...timing,
       tab_rss_mb: memory.rss,
       tab_peak_rss_mb: memory.peak,
       renderers: memory.count,
@@ -182,9 +220,9 @@ async function endToEnd() {
       js_heap_used_mb: metrics.JSHeapUsedSize / 2 ** 20,
       js_heap_total_mb: metrics.JSHeapTotalSize / 2 ** 20,
       explorer_redraws_per_s: explorer,
+      one_worker: one.timing,
     })}\n`,
   );
-  await page.close();
 }
 
 /**

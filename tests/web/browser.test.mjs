@@ -564,6 +564,103 @@ test('the timeline scrubs through the training snapshots; its last position is t
   }
 });
 
+/** Every alignment field's pixels (the final model's or the shown snapshot's), as one hash per field. */
+const fieldSums = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('#fields canvas.field')].map((c) => {
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let sum = 0;
+      for (let i = 0; i < data.length; i++) sum = (sum * 31 + data[i]) % 1_000_000_007;
+      return sum;
+    }),
+  );
+
+describe('the pool of workers (workers= page option)', () => {
+  const query = `${SMALL}&snap=50`;
+  /** One run with `workers` workers: its run.json, the final and the first snapshot's field pixels, what the page says. */
+  async function runWith(workers) {
+    const { page, problems } = await open(`./?${query}&workers=${workers}`);
+    try {
+      assert.equal(await settle(page), 'done', await text(page, '#error'));
+      await page.waitForFunction(() => document.getElementById('eigenvalues').dataset.view === 'final', null, { timeout: 30_000 });
+      const shown = {
+        workers: await text(page, '#m-workers'),
+        address: await page.evaluate(() => location.search),
+        json: (await downloadText(page, '#export-json')).text,
+        final: await fieldSums(page),
+        readout: null,
+      };
+      await page.locator('[data-panel="metrics"]').screenshot({ path: path.join(SHOTS, `panel-metrics-workers-${workers}.png`) });
+      await page.focus('#scrub');
+      await page.keyboard.press('Home');
+      await page.waitForFunction(() => document.getElementById('eigenvalues').dataset.view === '0', null, { timeout: 30_000 });
+      shown.snapshot = await fieldSums(page);
+      // A value read off the first snapshot's A1 (hover), as the page writes it.
+      const field = page.locator('#fields canvas.field').first();
+      const box = await field.boundingBox();
+      await field.hover({ position: { x: box.width * 0.3, y: box.height * 0.6 } });
+      shown.readout = await text(page, '#fields-readout');
+      assert.match(shown.readout, /^A₁\(x₁ = .*\) = −?\d/);
+      assert.deepEqual(problems, []);
+      return shown;
+    } finally {
+      await page.close();
+    }
+  }
+
+  test('1 worker and a pool of 3 give the same run.json bytes and the same field pixels, final and snapshot', async () => {
+    const one = await runWith(1);
+    const three = await runWith(3);
+    assert.match(one.workers, /^1 Web Worker \(set by workers= in the address\)/);
+    assert.match(three.workers, /^3 Web Workers \(set by workers= in the address\)/);
+    // The option is the page's: no link carries it, and run.json does not know it.
+    for (const shown of [one, three]) {
+      assert.doesNotMatch(shown.address, /workers/);
+      assert.doesNotMatch(shown.json, /worker/);
+    }
+    assert.ok(three.json === one.json, 'run.json differs between 1 worker and 3');
+    assert.equal(three.final.length, 3);
+    assert.deepEqual(three.final, one.final);
+    assert.deepEqual(three.snapshot, one.snapshot);
+    assert.notDeepEqual(three.snapshot, three.final);
+    assert.equal(three.readout, one.readout);
+    assert.equal(one.json, cliRunJson(query));
+  });
+
+  test('without the option the page uses a worker per core and says so', async () => {
+    const { page, problems } = await open(`./?${SMALL}`);
+    try {
+      await settle(page);
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      const n = Math.min(cores, 8);
+      assert.equal(await text(page, '#m-workers'), `${n} Web Worker${n === 1 ? '' : 's'} (one per core, navigator.hardwareConcurrency = ${cores}, at most 8)`);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("a pool worker's failure stops the run with its message", async () => {
+    const page = await browser.newPage();
+    try {
+      // Every band asked of a pool worker reaches past the grid: the worker's Session refuses it.
+      await page.addInitScript(() => {
+        const post = Worker.prototype.postMessage;
+        Worker.prototype.postMessage = function (message, transfer) {
+          return post.call(this, message?.type === 'band' ? { ...message, r1: 1_000_000 } : message, transfer);
+        };
+      });
+      await page.goto(new URL(`./?${SMALL}&workers=2`, BASE).href);
+      assert.equal(await settle(page), 'error');
+      assert.match(await text(page, '#error'), /^A pool worker failed \(fields\): rows \d+\.\.1000000 are not rows of the 32-row grid$/);
+      assert.match(await text(page, '#status'), /^Stopped/);
+      await page.screenshot({ path: path.join(SHOTS, 'pool-failure.png') });
+    } finally {
+      await page.close();
+    }
+  });
+});
+
 test("the regime table: four rows of finite numbers, each the CLI's run.json for that regime", async () => {
   const query = 'dataset=moons&layers=8&epochs=60&pre=100&k=2&grid=16';
   const { page, problems } = await open(`./?${query}`);

@@ -1,9 +1,10 @@
 // The Numbers panel: the final model's accuracies and loss, the Hessian's λ₁, trace, residuals and
-// HVP counts, G, the margin and the time taken.
+// HVP counts, G, the margin, the time taken and how many workers computed it.
 
 import { $ } from '../dom.js';
 import { counted, duration, num, percent } from '../format.js';
 import { run } from '../run.js';
+import { workerCount, workerSource } from '../pool.js';
 
 const IDS = ['m-train-accuracy', 'm-test-accuracy', 'm-train-loss', 'm-epochs', 'm-params', 'm-data', 'm-lambda1', 'm-trace', 'm-g', 'm-residual', 'm-hvp', 'm-margin', 'm-time'];
 
@@ -11,8 +12,11 @@ const set = (id, text) => {
   $(id).textContent = text;
 };
 
+set('m-workers', `${workerCount} Web Worker${workerCount === 1 ? '' : 's'} (${workerSource})`);
+
 export function clearMetrics() {
   for (const id of IDS) set(id, '—');
+  for (const key of Object.keys($('m-time').dataset)) delete $('m-time').dataset[key];
 }
 
 /** The network's parameter count, known as soon as the run starts. */
@@ -72,5 +76,8 @@ export function fillMetrics(s, seconds) {
   fillG(s.generalization);
   const m = s.margin;
   if (m) set('m-margin', `estimate ${num(m.estimate)}, true ${m.true === null ? 'not found' : num(m.true)}`);
-  set('m-time', `training ${duration(run.trainSeconds)}, spectrum and analyses ${duration(seconds.analysis)}`);
+  const pooled = seconds.fields === undefined ? '' : ` (the fields ${duration(seconds.fields)} in ${workerCount} workers, the others ${duration(seconds.others)} meanwhile)`;
+  set('m-time', `training ${duration(run.trainSeconds)}, spectrum ${duration(seconds.spectrum)}, analyses ${duration(seconds.analysis - seconds.spectrum)}${pooled}`);
+  // Each stage's seconds, for the browser benchmark (tests/web/bench.mjs).
+  Object.assign($('m-time').dataset, { training: run.trainSeconds, spectrum: seconds.spectrum, analyses: seconds.analysis - seconds.spectrum, fields: seconds.fields ?? '', others: seconds.others ?? '' });
 }
