@@ -250,38 +250,47 @@ pub fn compute(
     start: Option<&[f64]>,
 ) -> Option<Spectrum> {
     use crate::config::Solver;
-    let mut op = LossCurvature::new(config.operator, mlp, params, train);
-    let opts = Options::of(config);
-    let eigen = match config.solver {
-        Solver::Lanczos => lanczos(&mut op, &opts, start),
-        Solver::Power => power(&mut op, &opts),
-        Solver::Dense => dense(&mut op, config.which)?,
-    };
-    let before = op.count;
-    let trace = match config.solver {
-        // The dense route has every eigenvalue: the trace is exact.
-        Solver::Dense => stochastic::Trace {
-            estimate: eigen.values.iter().sum(),
-            std_error: 0.0,
-            probes: 0,
+    // The density needs nothing of the eigenpairs: it runs beside them, on an operator of its own.
+    let (top, (density, density_products)) = crate::parallel::join(
+        || {
+            let mut op = LossCurvature::new(config.operator, mlp, params, train);
+            let opts = Options::of(config);
+            let eigen = match config.solver {
+                Solver::Lanczos => lanczos(&mut op, &opts, start),
+                Solver::Power => power(&mut op, &opts),
+                Solver::Dense => dense(&mut op, config.which)?,
+            };
+            let before = op.count;
+            let trace = match config.solver {
+                // The dense route has every eigenvalue: the trace is exact.
+                Solver::Dense => stochastic::Trace {
+                    estimate: eigen.values.iter().sum(),
+                    std_error: 0.0,
+                    probes: 0,
+                },
+                _ => stochastic::hutchinson(
+                    &mut op,
+                    TRACE_PROBES,
+                    config.seed,
+                    &eigen.values,
+                    &eigen.vectors,
+                ),
+            };
+            Some((eigen, trace, op.count - before))
         },
-        _ => stochastic::hutchinson(
-            &mut op,
-            TRACE_PROBES,
-            config.seed,
-            &eigen.values,
-            &eigen.vectors,
-        ),
-    };
-    let trace_products = op.count - before;
-    let density = stochastic::slq_density(
-        &mut op,
-        DENSITY_PROBES,
-        DENSITY_STEPS,
-        DENSITY_POINTS,
-        config.seed,
+        || {
+            let mut op = LossCurvature::new(config.operator, mlp, params, train);
+            let density = stochastic::slq_density(
+                &mut op,
+                DENSITY_PROBES,
+                DENSITY_STEPS,
+                DENSITY_POINTS,
+                config.seed,
+            );
+            (density, op.count)
+        },
     );
-    let density_products = op.count - before - trace_products;
+    let (eigen, trace, trace_products) = top?;
     Some(Spectrum {
         solver: config.solver,
         eigen,
