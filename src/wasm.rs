@@ -150,6 +150,8 @@ pub struct Session {
     snapshot_fields: Vec<Option<Fields>>,
     /// The analyses waiting for their fields from the pool ([`Session::analyse_but_fields`]).
     but_fields: Option<ButFields>,
+    /// The eigenpairs and trace waiting for the density from the pool ([`Session::spectrum_but_density`]).
+    top: Option<crate::spectrum::Top>,
 }
 
 /// The θ and top-k eigenpairs a pool worker computes fields for ([`Session::field_task`]).
@@ -272,6 +274,7 @@ impl Session {
             history_sent: 0,
             snapshot_fields: Vec::new(),
             but_fields: None,
+            top: None,
         })
     }
 
@@ -294,6 +297,7 @@ impl Session {
             info,
             history_sent: 0,
             but_fields: None,
+            top: None,
         })
     }
 
@@ -360,6 +364,69 @@ impl Session {
         if run.spectrum.is_none() {
             crate::pipeline::compute_spectrum(run);
         }
+        Ok(())
+    }
+
+    /// Ends training (wherever it is) and returns the final θ, for the pool worker that computes the
+    /// density ([`Session::density`]) while this one runs [`Session::spectrum_but_density`].
+    pub fn final_params(&mut self) -> Result<Vec<f64>, JsError> {
+        if let Some(trainer) = self.trainer.take() {
+            self.run = Some(Run::from_trainer(trainer));
+        }
+        let run = self.run.as_ref().ok_or_else(|| JsError::new("no run"))?;
+        Ok(run.trained.params.clone())
+    }
+
+    /// [`Session::spectrum`] but the density, which [`Session::set_density`] then adds. Call after
+    /// [`Session::final_params`].
+    pub fn spectrum_but_density(&mut self) -> Result<(), JsError> {
+        let run = self.run.as_ref().ok_or_else(|| JsError::new("call final_params() first"))?;
+        if run.spectrum.is_none() {
+            let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
+            self.top = crate::spectrum::top(&self.config, mlp, params, train, None);
+        }
+        Ok(())
+    }
+
+    /// The spectral density at θ = `params` for a session of the same query (trained or not): a pool
+    /// worker's share of the spectrum, as `[σ, HVPs, x…, y…]` for [`Session::set_density`].
+    pub fn density(&self, params: &[f64]) -> Result<Vec<f64>, JsError> {
+        let (mlp, train) = self.model().ok_or_else(|| JsError::new("no run"))?;
+        if params.len() != mlp.param_count() {
+            return Err(JsError::new(&format!(
+                "the density needs θ of {} numbers, not {}",
+                mlp.param_count(),
+                params.len()
+            )));
+        }
+        let (d, products) = crate::spectrum::density(&self.config, mlp, params, train);
+        let mut flat = vec![d.sigma, products as f64];
+        flat.extend(&d.x);
+        flat.extend(&d.y);
+        Ok(flat)
+    }
+
+    /// Completes [`Session::spectrum_but_density`] with a [`Session::density`] computed elsewhere.
+    pub fn set_density(&mut self, flat: Vec<f64>) -> Result<(), JsError> {
+        let points = crate::spectrum::DENSITY_POINTS;
+        let run = self.run.as_mut().ok_or_else(|| JsError::new("no run"))?;
+        if run.spectrum.is_some() {
+            return Ok(());
+        }
+        if flat.len() != 2 + 2 * points {
+            return Err(JsError::new(&format!(
+                "a density is {} numbers, not {}",
+                2 + 2 * points,
+                flat.len()
+            )));
+        }
+        let top = self.top.take().ok_or_else(|| JsError::new("call spectrum_but_density() first"))?;
+        let density = crate::spectrum::stochastic::Density {
+            sigma: flat[0],
+            x: flat[2..2 + points].to_vec(),
+            y: flat[2 + points..].to_vec(),
+        };
+        run.spectrum = Some(top.with((density, flat[1] as usize)));
         Ok(())
     }
 

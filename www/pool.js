@@ -1,6 +1,6 @@
 // The pool: helper workers (www/worker.js again, each with its own wasm instance and a session of the run's
-// query) that compute the fields of the final model and of the training snapshots for the run's worker, in
-// fixed bands of grid rows. Every pixel's numbers are its own, so the bands, assembled in row order by the
+// query) that compute, for the run's worker, the spectral density (beside its eigenpairs) and the fields of
+// the final model and of the training snapshots, in fixed bands of grid rows. Every pixel's numbers are its own, so the bands, assembled in row order by the
 // run's worker (Session.set_fields), are the bits of one worker. No SharedArrayBuffer: plain messages, so a
 // static host needs no special headers. The page only relays: the run's worker sends one copy of θ and
 // the eigenvectors per helper (transferred, never copied here), the helpers send back their bands.
@@ -38,8 +38,9 @@ export const workerSource = isForced
 export async function startPool(size, query, data, onError) {
   const module = await wasmModule();
   let failed = false;
-  /** The running fields() call's band handler. */
+  /** The running fields() call's band handler, and density()'s. */
   let onBand = null;
+  let onDensity = null;
   const fail = (message) => {
     if (failed) return;
     failed = true;
@@ -54,6 +55,7 @@ export async function startPool(size, query, data, onError) {
     w.onmessage = ({ data }) => {
       if (data.type === FromWorker.FAILED) fail(`A pool worker failed (${data.stage}): ${data.message}`);
       else if (data.type === FromWorker.BAND) onBand?.(w, data);
+      else if (data.type === FromWorker.DENSITY) onDensity?.(data);
     };
     w.postMessage({ type: ToWorker.INIT, module });
     w.postMessage({ type: ToWorker.START, query, ...data });
@@ -64,6 +66,17 @@ export async function startPool(size, query, data, onError) {
     terminate() {
       failed = true;
       for (const w of helpers) w.terminate();
+    },
+    /** The spectral density at θ = `params` (transferred), from the first helper: its numbers. */
+    density(params) {
+      key += 1;
+      const mine = key;
+      return new Promise((resolve) => {
+        onDensity = (reply) => {
+          if (reply.key === mine) resolve(reply.flat);
+        };
+        helpers[0].postMessage({ type: ToWorker.DENSITY_TASK, key: mine, params }, [params.buffer]);
+      });
     },
     /**
      * The bands of one 'fields-needed' message of the run's worker ({snapshot, rows, values, models: one

@@ -26,10 +26,12 @@
 //   {type: 'csv'}                      the data as CSV
 //   {type: 'fields', bands, seconds}   the pool's reply to 'fields-needed': the bands in row order (below)
 //                                      and the seconds the pool took
+//   {type: 'density', flat}            the pool's reply to 'density-needed': Session.density's numbers
 // To a pool worker (after 'init' and a 'start' of the run's canonical query):
 //   {type: 'fields-model', key, params, values, vectors}   θ and the k eigenpairs (vectors one after the
 //                                      other) of the fields asked for as `key`
 //   {type: 'band', key, band, r0, r1}  the fields' numbers on grid rows r0..r1 (Session.field_band)
+//   {type: 'density-task', key, params}   the spectral density at θ = params (Session.density)
 // From the worker (FromWorker):
 //   {type: 'ready', version, specs}
 //   {type: 'started', query, notices, info, data, file?} | {type: 'failed', stage, message, query?, notices?, data?}
@@ -58,7 +60,11 @@
 //                                      to come from the pool ('fields'); one copy of θ and the
 //                                      eigenvectors per pool worker; `rows`: the grid's rows
 //   {type: 'band', key, band, predicted, alignment, reconstructed}   a pool worker's band (FieldBand)
-// Messages are handled one at a time, in order ('fields' at once: a message being handled waits for it).
+//   {type: 'density-needed', params}   with a pool: the spectral density at the final θ is to come from a
+//                                      pool worker ('density') while this one computes the eigenpairs
+//   {type: 'density', key, flat}       a pool worker's density
+// Messages are handled one at a time, in order ('fields' and 'density' at once: a message being handled
+// waits for them).
 // The page starts a fresh worker (and pool) for every run.
 
 export const ToWorker = Object.freeze({
@@ -75,6 +81,8 @@ export const ToWorker = Object.freeze({
   FIELDS: 'fields',
   FIELDS_MODEL: 'fields-model',
   BAND: 'band',
+  DENSITY: 'density',
+  DENSITY_TASK: 'density-task',
 });
 
 export const FromWorker = Object.freeze({
@@ -93,6 +101,8 @@ export const FromWorker = Object.freeze({
   PERTURBED: 'perturbed',
   FIELDS_NEEDED: 'fields-needed',
   BAND: 'band',
+  DENSITY_NEEDED: 'density-needed',
+  DENSITY: 'density',
 });
 
 /** The steps after training, in order, as 'stage' and 'compared' messages name them. */

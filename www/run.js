@@ -177,7 +177,17 @@ function onWorkerMessage(msg) {
     case FromWorker.FIELDS_NEEDED:
       relayFields(msg);
       break;
+    case FromWorker.DENSITY_NEEDED:
+      relayDensity(msg);
+      break;
   }
+}
+
+/** A pool worker computes the spectral density the run's worker asks for, while it computes the eigenpairs. */
+async function relayDensity(msg) {
+  const gen = generation;
+  const flat = await (await pool).density(msg.params);
+  if (gen === generation) send({ type: ToWorker.DENSITY, flat }, [flat.buffer]);
 }
 
 /** The pool computes the fields the run's worker asks for; the bands go back to it as they are. */

@@ -24,6 +24,8 @@ let queue = Promise.resolve();
 let pool = 0;
 /** Resolves the fields asked of the pool with the pool's reply, when it comes ('fields'). */
 let fieldsArrived = null;
+/** Resolves the density asked of the pool with its numbers ('density'). */
+let densityArrived = null;
 /** Training snapshots whose fields the pool has computed. */
 const pooledSnapshots = new Set();
 /** A pool worker's current θ and eigenpairs ('fields-model'). */
@@ -109,7 +111,15 @@ async function handle(data) {
       const t0 = performance.now();
       try {
         post({ type: FromWorker.STAGE, stage: Stage.SPECTRUM });
-        session.spectrum();
+        if (pool) {
+          // A pool worker computes the spectral density (its own HVPs) while this one computes the
+          // eigenpairs and the trace.
+          const density = askPoolDensity(session.final_params());
+          session.spectrum_but_density();
+          session.set_density(await density);
+        } else {
+          session.spectrum();
+        }
         const t1 = performance.now();
         post({ type: FromWorker.STAGE, stage: Stage.ANALYSIS });
         let pending;
@@ -240,6 +250,16 @@ async function handle(data) {
       model = data;
       break;
     }
+    case ToWorker.DENSITY_TASK: {
+      if (!session) return;
+      try {
+        const flat = session.density(data.params);
+        post({ type: FromWorker.DENSITY, key: data.key, flat }, [flat.buffer]);
+      } catch (e) {
+        post({ type: FromWorker.FAILED, stage: 'density', message: message(e) });
+      }
+      break;
+    }
     case ToWorker.BAND: {
       if (!session) return;
       try {
@@ -348,6 +368,14 @@ function askPool(snapshot) {
   });
 }
 
+/** Asks the page's pool for the spectral density at θ = `params` (transferred); resolves with its numbers. */
+function askPoolDensity(params) {
+  post({ type: FromWorker.DENSITY_NEEDED, params }, [params.buffer]);
+  return new Promise((resolve) => {
+    densityArrived = resolve;
+  });
+}
+
 /** The pool's bands, concatenated in row order, as the session's fields (the bits of computing them here). */
 function setFields(snapshot, bands) {
   const joined = (name, Type) => {
@@ -398,12 +426,17 @@ function compare(regime, query, csv) {
   }
 }
 
-// One message at a time, in order (init is asynchronous), but the pool's fields, which a message being
-// handled waits for.
+// One message at a time, in order (init is asynchronous), but the pool's fields and density, which a
+// message being handled waits for.
 self.onmessage = ({ data }) => {
   if (data?.type === ToWorker.FIELDS) {
     fieldsArrived?.(data);
     fieldsArrived = null;
+    return;
+  }
+  if (data?.type === ToWorker.DENSITY) {
+    densityArrived?.(data.flat);
+    densityArrived = null;
     return;
   }
   queue = queue.then(() =>

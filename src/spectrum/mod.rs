@@ -249,54 +249,92 @@ pub fn compute(
     train: &Dataset,
     start: Option<&[f64]>,
 ) -> Option<Spectrum> {
-    use crate::config::Solver;
     // The density needs nothing of the eigenpairs: it runs beside them, on an operator of its own.
-    let (top, (density, density_products)) = crate::parallel::join(
-        || {
-            let mut op = LossCurvature::new(config.operator, mlp, params, train);
-            let opts = Options::of(config);
-            let eigen = match config.solver {
-                Solver::Lanczos => lanczos(&mut op, &opts, start),
-                Solver::Power => power(&mut op, &opts),
-                Solver::Dense => dense(&mut op, config.which)?,
-            };
-            let before = op.count;
-            let trace = match config.solver {
-                // The dense route has every eigenvalue: the trace is exact.
-                Solver::Dense => stochastic::Trace {
-                    estimate: eigen.values.iter().sum(),
-                    std_error: 0.0,
-                    probes: 0,
-                },
-                _ => stochastic::hutchinson(
-                    &mut op,
-                    TRACE_PROBES,
-                    config.seed,
-                    &eigen.values,
-                    &eigen.vectors,
-                ),
-            };
-            Some((eigen, trace, op.count - before))
-        },
-        || {
-            let mut op = LossCurvature::new(config.operator, mlp, params, train);
-            let density = stochastic::slq_density(
-                &mut op,
-                DENSITY_PROBES,
-                DENSITY_STEPS,
-                DENSITY_POINTS,
-                config.seed,
-            );
-            (density, op.count)
-        },
+    let (top, density) = crate::parallel::join(
+        || top(config, mlp, params, train, start),
+        || density(config, mlp, params, train),
     );
-    let (eigen, trace, trace_products) = top?;
-    Some(Spectrum {
+    Some(top?.with(density))
+}
+
+/// The eigenpairs and the trace of a [`Spectrum`], waiting for its density (which the page's pool
+/// computes meanwhile in another worker, [`density`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Top {
+    pub solver: crate::config::Solver,
+    pub eigen: Eigen,
+    pub trace: stochastic::Trace,
+    pub trace_products: usize,
+}
+
+impl Top {
+    /// The spectrum, with the density and the HVPs it took.
+    pub fn with(self, (density, density_products): (stochastic::Density, usize)) -> Spectrum {
+        Spectrum {
+            solver: self.solver,
+            eigen: self.eigen,
+            trace: self.trace,
+            density,
+            trace_products: self.trace_products,
+            density_products,
+        }
+    }
+}
+
+/// [`compute`]'s eigenpairs and trace.
+pub fn top(
+    config: &crate::config::Config,
+    mlp: &Mlp,
+    params: &[f64],
+    train: &Dataset,
+    start: Option<&[f64]>,
+) -> Option<Top> {
+    use crate::config::Solver;
+    let mut op = LossCurvature::new(config.operator, mlp, params, train);
+    let opts = Options::of(config);
+    let eigen = match config.solver {
+        Solver::Lanczos => lanczos(&mut op, &opts, start),
+        Solver::Power => power(&mut op, &opts),
+        Solver::Dense => dense(&mut op, config.which)?,
+    };
+    let before = op.count;
+    let trace = match config.solver {
+        // The dense route has every eigenvalue: the trace is exact.
+        Solver::Dense => stochastic::Trace {
+            estimate: eigen.values.iter().sum(),
+            std_error: 0.0,
+            probes: 0,
+        },
+        _ => stochastic::hutchinson(
+            &mut op,
+            TRACE_PROBES,
+            config.seed,
+            &eigen.values,
+            &eigen.vectors,
+        ),
+    };
+    Some(Top {
         solver: config.solver,
         eigen,
         trace,
-        density,
-        trace_products,
-        density_products,
+        trace_products: op.count - before,
     })
+}
+
+/// [`compute`]'s density (SLQ) and the HVPs it took.
+pub fn density(
+    config: &crate::config::Config,
+    mlp: &Mlp,
+    params: &[f64],
+    train: &Dataset,
+) -> (stochastic::Density, usize) {
+    let mut op = LossCurvature::new(config.operator, mlp, params, train);
+    let density = stochastic::slq_density(
+        &mut op,
+        DENSITY_PROBES,
+        DENSITY_STEPS,
+        DENSITY_POINTS,
+        config.seed,
+    );
+    (density, op.count)
 }
