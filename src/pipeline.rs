@@ -228,14 +228,15 @@ pub fn compute_analyses_before_g(run: &mut Run) {
 
 /// [`compute_analyses_before_g`] but the fields, which the page's pool of workers computes meanwhile
 /// ([`analysis::field::rows`] on bands of the grid): the snapshots' spectra, and the other analyses,
-/// which [`analysis::ButFields::with`] the assembled fields completes (None before the spectrum).
-pub fn compute_analyses_before_g_but_fields(run: &mut Run) -> Option<analysis::ButFields> {
+/// which [`analysis::Rest::with`] the assembled fields and the perturbation complete (None before the
+/// spectrum).
+pub fn compute_analyses_before_g_rest(run: &mut Run) -> Option<analysis::Rest> {
     let quick = before_g(run);
     let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
     let but = run
         .spectrum
         .as_ref()
-        .map(|s| analysis::analyse_but_fields(&quick, mlp, params, train, s));
+        .map(|s| analysis::analyse_rest(&quick, mlp, params, train, s));
     snapshot_spectra(run, &quick);
     but
 }

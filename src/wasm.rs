@@ -17,7 +17,7 @@
 //! With a pool of workers (`www/pool.js`) the fields are computed in bands of grid rows instead:
 //! [`Session::field_task`] gives the θ and eigenpairs, each pool worker's own session (of the same
 //! query) computes bands with [`Session::field_band`], and [`Session::set_fields`] takes them back,
-//! in row order, after [`Session::analyse_but_fields`] (or for a snapshot) — the same bits.
+//! in row order, after [`Session::analyse_rest`] (or for a snapshot) — the same bits.
 
 mod bench;
 mod canvas;
@@ -26,7 +26,8 @@ use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
 use crate::analysis::field::{self, Fields, Grid, Rows};
-use crate::analysis::ButFields;
+use crate::analysis::perturbation::Perturbation;
+use crate::analysis::Rest;
 use crate::config::{key_specs as specs, Config};
 use crate::data::{Dataset, Split};
 use crate::model::Mlp;
@@ -148,8 +149,10 @@ pub struct Session {
     history_sent: usize,
     /// The fields of each training snapshot, computed when the timeline first shows it.
     snapshot_fields: Vec<Option<Fields>>,
-    /// The analyses waiting for their fields from the pool ([`Session::analyse_but_fields`]).
-    but_fields: Option<ButFields>,
+    /// The analyses waiting for their fields and perturbation from the pool ([`Session::analyse_rest`]),
+    /// and the perturbation once it came ([`Session::set_perturbation`]).
+    rest: Option<Rest>,
+    perturbation: Option<Perturbation>,
     /// The eigenpairs and trace waiting for the density from the pool ([`Session::spectrum_but_density`]).
     top: Option<crate::spectrum::Top>,
 }
@@ -273,7 +276,8 @@ impl Session {
             info,
             history_sent: 0,
             snapshot_fields: Vec::new(),
-            but_fields: None,
+            rest: None,
+            perturbation: None,
             top: None,
         })
     }
@@ -296,7 +300,8 @@ impl Session {
             live,
             info,
             history_sent: 0,
-            but_fields: None,
+            rest: None,
+            perturbation: None,
             top: None,
         })
     }
@@ -380,7 +385,10 @@ impl Session {
     /// [`Session::spectrum`] but the density, which [`Session::set_density`] then adds. Call after
     /// [`Session::final_params`].
     pub fn spectrum_but_density(&mut self) -> Result<(), JsError> {
-        let run = self.run.as_ref().ok_or_else(|| JsError::new("call final_params() first"))?;
+        let run = self
+            .run
+            .as_ref()
+            .ok_or_else(|| JsError::new("call final_params() first"))?;
         if run.spectrum.is_none() {
             let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
             self.top = crate::spectrum::top(&self.config, mlp, params, train, None);
@@ -420,7 +428,10 @@ impl Session {
                 flat.len()
             )));
         }
-        let top = self.top.take().ok_or_else(|| JsError::new("call spectrum_but_density() first"))?;
+        let top = self
+            .top
+            .take()
+            .ok_or_else(|| JsError::new("call spectrum_but_density() first"))?;
         let density = crate::spectrum::stochastic::Density {
             sigma: flat[0],
             x: flat[2..2 + points].to_vec(),
@@ -448,10 +459,10 @@ impl Session {
         Ok(crate::pipeline::generalization_pending(run))
     }
 
-    /// [`Session::analyse`] but the fields, which the page's pool computes meanwhile from
-    /// [`Session::field_task`]; [`Session::set_fields`] then completes the analysis. Returns whether G
-    /// is pending, as `analyse` does.
-    pub fn analyse_but_fields(&mut self) -> Result<bool, JsError> {
+    /// [`Session::analyse`] but the fields and the perturbation, which the page's pool computes
+    /// meanwhile from [`Session::field_task`]; [`Session::set_perturbation`], then
+    /// [`Session::set_fields`], complete the analysis. Returns whether G is pending, as `analyse` does.
+    pub fn analyse_rest(&mut self) -> Result<bool, JsError> {
         let run = self
             .run
             .as_mut()
@@ -459,7 +470,7 @@ impl Session {
         if run.analysis.is_some() {
             return Ok(false);
         }
-        self.but_fields = crate::pipeline::compute_analyses_before_g_but_fields(run);
+        self.rest = crate::pipeline::compute_analyses_before_g_rest(run);
         self.snapshot_fields = vec![None; run.during_training.len()];
         Ok(crate::pipeline::generalization_pending(run))
     }
@@ -517,7 +528,41 @@ impl Session {
         )))
     }
 
-    /// The fields of the final model (after [`Session::analyse_but_fields`], completing the analysis)
+    /// The perturbation (losses along the top eigenvectors) at θ = `params` with the eigenpairs
+    /// `values`, `vectors` of a [`FieldTask`], for a session of the same query (trained or not): a pool
+    /// worker's share, as JSON for [`Session::set_perturbation`] (exact: floats round-trip).
+    pub fn perturbation(
+        &self,
+        params: &[f64],
+        values: &[f64],
+        vectors: &[f64],
+    ) -> Result<String, JsError> {
+        let (mlp, train) = self.model().ok_or_else(|| JsError::new("no run"))?;
+        let p = mlp.param_count();
+        if params.len() != p || vectors.len() != values.len() * p {
+            return Err(JsError::new(&format!(
+                "the perturbation needs θ of {p} numbers and {} eigenvectors of {p}, not {} and {} numbers",
+                values.len(),
+                params.len(),
+                vectors.len()
+            )));
+        }
+        let vectors: Vec<Vec<f64>> = vectors.chunks(p).map(<[f64]>::to_vec).collect();
+        let result =
+            crate::analysis::perturbation::perturbation(mlp, params, train, values, &vectors);
+        serde_json::to_string(&result).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// The pool's [`Session::perturbation`], for [`Session::set_fields`] to complete the analysis with.
+    pub fn set_perturbation(&mut self, json: &str) -> Result<(), JsError> {
+        let read: Perturbation = serde_json::from_str(json)
+            .map_err(|e| JsError::new(&format!("the pool's perturbation cannot be read: {e}")))?;
+        self.perturbation = Some(read);
+        Ok(())
+    }
+
+    /// The fields of the final model (after [`Session::analyse_rest`] and [`Session::set_perturbation`],
+    /// completing the analysis)
     /// or of training snapshot `snapshot`, from the pool's bands concatenated in row order
     /// ([`FieldBand`]'s arrays).
     pub fn set_fields(
@@ -539,12 +584,16 @@ impl Session {
         match snapshot {
             Some(i) => self.snapshot_fields[i] = Some(fields),
             None => {
-                let but = self
-                    .but_fields
+                let rest = self
+                    .rest
                     .take()
-                    .ok_or_else(|| JsError::new("call analyse_but_fields() first"))?;
+                    .ok_or_else(|| JsError::new("call analyse_rest() first"))?;
+                let perturbation = self
+                    .perturbation
+                    .take()
+                    .ok_or_else(|| JsError::new("call set_perturbation() first"))?;
                 if let Some(run) = self.run.as_mut() {
-                    run.analysis = Some(but.with(fields));
+                    run.analysis = Some(rest.with(fields, perturbation));
                 }
             }
         }

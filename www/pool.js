@@ -1,6 +1,6 @@
 // The pool: helper workers (www/worker.js again, each with its own wasm instance and a session of the run's
-// query) that compute, for the run's worker, the spectral density (beside its eigenpairs) and the fields of
-// the final model and of the training snapshots, in fixed bands of grid rows. Every pixel's numbers are its own, so the bands, assembled in row order by the
+// query) that compute, for the run's worker, the spectral density (beside its eigenpairs), the perturbation and the fields
+// of the final model and of the training snapshots, in fixed bands of grid rows. Every pixel's numbers are its own, so the bands, assembled in row order by the
 // run's worker (Session.set_fields), are the bits of one worker. No SharedArrayBuffer: plain messages, so a
 // static host needs no special headers. The page only relays: the run's worker sends one copy of θ and
 // the eigenvectors per helper (transferred, never copied here), the helpers send back their bands.
@@ -41,6 +41,7 @@ export async function startPool(size, query, data, onError) {
   /** The running fields() call's band handler, and density()'s. */
   let onBand = null;
   let onDensity = null;
+  let onPerturbation = null;
   const fail = (message) => {
     if (failed) return;
     failed = true;
@@ -56,6 +57,7 @@ export async function startPool(size, query, data, onError) {
       if (data.type === FromWorker.FAILED) fail(`A pool worker failed (${data.stage}): ${data.message}`);
       else if (data.type === FromWorker.BAND) onBand?.(w, data);
       else if (data.type === FromWorker.DENSITY) onDensity?.(data);
+      else if (data.type === FromWorker.PERTURBATION) onPerturbation?.(data);
     };
     w.postMessage({ type: ToWorker.INIT, module });
     w.postMessage({ type: ToWorker.START, query, ...data });
@@ -76,6 +78,19 @@ export async function startPool(size, query, data, onError) {
           if (reply.key === mine) resolve(reply.flat);
         };
         helpers[0].postMessage({ type: ToWorker.DENSITY_TASK, key: mine, params }, [params.buffer]);
+      });
+    },
+    /** The perturbation of one 'perturbation-needed' message ({params, values, vectors}, transferred), from
+     * the last helper (the first computes the density): its JSON. The fields' bands queue behind it there. */
+    perturbation(msg) {
+      key += 1;
+      const mine = key;
+      return new Promise((resolve) => {
+        onPerturbation = (reply) => {
+          if (reply.key === mine) resolve(reply.json);
+        };
+        const { params, values, vectors } = msg;
+        helpers[helpers.length - 1].postMessage({ type: ToWorker.PERTURBATION_TASK, key: mine, params, values, vectors }, [params.buffer, vectors.buffer]);
       });
     },
     /**

@@ -27,11 +27,14 @@
 //   {type: 'fields', bands, seconds}   the pool's reply to 'fields-needed': the bands in row order (below)
 //                                      and the seconds the pool took
 //   {type: 'density', flat}            the pool's reply to 'density-needed': Session.density's numbers
+//   {type: 'perturbation', json}       the pool's reply to 'perturbation-needed': Session.perturbation's JSON
 // To a pool worker (after 'init' and a 'start' of the run's canonical query):
 //   {type: 'fields-model', key, params, values, vectors}   θ and the k eigenpairs (vectors one after the
 //                                      other) of the fields asked for as `key`
 //   {type: 'band', key, band, r0, r1}  the fields' numbers on grid rows r0..r1 (Session.field_band)
 //   {type: 'density-task', key, params}   the spectral density at θ = params (Session.density)
+//   {type: 'perturbation-task', key, params, values, vectors}   the losses along the eigenvectors
+//                                      (Session.perturbation)
 // From the worker (FromWorker):
 //   {type: 'ready', version, specs}
 //   {type: 'started', query, notices, info, data, file?} | {type: 'failed', stage, message, query?, notices?, data?}
@@ -63,7 +66,10 @@
 //   {type: 'density-needed', params}   with a pool: the spectral density at the final θ is to come from a
 //                                      pool worker ('density') while this one computes the eigenpairs
 //   {type: 'density', key, flat}       a pool worker's density
-// Messages are handled one at a time, in order ('fields' and 'density' at once: a message being handled
+//   {type: 'perturbation-needed', params, values, vectors}   with a pool: the perturbation of the final
+//                                      model is to come from a pool worker ('perturbation')
+//   {type: 'perturbation', key, json}  a pool worker's perturbation
+// Messages are handled one at a time, in order ('fields', 'density' and 'perturbation' at once: a message being handled
 // waits for them).
 // The page starts a fresh worker (and pool) for every run.
 
@@ -83,6 +89,8 @@ export const ToWorker = Object.freeze({
   BAND: 'band',
   DENSITY: 'density',
   DENSITY_TASK: 'density-task',
+  PERTURBATION: 'perturbation',
+  PERTURBATION_TASK: 'perturbation-task',
 });
 
 export const FromWorker = Object.freeze({
@@ -103,6 +111,8 @@ export const FromWorker = Object.freeze({
   BAND: 'band',
   DENSITY_NEEDED: 'density-needed',
   DENSITY: 'density',
+  PERTURBATION_NEEDED: 'perturbation-needed',
+  PERTURBATION: 'perturbation',
 });
 
 /** The steps after training, in order, as 'stage' and 'compared' messages name them. */

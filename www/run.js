@@ -180,6 +180,9 @@ function onWorkerMessage(msg) {
     case FromWorker.DENSITY_NEEDED:
       relayDensity(msg);
       break;
+    case FromWorker.PERTURBATION_NEEDED:
+      relayPerturbation(msg);
+      break;
   }
 }
 
@@ -188,6 +191,13 @@ async function relayDensity(msg) {
   const gen = generation;
   const flat = await (await pool).density(msg.params);
   if (gen === generation) send({ type: ToWorker.DENSITY, flat }, [flat.buffer]);
+}
+
+/** A pool worker computes the perturbation the run's worker asks for, while it computes the other analyses. */
+async function relayPerturbation(msg) {
+  const gen = generation;
+  const json = await (await pool).perturbation(msg);
+  if (gen === generation) send({ type: ToWorker.PERTURBATION, json });
 }
 
 /** The pool computes the fields the run's worker asks for; the bands go back to it as they are. */

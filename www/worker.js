@@ -24,8 +24,9 @@ let queue = Promise.resolve();
 let pool = 0;
 /** Resolves the fields asked of the pool with the pool's reply, when it comes ('fields'). */
 let fieldsArrived = null;
-/** Resolves the density asked of the pool with its numbers ('density'). */
+/** Resolve the density and the perturbation asked of the pool with their replies. */
 let densityArrived = null;
+let perturbationArrived = null;
 /** Training snapshots whose fields the pool has computed. */
 const pooledSnapshots = new Set();
 /** A pool worker's current θ and eigenpairs ('fields-model'). */
@@ -126,13 +127,16 @@ async function handle(data) {
         // Where the time went (seconds), for the Numbers panel and the browser benchmark.
         const seconds = { spectrum: (t1 - t0) / 1000 };
         if (pool) {
-          // The pool computes the fields while this worker computes the other analyses.
+          // The pool computes the perturbation and the fields while this worker computes the other
+          // analyses.
+          const perturbation = askPoolPerturbation();
           const fields = askPool(null).then((reply) => {
             seconds.fields = reply.seconds;
             return reply.bands;
           });
-          pending = session.analyse_but_fields();
+          pending = session.analyse_rest();
           seconds.others = (performance.now() - t1) / 1000;
+          session.set_perturbation(await perturbation);
           setFields(null, await fields);
         } else {
           pending = session.analyse();
@@ -248,6 +252,16 @@ async function handle(data) {
     }
     case ToWorker.FIELDS_MODEL: {
       model = data;
+      break;
+    }
+    case ToWorker.PERTURBATION_TASK: {
+      if (!session) return;
+      try {
+        const json = session.perturbation(data.params, data.values, data.vectors);
+        post({ type: FromWorker.PERTURBATION, key: data.key, json });
+      } catch (e) {
+        post({ type: FromWorker.FAILED, stage: 'perturbation', message: message(e) });
+      }
       break;
     }
     case ToWorker.DENSITY_TASK: {
@@ -368,6 +382,18 @@ function askPool(snapshot) {
   });
 }
 
+/** Asks the page's pool for the perturbation of the final model (θ and the eigenpairs transferred); resolves
+ * with its JSON. */
+function askPoolPerturbation() {
+  const task = session.field_task(undefined);
+  const msg = { type: FromWorker.PERTURBATION_NEEDED, params: task.params(), values: task.values(), vectors: task.vectors() };
+  task.free();
+  post(msg, [msg.params.buffer, msg.vectors.buffer]);
+  return new Promise((resolve) => {
+    perturbationArrived = resolve;
+  });
+}
+
 /** Asks the page's pool for the spectral density at θ = `params` (transferred); resolves with its numbers. */
 function askPoolDensity(params) {
   post({ type: FromWorker.DENSITY_NEEDED, params }, [params.buffer]);
@@ -426,12 +452,17 @@ function compare(regime, query, csv) {
   }
 }
 
-// One message at a time, in order (init is asynchronous), but the pool's fields and density, which a
-// message being handled waits for.
+// One message at a time, in order (init is asynchronous), but the pool's fields, density and perturbation,
+// which a message being handled waits for.
 self.onmessage = ({ data }) => {
   if (data?.type === ToWorker.FIELDS) {
     fieldsArrived?.(data);
     fieldsArrived = null;
+    return;
+  }
+  if (data?.type === ToWorker.PERTURBATION) {
+    perturbationArrived?.(data.json);
+    perturbationArrived = null;
     return;
   }
   if (data?.type === ToWorker.DENSITY) {

@@ -111,14 +111,19 @@ pub fn analyse(
     spectrum: &Spectrum,
 ) -> Analysis {
     let (grid, values, vectors) = field_inputs(config, train, spectrum);
-    let (fields, rest) = join(
-        || field::fields(mlp, params, grid, values, vectors, config.align_value),
-        || analyse_but_fields(config, mlp, params, train, spectrum),
+    let ((fields, perturbation), rest) = join(
+        || {
+            join(
+                || field::fields(mlp, params, grid, values, vectors, config.align_value),
+                || perturbation::perturbation(mlp, params, train, values, vectors),
+            )
+        },
+        || analyse_rest(config, mlp, params, train, spectrum),
     );
-    rest.with(fields)
+    rest.with(fields, perturbation)
 }
 
-/// The grid of the fields and the top-k eigenpairs they are computed for.
+/// The grid of the fields and the top-k eigenpairs they (and the perturbation) are computed for.
 pub fn field_inputs<'a>(
     config: &Config,
     train: &Dataset,
@@ -133,41 +138,41 @@ pub fn field_inputs<'a>(
     )
 }
 
-/// Every analysis but the fields, so the page can compute them while its pool of workers computes
-/// the fields band by band; [`ButFields::with`] completes it.
+/// Every analysis but the two that need only θ and the top-k eigenpairs, the fields and the
+/// perturbation: the page's pool computes those in other workers meanwhile, and [`Rest::with`]
+/// completes the analysis.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ButFields {
+pub struct Rest {
     pub matrix: alignment::AlignmentMatrix,
     pub generalization: generalization::Generalization,
     pub margin: margin::Margin,
-    pub perturbation: perturbation::Perturbation,
 }
 
-impl ButFields {
-    pub fn with(self, fields: field::Fields) -> Analysis {
+impl Rest {
+    pub fn with(self, fields: field::Fields, perturbation: perturbation::Perturbation) -> Analysis {
         Analysis {
             matrix: self.matrix,
             fields,
             generalization: self.generalization,
             margin: self.margin,
-            perturbation: self.perturbation,
+            perturbation,
         }
     }
 }
 
-/// [`analyse`] without the fields: each analysis depends only on its inputs, so they run side by side
-/// (on as many threads as there are) and the order does not change a bit.
-pub fn analyse_but_fields(
+/// [`analyse`] without the fields and the perturbation: each analysis depends only on its inputs, so
+/// they run side by side (on as many threads as there are) and the order does not change a bit.
+pub fn analyse_rest(
     config: &Config,
     mlp: &Mlp,
     params: &[f64],
     train: &Dataset,
     spectrum: &Spectrum,
-) -> ButFields {
+) -> Rest {
     let eigen = &spectrum.eigen;
     let k = config.k.min(eigen.vectors.len());
-    let (values, vectors) = (&eigen.values[..k], &eigen.vectors[..k]);
-    let ((matrix, generalization), (margin, perturbation)) = join(
+    let vectors = &eigen.vectors[..k];
+    let ((matrix, generalization), margin) = join(
         || {
             join(
                 || {
@@ -183,18 +188,12 @@ pub fn analyse_but_fields(
                 || generalization_of(config, mlp, params, train, spectrum, &mut |_| {}),
             )
         },
-        || {
-            join(
-                || margin::margin(mlp, params, train, &vectors[0], config.seed, config.margin),
-                || perturbation::perturbation(mlp, params, train, values, vectors),
-            )
-        },
+        || margin::margin(mlp, params, train, &vectors[0], config.seed, config.margin),
     );
-    ButFields {
+    Rest {
         matrix,
         generalization,
         margin,
-        perturbation,
     }
 }
 

@@ -33,7 +33,7 @@ const HALVINGS: usize = 14;
 pub const AGREE: f64 = 1e-5;
 
 /// The loss along θ + t·v_i.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Line {
     /// 1-based, like λ_i.
     pub index: usize,
@@ -47,14 +47,15 @@ pub struct Line {
 }
 
 /// The loss on θ + a·v_1 + b·v_2, row-major with `b` the row (from `b[0]`) and `a` the column.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Surface {
     pub a: Vec<f64>,
     pub b: Vec<f64>,
     pub loss: Vec<f64>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+/// Serializable so the page's pool can compute it in another worker (exactly: float_roundtrip).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Perturbation {
     pub lines: Vec<Line>,
     /// Absent with fewer than two eigenvectors.
