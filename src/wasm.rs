@@ -446,33 +446,14 @@ impl Session {
     /// [`Session::generalize`] has G to compute (it always has the self-test: run.json is complete
     /// only after it). Call after [`Session::spectrum`].
     pub fn analyse(&mut self) -> Result<bool, JsError> {
-        let run = self
-            .run
-            .as_mut()
-            .ok_or_else(|| JsError::new("call spectrum() first"))?;
-        if run.analysis.is_some() {
-            // Opened from its file: G and everything else are there already.
-            return Ok(false);
-        }
-        crate::pipeline::compute_analyses_before_g(run);
-        self.snapshot_fields = vec![None; run.during_training.len()];
-        Ok(crate::pipeline::generalization_pending(run))
+        self.analyses(false)
     }
 
     /// [`Session::analyse`] but the fields and the perturbation, which the page's pool computes
     /// meanwhile from [`Session::field_task`]; [`Session::set_perturbation`], then
     /// [`Session::set_fields`], complete the analysis. Returns whether G is pending, as `analyse` does.
     pub fn analyse_rest(&mut self) -> Result<bool, JsError> {
-        let run = self
-            .run
-            .as_mut()
-            .ok_or_else(|| JsError::new("call spectrum() first"))?;
-        if run.analysis.is_some() {
-            return Ok(false);
-        }
-        self.rest = crate::pipeline::compute_analyses_before_g_rest(run);
-        self.snapshot_fields = vec![None; run.during_training.len()];
-        Ok(crate::pipeline::generalization_pending(run))
+        self.analyses(true)
     }
 
     /// What the fields of the final model (or of training snapshot `snapshot`) are computed from, for
@@ -812,6 +793,25 @@ impl Session {
     }
 
     /// The network and the training split, while training or after.
+    /// [`Session::analyse`], or with `rest` [`Session::analyse_rest`].
+    fn analyses(&mut self, rest: bool) -> Result<bool, JsError> {
+        let run = self
+            .run
+            .as_mut()
+            .ok_or_else(|| JsError::new("call spectrum() first"))?;
+        if run.analysis.is_some() {
+            // Opened from its file: G and everything else are there already.
+            return Ok(false);
+        }
+        if rest {
+            self.rest = crate::pipeline::compute_analyses_before_g_rest(run);
+        } else {
+            crate::pipeline::compute_analyses_before_g(run);
+        }
+        self.snapshot_fields = vec![None; run.during_training.len()];
+        Ok(crate::pipeline::generalization_pending(run))
+    }
+
     fn model(&self) -> Option<(&Mlp, &Dataset)> {
         match (&self.trainer, &self.run) {
             (Some(t), _) => Some((t.mlp(), &t.split().train)),
