@@ -13,6 +13,7 @@ pub mod dense;
 pub mod lanczos;
 pub mod power;
 pub mod stochastic;
+pub mod symmetric_eigen;
 
 pub use dense::dense;
 pub use lanczos::lanczos;
