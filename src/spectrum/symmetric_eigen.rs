@@ -112,6 +112,8 @@ macro_rules! with_simd {
                     Simd::Baseline => {}
                 }
             }
+            #[cfg(not(target_arch = "x86_64"))]
+            let Simd::Baseline = simd;
             $body($($arg),*)
         }
     };
