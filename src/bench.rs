@@ -16,7 +16,8 @@
 //! | `lanczos_top10_s` | [`lanczos`] for the top 10 pairs to `tol` = 1e-8·λ₁, including its residual checks |
 //! | `lanczos_hvps` | the HVPs that Lanczos run used (steps + 10 residual checks) |
 //! | `field_s` | [`field::fields`]: prediction and the 10 alignment fields on the 128×128 grid |
-//! | `dense_s` | the dense route: H from p HVPs ([`dense::matrix`]) plus nalgebra's symmetric eigensolver (all p pairs, no residuals); `null` above `dense_max_p`, with `dense_note` and an extrapolated `dense_est_s` |
+//! | `dense_s` | the dense route: H from p HVPs ([`dense::matrix`]) plus the symmetric eigensolver ([`symmetric_eigen`]: nalgebra's bits, all p pairs, no residuals); `null` above `dense_max_p`, with `dense_note` and an extrapolated `dense_est_s` |
+//! | `dense_eigh_nalgebra_s` | nalgebra's own `SymmetricEigen::new` on the same H, for the ratio (the same bits, checked); native only |
 //! | `analysis_s` | the whole analysis stage ([`crate::analysis::analyse`]: alignment matrix, fields, G, margin) at the config's `k`, `grid` and `margin` (once, not a median) |
 //! | `margin_s` | its margin step alone ([`margin::margin`] with the config's `margin` method, `margin_method`; once) |
 //! | `certified_g` | G's certified count over all p ([`crate::analysis::certificate`]): seconds, HVPs, eigenpairs, basis memory (MB), the count interval and its certificate; `null` in --quick |
@@ -26,9 +27,10 @@ use crate::analysis::{field, margin};
 use crate::config::{AlignValue, Config};
 use crate::model::autodiff::{hessian_vector_product, loss_and_gradient, Target};
 use crate::rng::Rng;
+use crate::spectrum::symmetric_eigen::symmetric_eigen;
 use crate::spectrum::{dense, lanczos, LossCurvature, Options as SolverOptions};
 use crate::train::Trainer;
-use nalgebra::{DMatrix, SymmetricEigen};
+use nalgebra::DMatrix;
 use serde::Serialize;
 
 /// One benchmark workload: a name and the config it runs.
@@ -118,6 +120,7 @@ pub struct Measured {
     /// The dense route's parts: building H from p HVPs, and the eigensolver.
     pub dense_build_s: Option<f64>,
     pub dense_eigh_s: Option<f64>,
+    pub dense_eigh_nalgebra_s: Option<f64>,
     /// Where the dense route is not measured: p·hvp_s plus the eigensolver's time measured at
     /// `DENSE_PROBE`² scaled by (p / DENSE_PROBE)³ (an estimate, not a measurement).
     pub dense_est_s: Option<f64>,
@@ -305,6 +308,8 @@ pub fn run(
     // The dense route, once (it is long): H from p HVPs, then the eigensolver.
     let (mut dense_s, mut dense_build_s, mut dense_eigh_s, mut dense_est_s, mut dense_note) =
         (None, None, None, None, None);
+    #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
+    let mut dense_eigh_nalgebra_s = None;
     let do_dense = !opts.quick && p <= opts.dense_max_p;
     if do_dense {
         progress(&format!(
@@ -315,8 +320,22 @@ pub fn run(
         let mut op = LossCurvature::hessian(mlp, params, &train);
         let h = dense::matrix(&mut op);
         let t1 = clock();
-        let eig = SymmetricEigen::new(h);
+        let eig = symmetric_eigen(h.clone());
         let t2 = clock();
+        // nalgebra's own on the same H, for the ratio; native only (in the page's module it would
+        // add 6 KB gzipped).
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let old = nalgebra::SymmetricEigen::new(h);
+            dense_eigh_nalgebra_s = Some(clock() - t2);
+            assert!(
+                eig.eigenvalues
+                    .iter()
+                    .zip(&old.eigenvalues)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "the reordered eigensolver must give nalgebra's bits"
+            );
+        }
         std::hint::black_box(eig);
         dense_build_s = Some(t1 - t0);
         dense_eigh_s = Some(t2 - t1);
@@ -332,12 +351,12 @@ pub fn run(
         let a = DMatrix::from_fn(DENSE_PROBE, DENSE_PROBE, |_, _| r.normal());
         let sym = &a + a.transpose();
         let t = clock();
-        std::hint::black_box(SymmetricEigen::new(sym));
+        std::hint::black_box(symmetric_eigen(sym));
         let probe = clock() - t;
         let scale = (p as f64 / DENSE_PROBE as f64).powi(3);
         dense_est_s = Some(p as f64 * hvp_s + probe * scale);
         dense_note = Some(format!(
-            "p = {p} > {} (the dense limit here): H alone is {:.2} GB and nalgebra's unblocked eigensolver is O(p³); \
+            "p = {p} > {} (the dense limit here): H alone is {:.2} GB and the eigensolver is O(p³); \
              dense_est_s = p·hvp_s + ({DENSE_PROBE}² eigensolver: {probe:.3} s)·(p/{DENSE_PROBE})³",
             opts.dense_max_p,
             (p * p * 8) as f64 / 1e9
@@ -424,6 +443,7 @@ pub fn run(
         grid,
         dense_build_s,
         dense_eigh_s,
+        dense_eigh_nalgebra_s,
         dense_est_s,
         dense_note,
         analysis_s,

@@ -5,10 +5,10 @@ use hessian_boundary::data::{Dataset, Split};
 use hessian_boundary::rng::Rng;
 use hessian_boundary::spectrum::stochastic::{hutchinson, slq_density};
 use hessian_boundary::spectrum::{
-    dense, lanczos, power, DenseOperator, Eigen, LossCurvature, Operator, Options,
+    canonical_sign, dense, lanczos, power, DenseOperator, Eigen, LossCurvature, Operator, Options,
 };
 use hessian_boundary::train;
-use nalgebra::DMatrix;
+use nalgebra::{DMatrix, SymmetricEigen};
 
 /// Q·diag(λ)·Qᵀ with a seeded random orthogonal Q.
 fn with_spectrum(values: &[f64], seed: u64) -> DenseOperator {
@@ -179,6 +179,31 @@ fn trained_network() -> (Split, train::Trained) {
     };
     let trained = train::train(&config, &split).unwrap();
     (split, trained)
+}
+
+/// The dense route's eigensolver is nalgebra's arithmetic reordered: on a network's Hessian its pairs
+/// are nalgebra's to the bit, and the eigenvalues alone (the self-test's check) are the same bits.
+#[test]
+fn dense_route_gives_nalgebras_bits_on_a_network() {
+    let (split, t) = trained_network();
+    let mut op = LossCurvature::hessian(&t.mlp, &t.params, &split.train);
+    let e = dense(&mut op, Which::Top).unwrap();
+    let nalgebra = SymmetricEigen::new(hessian_boundary::spectrum::dense::matrix(&mut op));
+    let mut want: Vec<(f64, Vec<f64>)> = (0..op.dim())
+        .map(|i| {
+            let mut v: Vec<f64> = nalgebra.eigenvectors.column(i).iter().copied().collect();
+            canonical_sign(&mut v);
+            (nalgebra.eigenvalues[i], v)
+        })
+        .collect();
+    want.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let bits = |xs: &[f64]| xs.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    for (i, (value, vector)) in want.iter().enumerate() {
+        assert_eq!(e.values[i].to_bits(), value.to_bits(), "λ{i}");
+        assert_eq!(bits(&e.vectors[i]), bits(vector), "v{i}");
+    }
+    let alone = hessian_boundary::spectrum::dense::dense_eigenvalues(&mut op, Which::Top).unwrap();
+    assert_eq!(bits(&alone), bits(&e.values));
 }
 
 #[test]

@@ -8,7 +8,8 @@ use super::alignment::alignments;
 use crate::config::{AlignValue, GradLabel};
 use crate::data::Dataset;
 use crate::model::Mlp;
-use nalgebra::{DMatrix, SymmetricEigen};
+use crate::spectrum::symmetric_eigen::symmetric_eigen;
+use nalgebra::DMatrix;
 use std::ops::Range;
 
 /// Fraction of the data's extent added on each side of the bounding box.
@@ -132,7 +133,7 @@ fn principal_plane(train: &Dataset) -> (Vec<f64>, [Vec<f64>; 2]) {
             }
         }
     }
-    let eig = SymmetricEigen::new(cov);
+    let eig = symmetric_eigen(cov);
     let mut order: Vec<usize> = (0..d).collect();
     order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
     let axis = |i: usize| {

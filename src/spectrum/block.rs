@@ -13,9 +13,10 @@
 //! start vector on each Ritz vector (`R₁ᵀ s_i` over the first block, since the start block is `Q₁R₁`),
 //! and each pair's residual bound `‖B_{m+1} s_i(last block)‖ + dropped`.
 
+use super::symmetric_eigen::symmetric_eigen;
 use super::Operator;
 use crate::model::linalg::{dot, gemm_nn, gemm_tn, transpose};
-use nalgebra::{DMatrix, SymmetricEigen};
+use nalgebra::DMatrix;
 
 /// Limits of one run.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -141,7 +142,7 @@ fn svqb(w: &[f64], n: usize, drop: f64) -> Vec<f64> {
     let g = DMatrix::from_fn(rows, rows, |r, c| {
         0.5 * (gram[r * rows + c] + gram[c * rows + r])
     });
-    let eig = SymmetricEigen::new(g);
+    let eig = symmetric_eigen(g);
     let mut order: Vec<usize> = (0..rows).collect();
     order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
     let keep: Vec<usize> = order
@@ -284,7 +285,7 @@ fn ritz(
         let b = basis.cols[r].get(c).copied().unwrap_or(0.0);
         0.5 * (a + b)
     });
-    let eig = SymmetricEigen::new(t);
+    let eig = symmetric_eigen(t);
     let mut order: Vec<usize> = (0..k).collect();
     order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
     // Components of the start vectors along the first block: R₁ = Q₁ Xᵀ.

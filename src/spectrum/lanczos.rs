@@ -13,10 +13,11 @@
 //! so an exactly repeated eigenvalue is reported once unless a breakdown restart reaches its other
 //! copies (documented; the Hessians here do not have exact repeats in their top end).
 
+use super::symmetric_eigen::symmetric_eigen;
 use super::{finish, norm, orthogonalize, random_unit, Eigen, Operator, Options};
 use crate::model::linalg::{axpy, dot};
 use crate::rng::Rng;
-use nalgebra::{DMatrix, SymmetricEigen};
+use nalgebra::DMatrix;
 
 /// Convergence is tested every this many steps (each test is a small dense eigenproblem).
 const CHECK_EVERY: usize = 4;
@@ -166,7 +167,7 @@ pub(crate) fn tridiagonal_eigen(alpha: &[f64], beta: &[f64]) -> (Vec<f64>, DMatr
             0.0
         }
     });
-    let eig = SymmetricEigen::new(t);
+    let eig = symmetric_eigen(t);
     let mut order: Vec<usize> = (0..m).collect();
     order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
     let values = order.iter().map(|&i| eig.eigenvalues[i]).collect();

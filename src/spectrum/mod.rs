@@ -7,12 +7,15 @@
 //! - [`dense`]: the full p×p Hessian from p HVPs and a symmetric eigensolver: every eigenpair, the
 //!   paper authors' route and our reference.
 //! - [`stochastic`]: Hutchinson's trace and the stochastic-Lanczos-quadrature spectral density.
+//! - [`symmetric_eigen`]: nalgebra's symmetric eigensolver, same bits, reordered for the cache; every
+//!   small or dense eigenproblem here goes through it.
 
 pub mod block;
 pub mod dense;
 pub mod lanczos;
 pub mod power;
 pub mod stochastic;
+pub mod symmetric_eigen;
 
 pub use dense::dense;
 pub use lanczos::lanczos;

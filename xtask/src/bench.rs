@@ -331,7 +331,7 @@ fn run_browser(project: &Project, o: &Options, pkg: &Path) -> Result<BrowserResu
 // ---------------------------------------------------------------------------------------------
 // The table
 
-const METRICS: [(&str, &str); 8] = [
+const METRICS: [(&str, &str); 10] = [
     ("grad_s", "full-batch gradient"),
     ("hvp_s", "HVP"),
     ("epoch_s", "training epoch"),
@@ -339,6 +339,8 @@ const METRICS: [(&str, &str); 8] = [
     ("lanczos_hvps", "  its HVPs"),
     ("field_s", "alignment fields"),
     ("dense_s", "dense H + eigh"),
+    ("dense_eigh_s", "  its eigh"),
+    ("dense_eigh_nalgebra_s", "  nalgebra's own eigh"),
     ("peak_rss_mb", "peak memory"),
 ];
 
