@@ -85,13 +85,23 @@ impl Lane for f64 {
     }
 }
 
-/// Largest tile (MR × NV·W) of any kernel, for the stack buffer of partial tiles.
-const MAX_TILE: usize = 64;
+/// Largest tile (MR × NV·W) of any kernel, for the stack buffers of partial tiles.
+const MAX_TILE: usize = 128;
+
+std::thread_local! {
+    /// The packed B panel and the padded A rows of [`tiled`], reused across calls: the autodiff makes
+    /// thousands of small products per HVP, and allocating these each time cost more than packing.
+    static SCRATCH: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 /// The tiled product with register tiles of MR rows × NV vectors. Every element of `c` starts from its
-/// own value and adds its terms in ascending t, exactly as a plain triple loop: the tile shape and the
-/// vector width change the speed, never the bits. Partial tiles at the edges run the same kernel on
-/// zero-padded copies.
+/// own value and adds its terms in ascending t, exactly as a plain triple loop: the tile shape, the
+/// vector width and the loop order change the speed, never the bits.
+///
+/// Column panels are the outer loop: each panel of b (depth × NV·W) is packed once, contiguous and
+/// zero-padded to a whole tile, and stays in L1 while every row tile runs over it (b's rows are not
+/// cache-line aligned, and the row-outer order streamed all of b from L2 for each row tile). Rows left
+/// over at the bottom run the same kernel on a zero-padded copy of their A rows.
 #[inline(always)]
 fn tiled<V: Lane, const MR: usize, const NV: usize>(
     rows: usize,
@@ -109,69 +119,76 @@ fn tiled<V: Lane, const MR: usize, const NV: usize>(
     // Every read and write below stays inside these bounds (the unsafe block relies on them).
     assert!(a.len() > (rows - 1) * rs + (depth - 1) * ts);
     assert!(b.len() >= depth * cols && c.len() >= rows * cols);
-    let (full_rows, full_cols) = (rows - rows % MR, cols - cols % nr);
-    // The last columns of b, zero-padded to a whole tile.
-    let b_edge: Vec<f64> = if full_cols < cols {
-        let mut pad = vec![0.0; depth * nr];
-        for t in 0..depth {
-            pad[t * nr..t * nr + cols - full_cols]
-                .copy_from_slice(&b[t * cols + full_cols..(t + 1) * cols]);
+    let full_rows = rows - rows % MR;
+    SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        // 8 spare f64s to start the panel on a 64-byte boundary.
+        let (panel_len, edge_len) = (depth * nr, if full_rows < rows { MR * depth } else { 0 });
+        if scratch.len() < panel_len + edge_len + 8 {
+            scratch.resize(panel_len + edge_len + 8, 0.0);
         }
-        pad
-    } else {
-        Vec::new()
-    };
-    // The last rows of A, zero-padded to a whole tile, stored row-major (depth per row).
-    let a_edge: Vec<f64> = if full_rows < rows {
-        let mut pad = vec![0.0; MR * depth];
-        for i in 0..rows - full_rows {
-            for t in 0..depth {
-                pad[i * depth + t] = a[(full_rows + i) * rs + t * ts];
+        let skip = scratch.as_ptr().align_offset(64).min(8);
+        let (panel, a_edge) = scratch[skip..].split_at_mut(panel_len);
+        // The last rows of A, zero-padded to a whole tile, stored row-major (depth per row).
+        let a_edge = &mut a_edge[..edge_len];
+        if edge_len > 0 {
+            a_edge.fill(0.0);
+            for i in 0..rows - full_rows {
+                for t in 0..depth {
+                    a_edge[i * depth + t] = a[(full_rows + i) * rs + t * ts];
+                }
             }
         }
-        pad
-    } else {
-        Vec::new()
-    };
-    for r0 in (0..rows).step_by(MR) {
-        let mr = MR.min(rows - r0);
-        let (ap, ars, ats) = if mr == MR {
-            (a[r0 * rs..].as_ptr(), rs, ts)
-        } else {
-            (a_edge.as_ptr(), depth, 1)
-        };
         for j0 in (0..cols).step_by(nr) {
             let w = nr.min(cols - j0);
-            let (bp, bs) = if w == nr {
-                (b[j0..].as_ptr(), cols)
-            } else {
-                (b_edge.as_ptr(), nr)
-            };
-            // SAFETY: full tiles read MR rows of A (rows r0.. of `a`, or the padded copy), depth rows of
-            // nr columns of b (columns j0.. of `b`, or the padded copy) and write MR×nr of c (checked by
-            // the asserts above); partial tiles write a stack buffer of MAX_TILE ≥ MR·nr.
-            unsafe {
-                if mr == MR && w == nr {
-                    tile::<V, MR, NV>(
-                        depth,
-                        (ap, ars, ats),
-                        (bp, bs),
-                        c[r0 * cols + j0..].as_mut_ptr(),
-                        cols,
-                    );
+            // One row tile reads b once: packing only pays for the zero padding of an edge panel.
+            let packed = w < nr || rows > MR;
+            if packed {
+                for (t, row) in panel.chunks_exact_mut(nr).enumerate() {
+                    row[..w].copy_from_slice(&b[t * cols + j0..][..w]);
+                    row[w..].fill(0.0);
+                }
+            }
+            for r0 in (0..rows).step_by(MR) {
+                let mr = MR.min(rows - r0);
+                let (ap, ars, ats) = if mr == MR {
+                    (a[r0 * rs..].as_ptr(), rs, ts)
                 } else {
-                    let mut buf = [0.0; MAX_TILE];
-                    for i in 0..mr {
-                        buf[i * nr..i * nr + w].copy_from_slice(&c[(r0 + i) * cols + j0..][..w]);
-                    }
-                    tile::<V, MR, NV>(depth, (ap, ars, ats), (bp, bs), buf.as_mut_ptr(), nr);
-                    for i in 0..mr {
-                        c[(r0 + i) * cols + j0..][..w].copy_from_slice(&buf[i * nr..i * nr + w]);
+                    (a_edge.as_ptr(), depth, 1)
+                };
+                let bp = if packed {
+                    (panel.as_ptr(), nr)
+                } else {
+                    (b[j0..].as_ptr(), cols)
+                };
+                // SAFETY: full tiles read MR rows of A (rows r0.. of `a`, or the padded copy), the
+                // depth × nr panel, and write MR×nr of c (checked by the asserts above); partial tiles
+                // write a stack buffer of MAX_TILE ≥ MR·nr.
+                unsafe {
+                    if mr == MR && w == nr {
+                        tile::<V, MR, NV>(
+                            depth,
+                            (ap, ars, ats),
+                            bp,
+                            c[r0 * cols + j0..].as_mut_ptr(),
+                            cols,
+                        );
+                    } else {
+                        let mut buf = [0.0; MAX_TILE];
+                        for i in 0..mr {
+                            buf[i * nr..i * nr + w]
+                                .copy_from_slice(&c[(r0 + i) * cols + j0..][..w]);
+                        }
+                        tile::<V, MR, NV>(depth, (ap, ars, ats), bp, buf.as_mut_ptr(), nr);
+                        for i in 0..mr {
+                            c[(r0 + i) * cols + j0..][..w]
+                                .copy_from_slice(&buf[i * nr..i * nr + w]);
+                        }
                     }
                 }
             }
         }
-    }
+    });
 }
 
 /// One MR × NV·W tile of c (row stride `cs`) += A-rows (MR × depth, strides rs/ts) · b (depth × NV·W,
