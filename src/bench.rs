@@ -24,7 +24,8 @@
 
 use crate::analysis::{field, margin};
 use crate::config::{AlignValue, Config};
-use crate::model::autodiff::{hessian_vector_product, loss_and_gradient, Target};
+use crate::model::autodiff::{hessian_vector_product, logits, loss_and_gradient, Target};
+use crate::model::{linalg, Mlp};
 use crate::rng::Rng;
 use crate::spectrum::{dense, lanczos, LossCurvature, Options as SolverOptions};
 use crate::train::Trainer;
@@ -94,6 +95,7 @@ pub struct Measured {
     pub p: usize,
     /// Training points.
     pub n: usize,
+    pub forward_s: f64,
     pub grad_s: f64,
     pub hvp_s: f64,
     pub epoch_s: f64,
@@ -104,6 +106,9 @@ pub struct Measured {
     /// The certified G over all p ([`crate::analysis::certificate::timed`]; not in --quick).
     pub certified_g: Option<crate::analysis::certificate::Timing>,
     pub peak_rss_mb: Option<f64>,
+    /// This machine's measured peak and each kernel's rate against it (issue 15).
+    pub peak: Peak,
+    pub roofline: Vec<Kernel>,
     // Beyond the issue's minimum:
     /// Layer sizes `[d, hidden…, C]`.
     pub sizes: Vec<usize>,
@@ -262,7 +267,10 @@ pub fn run(
     }
     drop(trainer);
 
-    progress(&format!("{}: gradient and HVP", w.name));
+    progress(&format!("{}: forward, gradient and HVP", w.name));
+    let forward_s = timed(clock, repeats, || {
+        std::hint::black_box(logits(mlp, params, &train.x));
+    });
     let target = Target::Labels(&train.y);
     let mut grad = vec![0.0; p];
     let grad_s = timed(clock, repeats, || {
@@ -402,10 +410,19 @@ pub fn run(
     }
     let certified_g = (!opts.quick)
         .then(|| crate::analysis::certificate::timed(mlp, params, &train, &config, clock));
+    progress(&format!("{}: arithmetic peak", w.name));
+    let peak = Peak::measure(clock, repeats);
+    let counts = flops(mlp, train.len(), k, grid * grid);
+    let roofline = [forward_s, grad_s, hvp_s, field_s]
+        .iter()
+        .zip(counts)
+        .map(|(&seconds, (kernel, flops))| Kernel::new(kernel, flops, seconds, &peak))
+        .collect();
     Ok(Measured {
         workload: w.name.into(),
         p,
         n: train.len(),
+        forward_s,
         grad_s,
         hvp_s,
         epoch_s,
@@ -415,6 +432,8 @@ pub fn run(
         dense_s,
         certified_g,
         peak_rss_mb: memory_mb(),
+        peak,
+        roofline,
         sizes: mlp.sizes.clone(),
         epochs: config.epochs,
         train_s,
@@ -432,6 +451,99 @@ pub fn run(
         repeats,
         quick: opts.quick,
     })
+}
+
+/// This machine's peak f64 rate at the widest SIMD the products use ([`linalg::arithmetic_probe`]),
+/// measured rather than taken from a data sheet: a VM's clock and a core's pipes are not on the label.
+#[derive(Clone, Debug, Serialize)]
+pub struct Peak {
+    pub simd: linalg::Simd,
+    /// Independent multiply and add chains: the instruction mix of our products (no FMA).
+    pub mul_add_gflops: f64,
+    /// Fused multiply-add chains (what XLA's kernels use); `None` where the machine has none.
+    pub fma_gflops: Option<f64>,
+}
+
+/// Rounds per probe call: about a millisecond at 100 GFLOP/s with 8 lanes.
+const PROBE_ROUNDS: usize = 500_000;
+
+impl Peak {
+    pub fn measure(clock: &dyn Fn() -> f64, repeats: usize) -> Peak {
+        let rate = |fused: bool| {
+            let (ops, _) = linalg::arithmetic_probe(1, fused)?;
+            let mut checksum = 0.0;
+            let s = timed(clock, repeats, || {
+                checksum += linalg::arithmetic_probe(PROBE_ROUNDS, fused).map_or(0.0, |r| r.1);
+            });
+            std::hint::black_box(checksum);
+            Some(ops * PROBE_ROUNDS as f64 / s / 1e9)
+        };
+        Peak {
+            simd: linalg::simd(),
+            mul_add_gflops: rate(false).unwrap_or(f64::NAN),
+            fma_gflops: rate(true),
+        }
+    }
+}
+
+/// One kernel's analytic operation count, its measured time, and the rate against the peaks.
+#[derive(Clone, Debug, Serialize)]
+pub struct Kernel {
+    pub kernel: &'static str,
+    pub flops: f64,
+    pub seconds: f64,
+    pub gflops: f64,
+    /// Fraction of [`Peak::mul_add_gflops`].
+    pub of_peak: f64,
+    /// Fraction of [`Peak::fma_gflops`].
+    pub of_fma_peak: Option<f64>,
+}
+
+impl Kernel {
+    fn new(kernel: &'static str, flops: f64, seconds: f64, peak: &Peak) -> Kernel {
+        let gflops = flops / seconds / 1e9;
+        Kernel {
+            kernel,
+            flops,
+            seconds,
+            gflops,
+            of_peak: gflops / peak.mul_add_gflops,
+            of_fma_peak: peak.fma_gflops.map(|p| gflops / p),
+        }
+    }
+}
+
+/// The multiplies and adds of the products in each timed kernel, counted from the layer sizes (each
+/// multiply and each add is one operation; the element-wise work — activations, the loss head, bias
+/// sums — is O(n·Σ out), a few per cent, and left out). With `M = n·Σ_l in_l·out_l` (one product per
+/// layer over n rows) and `M′` the same sum without the first layer (whose input, the data, has no
+/// adjoint or tangent):
+///
+/// | kernel | operations |
+/// |---|---|
+/// | forward (logits of n rows) | `2M` |
+/// | gradient (forward, reverse, `δᵀa`) | `2M + 2M′ + 2M` |
+/// | HVP from scratch | `6M + 10M′`: forward `2M`, reverse `2M′`, tangent forward `2M + 2M′` (`a·Vᵀ`, `R{a}·Wᵀ`), tangent reverse `4M′` (`R{δ}W`, `δV`), accumulation `2M + 2M′` (`R{δ}ᵀa`, `δᵀR{a}`) |
+/// | fields (N grid points, k vectors) | per point `2S + 2S′` (forward, reverse), `2kS` (`a·[V_1ᵀ … V_kᵀ]`), `2k·Σ out` (`δ·u`), `2Σ(in + out)` (norms); S, S′ as M, M′ for one row |
+pub fn flops(mlp: &Mlp, n: usize, k: usize, points: usize) -> [(&'static str, f64); 4] {
+    let sum = |skip: usize| -> f64 {
+        mlp.layers
+            .iter()
+            .skip(skip)
+            .map(|l| (l.inputs * l.outputs) as f64)
+            .sum()
+    };
+    let (s, s1) = (sum(0), sum(1));
+    let outs: f64 = mlp.layers.iter().map(|l| l.outputs as f64).sum();
+    let ins: f64 = mlp.layers.iter().map(|l| l.inputs as f64).sum();
+    let (m, m1, k) = (n as f64 * s, n as f64 * s1, k as f64);
+    let field = 2.0 * s + 2.0 * s1 + 2.0 * k * s + 2.0 * k * outs + 2.0 * (ins + outs);
+    [
+        ("forward", 2.0 * m),
+        ("gradient", 4.0 * m + 2.0 * m1),
+        ("HVP", 6.0 * m + 10.0 * m1),
+        ("fields", points as f64 * field),
+    ]
 }
 
 impl Measured {

@@ -7,20 +7,22 @@
 /// `c (m×n) += a (m×k) · b (k×n)`.
 pub fn gemm_nn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
     debug_assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n);
-    gemm(m, k, n, (a, k, 1), b, c);
+    gemm_serial(m, k, n, (a, k, 1), b, c);
 }
 
 /// `c (k×n) += aᵀ · b` with `a` m×k and `b` m×n: sums over the m rows in order.
 pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
     debug_assert!(a.len() >= m * k && b.len() >= m * n && c.len() >= k * n);
-    gemm(k, m, n, (a, 1, k), b, c);
+    gemm_serial(k, m, n, (a, 1, k), b, c);
 }
 
 /// `c[r][j] += Σ_t A(r, t) · b[t][j]` with `A(r, t) = a[r·rs + t·ts]` (so one kernel serves `a` and
 /// `aᵀ`), `c` rows × cols, `b` depth × cols, on the widest SIMD the machine has (picked at run time on
 /// x86-64, at compile time in wasm). Explicit vector code, because the compiler kept the plain tiled
-/// loop's accumulators in memory: 4–7× faster here, natively and in wasm.
-fn gemm(
+/// loop's accumulators in memory: 4–7× faster here, natively and in wasm. Any sub-block of a product
+/// (rows of `a` and `c`, columns of `b` and `c`) is a product of its own with the same bits, which is
+/// how a product is split across threads.
+fn gemm_serial(
     rows: usize,
     depth: usize,
     cols: usize,
@@ -65,7 +67,13 @@ trait Lane: Copy {
     /// `p` must be valid for writing `W` f64s.
     unsafe fn store(self, p: *mut f64);
     fn splat(x: f64) -> Self;
-    fn add_mul(self, a: Self, b: Self) -> Self;
+    fn add(self, b: Self) -> Self;
+    fn mul(self, b: Self) -> Self;
+    /// `self + a·b`, rounded twice.
+    #[inline(always)]
+    fn add_mul(self, a: Self, b: Self) -> Self {
+        self.add(a.mul(b))
+    }
 }
 
 /// The scalar fallback for targets without a SIMD kernel.
@@ -80,8 +88,11 @@ impl Lane for f64 {
     fn splat(x: f64) -> Self {
         x
     }
-    fn add_mul(self, a: Self, b: Self) -> Self {
-        self + a * b
+    fn add(self, b: Self) -> Self {
+        self + b
+    }
+    fn mul(self, b: Self) -> Self {
+        self * b
     }
 }
 
@@ -256,9 +267,14 @@ mod simd {
                     unsafe { $name($set1(x)) }
                 }
                 #[inline(always)]
-                fn add_mul(self, a: Self, b: Self) -> Self {
+                fn add(self, b: Self) -> Self {
                     // SAFETY: as above.
-                    unsafe { $name($add(self.0, $mul(a.0, b.0))) }
+                    unsafe { $name($add(self.0, b.0)) }
+                }
+                #[inline(always)]
+                fn mul(self, b: Self) -> Self {
+                    // SAFETY: as above.
+                    unsafe { $name($mul(self.0, b.0)) }
                 }
             }
         };
@@ -314,6 +330,37 @@ mod simd {
     // Tiles measured fastest on this machine: 4×16 with AVX-512, 8×4 with AVX2.
     kernel!(gemm_avx512, "avx512f", Avx512, 4, 2);
     kernel!(gemm_avx2, "avx2", Avx2, 8, 1);
+
+    impl super::Fused for Avx512 {
+        #[inline(always)]
+        fn fused(self, a: Self, b: Self) -> Self {
+            // SAFETY: only called inside functions compiled with avx512f.
+            unsafe { Avx512(_mm512_fmadd_pd(self.0, a.0, b.0)) }
+        }
+    }
+    impl super::Fused for Avx2 {
+        #[inline(always)]
+        fn fused(self, a: Self, b: Self) -> Self {
+            // SAFETY: only called inside functions compiled with fma.
+            unsafe { Avx2(_mm256_fmadd_pd(self.0, a.0, b.0)) }
+        }
+    }
+
+    macro_rules! probe {
+        ($name:ident, $feature:literal, $chains:ident, $lane:ty, $ch:literal) => {
+            /// # Safety
+            #[doc = concat!("The CPU must support ", $feature, ".")]
+            #[target_feature(enable = $feature)]
+            pub unsafe fn $name(iters: usize) -> (f64, f64) {
+                super::$chains::<$lane, $ch>(iters)
+            }
+        };
+    }
+    // 32 zmm registers hold 24 chains, 16 ymm or xmm registers 12.
+    probe!(mul_add_avx512, "avx512f", mul_add_chains, Avx512, 12);
+    probe!(fused_avx512, "avx512f", fused_chains, Avx512, 12);
+    probe!(mul_add_avx2, "avx2", mul_add_chains, Avx2, 6);
+    probe!(fused_avx2, "avx2,fma", fused_chains, Avx2, 6);
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -338,10 +385,157 @@ mod simd {
             Simd128(f64x2_splat(x))
         }
         #[inline(always)]
-        fn add_mul(self, a: Self, b: Self) -> Self {
-            Simd128(f64x2_add(self.0, f64x2_mul(a.0, b.0)))
+        fn add(self, b: Self) -> Self {
+            Simd128(f64x2_add(self.0, b.0))
+        }
+        #[inline(always)]
+        fn mul(self, b: Self) -> Self {
+            Simd128(f64x2_mul(self.0, b.0))
         }
     }
+}
+
+/// `self·a + b` rounded once (a fused multiply-add): only for the arithmetic probe, never in a product.
+trait Fused: Lane {
+    fn fused(self, a: Self, b: Self) -> Self;
+}
+
+/// The widest SIMD the products use here, for the bench's roofline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Simd {
+    pub name: &'static str,
+    /// f64 lanes per register.
+    pub lanes: usize,
+    /// Whether the machine has fused multiply-add at that width (wasm never has).
+    pub fma: bool,
+}
+
+pub fn simd() -> Simd {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let fma = std::arch::is_x86_feature_detected!("fma");
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return Simd {
+                name: "AVX-512",
+                lanes: 8,
+                fma: true,
+            };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return Simd {
+                name: "AVX2",
+                lanes: 4,
+                fma,
+            };
+        }
+        Simd {
+            name: "SSE2",
+            lanes: 2,
+            fma: false,
+        }
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        Simd {
+            name: "wasm simd128",
+            lanes: 2,
+            fma: false,
+        }
+    }
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )))]
+    {
+        Simd {
+            name: "scalar",
+            lanes: 1,
+            fma: false,
+        }
+    }
+}
+
+/// The machine's peak arithmetic at [`simd`]'s width: `iters` rounds of independent multiply chains and
+/// add chains side by side (`fused` false: the products' own instruction mix), or of fused
+/// multiply-add chains. Enough chains to cover every pipe's latency, so the rate is the throughput.
+/// Returns the f64 operations done (a fused multiply-add counts as two) and a checksum that keeps the
+/// work from being optimized away; `None` for `fused` without FMA.
+pub fn arithmetic_probe(iters: usize, fused: bool) -> Option<(f64, f64)> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let s = simd();
+        if fused && !s.fma {
+            return None;
+        }
+        // SAFETY: each kernel runs only where `simd` detected its features.
+        return Some(unsafe {
+            match (s.lanes, fused) {
+                (8, false) => simd::mul_add_avx512(iters),
+                (8, true) => simd::fused_avx512(iters),
+                (4, false) => simd::mul_add_avx2(iters),
+                (4, true) => simd::fused_avx2(iters),
+                _ => mul_add_chains::<simd::Sse2, 6>(iters),
+            }
+        });
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        return (!fused).then(|| mul_add_chains::<simd::Simd128, 6>(iters));
+    }
+    #[allow(unreachable_code)]
+    (!fused).then(|| mul_add_chains::<f64, 6>(iters))
+}
+
+/// CH multiply chains and CH add chains, interleaved.
+#[inline(always)]
+fn mul_add_chains<V: Lane, const CH: usize>(iters: usize) -> (f64, f64) {
+    let (m, a) = (
+        V::splat(std::hint::black_box(1.0)),
+        V::splat(std::hint::black_box(1e-300)),
+    );
+    let mut x = [V::splat(1.0); CH];
+    let mut y = [V::splat(2.0); CH];
+    for _ in 0..iters {
+        for (x, y) in x.iter_mut().zip(&mut y) {
+            *x = x.mul(m);
+            *y = y.add(a);
+        }
+    }
+    let sum = x
+        .iter()
+        .zip(&y)
+        .fold(V::splat(0.0), |s, (x, y)| s.add(x.add(*y)));
+    ((2 * CH * V::W * iters) as f64, first_lane(sum))
+}
+
+/// 2·CH fused multiply-add chains.
+#[inline(always)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+fn fused_chains<V: Fused, const CH: usize>(iters: usize) -> (f64, f64) {
+    let (m, a) = (
+        V::splat(std::hint::black_box(1.0)),
+        V::splat(std::hint::black_box(1e-300)),
+    );
+    let mut x = [V::splat(1.0); CH];
+    let mut y = [V::splat(2.0); CH];
+    for _ in 0..iters {
+        for (x, y) in x.iter_mut().zip(&mut y) {
+            *x = x.fused(m, a);
+            *y = y.fused(m, a);
+        }
+    }
+    let sum = x
+        .iter()
+        .zip(&y)
+        .fold(V::splat(0.0), |s, (x, y)| s.add(x.add(*y)));
+    ((4 * CH * V::W * iters) as f64, first_lane(sum))
+}
+
+fn first_lane<V: Lane>(v: V) -> f64 {
+    let mut out = [0.0; 8];
+    // SAFETY: no register is wider than 8 f64s.
+    unsafe { v.store(out.as_mut_ptr()) };
+    out[0]
 }
 
 /// `dst (cols×rows) = srcᵀ` for `src` rows×cols, in 8×8 blocks so both sides stay in cache.
