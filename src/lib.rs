@@ -5,7 +5,8 @@
 //! (the `hessian-boundary` CLI) and in the browser (wasm, in a Web Worker).
 //!
 //! The modules are the pipeline, in order; each uses only those above it (`tests/layout.rs` fails
-//! when an import points down the table), with [`rng`] the foundation every stage may use:
+//! when an import points down the table), with [`rng`] and [`parallel`] the foundation every stage may
+//! use:
 //!
 //! | stage | module | what it holds |
 //! |---|---|---|
@@ -25,7 +26,8 @@
 //!
 //! Numerics never touch the browser: `wasm` (compiled for wasm32 only) is a thin binding.
 //! Determinism: one seeded RNG ([`rng`]), `libm` for every transcendental and a fixed summation order in
-//! every kernel, so a config gives bit-identical numbers on every platform.
+//! every kernel, so a config gives bit-identical numbers on every platform; native threads
+//! ([`parallel`]) split work only where the pieces' results land in fixed places.
 //! `docs/architecture.md` says where to add a dataset, a config key, an analysis or a panel.
 
 pub mod analysis;
@@ -34,6 +36,7 @@ pub mod config;
 pub mod data;
 pub mod export;
 pub mod model;
+pub mod parallel;
 pub mod pipeline;
 pub mod render;
 #[cfg(not(target_arch = "wasm32"))]

@@ -15,6 +15,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
     about = "Loss-Hessian eigenvectors and the decision boundary"
 )]
 struct Cli {
+    /// Threads for the numerics (default: every core). Any number gives the same numbers, bit for bit.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     #[command(subcommand)]
     command: Command,
 }
@@ -41,7 +44,7 @@ enum Command {
     /// Benchmark the core (issue 6): one JSON line per workload (gaussian, iris, digits) with the median
     /// seconds of the gradient, HVP, epoch, Lanczos top-10, alignment field and dense route, and peak
     /// memory. Without --workload, each workload runs in a child process of this binary, so peak_rss_mb
-    /// is per workload. Single-threaded. Progress goes to stderr.
+    /// is per workload. Progress goes to stderr.
     Bench {
         /// Run only this workload, in this process (gaussian, iris or digits).
         #[arg(long)]
@@ -80,7 +83,7 @@ enum Command {
         /// Output directory (created if missing).
         #[arg(long, required_unless_present = "collect", conflicts_with = "collect")]
         out: Option<PathBuf>,
-        /// Runs at a time (default: every core; each run is single-threaded).
+        /// Runs at a time (default: every core; each run gets its share of --threads).
         #[arg(long, value_name = "N", conflicts_with = "collect")]
         jobs: Option<usize>,
         /// Print the job queries, one per line (line i is job i, to run with --out DIR/runs/i), and
@@ -109,7 +112,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    if let Some(n) = cli.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.into())
+            .build_global()
+            .expect("the thread pool is built once, before any work");
+    }
+    match cli.command {
         Command::Run {
             config,
             out,
@@ -273,6 +283,7 @@ fn bench(
         for w in bench::WORKLOADS {
             let mut cmd = std::process::Command::new(&exe);
             cmd.args(["bench", "--workload", w.name])
+                .args(["--threads", &rayon::current_num_threads().to_string()])
                 .args(["--repeats", &opts.repeats.to_string()])
                 .args(["--dense-max-p", &opts.dense_max_p.to_string()]);
             if opts.quick {

@@ -84,6 +84,55 @@ fn an_hvp_budget_leaves_an_honest_interval_around_the_dense_count() {
     }
 }
 
+/// A basis limit below the first block (the n gradients and their products) skips the Krylov space
+/// without computing it, and says so; at the limit it starts.
+#[test]
+fn a_basis_too_small_for_the_first_block_is_refused_up_front() {
+    let r = run("dataset=gaussian&layers=30,30&epochs=200&grid=8&k=3");
+    let (mlp, params, train) = (&r.trained.mlp, &r.trained.params, &r.split.train);
+    let (n, p) = (train.len(), params.len());
+    let eps = r.analysis.as_ref().unwrap().generalization.epsilon;
+    let want = dense_count(&r);
+    let first_block = 2 * n;
+    let limits = |vectors: usize| Limits {
+        max_numbers: vectors * p,
+        ..Limits::default()
+    };
+    let c = certified(
+        mlp,
+        params,
+        train,
+        &r.config,
+        eps,
+        &limits(first_block - 1),
+        &mut |_| {},
+    );
+    assert_eq!((c.products, c.eigenpairs, c.memory_mb), (0, 0, 0.0));
+    assert_eq!(c.certificate, Certificate::Open);
+    assert!(
+        c.low <= want && want <= c.high,
+        "[{}, {}] vs {want}",
+        c.low,
+        c.high
+    );
+    let reason = c.reason.unwrap();
+    assert!(
+        reason.contains(&format!("{n} training gradients"))
+            && reason.contains(&format!("{first_block} vectors")),
+        "{reason}"
+    );
+    let c = certified(
+        mlp,
+        params,
+        train,
+        &r.config,
+        eps,
+        &limits(first_block),
+        &mut |_| {},
+    );
+    assert!(c.products > 0 && c.products <= n);
+}
+
 /// A seeded symmetric matrix with a spread, two-signed spectrum, and nalgebra's eigenpairs of it.
 fn matrix(n: usize, seed: u64) -> (DenseOperator, Vec<f64>, DMatrix<f64>) {
     let mut rng = Rng::new(seed);

@@ -5,10 +5,11 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// The top-level modules in pipeline order; `rng` is the foundation every stage may use, `wasm` and
-/// the CLI (`main.rs`, another crate) are the faces on top.
+/// The top-level modules in pipeline order; `rng` and `parallel` are the foundation every stage may
+/// use, `wasm` and the CLI (`main.rs`, another crate) are the faces on top.
 const STAGES: &[&str] = &[
     "rng",
+    "parallel",
     "config",
     "data",
     "model",

@@ -25,7 +25,7 @@ use crate::data::Dataset;
 use crate::model::autodiff::{Tape, Target};
 use crate::model::linalg::dot;
 use crate::model::Mlp;
-use crate::spectrum::block::{block_krylov, BlockOptions};
+use crate::spectrum::block::{block_krylov, BlockKrylov, BlockOptions};
 use crate::spectrum::{LossCurvature, Operator};
 use serde::{Deserialize, Serialize};
 
@@ -83,35 +83,34 @@ pub struct Certified {
 }
 
 /// The unit per-sample gradients ĝ_j (0 where ‖g_j‖ < [`MIN_GRADIENT_NORM`], as the alignment does),
-/// with the label choice of `grad-label`.
+/// with the label choice of `grad-label`, one at a time to `each(j, ĝ_j)`.
 pub fn unit_gradients(
     mlp: &Mlp,
     params: &[f64],
     train: &Dataset,
     label: GradLabel,
-) -> Vec<Vec<f64>> {
+    each: &mut dyn FnMut(usize, Vec<f64>),
+) {
     let d = mlp.input_dim();
     let mut tape = Tape::new();
-    (0..train.len())
-        .map(|j| {
-            let target = match label {
-                GradLabel::True => Target::Labels(&train.y),
-                GradLabel::Predicted => Target::Predicted,
-            };
-            tape.forward(mlp, params, &train.x[j * d..(j + 1) * d]);
-            tape.backward(mlp, params, target, j, 1.0);
-            let mut g = vec![0.0; params.len()];
-            tape.accumulate_gradient(mlp, &mut g);
-            let norm = libm::sqrt(dot(&g, &g));
-            let s = if norm < MIN_GRADIENT_NORM {
-                0.0
-            } else {
-                1.0 / norm
-            };
-            g.iter_mut().for_each(|x| *x *= s);
-            g
-        })
-        .collect()
+    for j in 0..train.len() {
+        let target = match label {
+            GradLabel::True => Target::Labels(&train.y),
+            GradLabel::Predicted => Target::Predicted,
+        };
+        tape.forward(mlp, params, &train.x[j * d..(j + 1) * d]);
+        tape.backward(mlp, params, target, j, 1.0);
+        let mut g = vec![0.0; params.len()];
+        tape.accumulate_gradient(mlp, &mut g);
+        let norm = libm::sqrt(dot(&g, &g));
+        let s = if norm < MIN_GRADIENT_NORM {
+            0.0
+        } else {
+            1.0 / norm
+        };
+        g.iter_mut().for_each(|x| *x *= s);
+        each(j, g);
+    }
 }
 
 /// The statistic over points of |A| for one eigenvector's row of alignments.
@@ -157,18 +156,36 @@ pub fn certified(
 ) -> Certified {
     let p = params.len();
     let n = train.len();
-    let grads = unit_gradients(mlp, params, train, config.grad_label);
-    let mut op = Reporting {
-        op: LossCurvature::new(config.operator, mlp, params, train),
-        products: 0,
-        progress,
-    };
     let opts = BlockOptions {
         max_dim: limits.max_numbers / p.max(1),
         max_products: limits.max_products,
         deflation: 1e-12,
     };
-    let bk = block_krylov(&mut op, &grads, &opts);
+    // ‖ĝ_j‖² first, one gradient at a time: the block Krylov applies its first block only if the
+    // nonzero gradients and their products fit in the basis, and when they cannot (e.g. 899 points at
+    // p = 112,810) holding the n × p gradients and orthogonalizing them would only end in an empty
+    // space, after minutes and gigabytes.
+    let mut g2 = vec![0.0; n];
+    unit_gradients(mlp, params, train, config.grad_label, &mut |j, g| {
+        g2[j] = dot(&g, &g)
+    });
+    let starts = g2.iter().filter(|&&x| x > 0.0).count().min(p);
+    let first_block = starts + starts.min(p - starts);
+    let fits = first_block <= opts.max_dim.min(p) && starts <= opts.max_products;
+    let bk = if fits {
+        let mut grads = Vec::with_capacity(n);
+        unit_gradients(mlp, params, train, config.grad_label, &mut |_, g| {
+            grads.push(g)
+        });
+        let mut op = Reporting {
+            op: LossCurvature::new(config.operator, mlp, params, train),
+            products: 0,
+            progress,
+        };
+        block_krylov(&mut op, &grads, &opts)
+    } else {
+        BlockKrylov::empty(n)
+    };
     let scale = bk.values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let converged: Vec<bool> = bk
         .residuals
@@ -222,10 +239,10 @@ pub fn certified(
         }
         start = end;
     }
-    let r2: Vec<f64> = grads
+    let r2: Vec<f64> = g2
         .iter()
         .zip(&inside)
-        .map(|(g, e)| (dot(g, g) - e).max(0.0))
+        .map(|(g, e)| (g - e).max(0.0))
         .collect();
     let eigenpairs = m.len();
     let extra = uncomputed_bound(&r2, epsilon, config.measure).min(p - eigenpairs);
@@ -237,6 +254,13 @@ pub fn certified(
         Certificate::Open
     };
     let reason = (certificate == Certificate::Open).then(|| {
+        if !fits {
+            return format!(
+                "the {starts} training gradients and their products need a Krylov basis of {first_block} vectors of p = {p}, more than its limit of {} vectors ({} numbers): no eigenvector could be computed, and up to {extra} may exceed ε; g-over=solver counts the solver's top k",
+                opts.max_dim,
+                limits.max_numbers
+            );
+        }
         format!(
             "the gradients' Krylov space stopped at {} vectors ({} HVPs; limits: {} vectors, {} HVPs) before its residual energy fell below ε: up to {extra} more eigenvectors may exceed ε",
             bk.values.len(),

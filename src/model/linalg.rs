@@ -7,21 +7,55 @@
 /// `c (m×n) += a (m×k) · b (k×n)`.
 pub fn gemm_nn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
     debug_assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n);
-    gemm_serial(m, k, n, (a, k, 1), b, c);
+    gemm(m, k, n, (a, k, 1), b, c);
 }
 
 /// `c (k×n) += aᵀ · b` with `a` m×k and `b` m×n: sums over the m rows in order.
 pub fn gemm_tn(m: usize, k: usize, n: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
     debug_assert!(a.len() >= m * k && b.len() >= m * n && c.len() >= k * n);
-    gemm_serial(k, m, n, (a, 1, k), b, c);
+    gemm(k, m, n, (a, 1, k), b, c);
 }
 
+/// Multiply-adds below which a product is not split across threads (about 40 µs of work).
+const SPLIT_WORK: usize = 1 << 17;
+
 /// `c[r][j] += Σ_t A(r, t) · b[t][j]` with `A(r, t) = a[r·rs + t·ts]` (so one kernel serves `a` and
-/// `aᵀ`), `c` rows × cols, `b` depth × cols, on the widest SIMD the machine has (picked at run time on
-/// x86-64, at compile time in wasm). Explicit vector code, because the compiler kept the plain tiled
-/// loop's accumulators in memory: 4–7× faster here, natively and in wasm. Any sub-block of a product
-/// (rows of `a` and `c`, columns of `b` and `c`) is a product of its own with the same bits, which is
-/// how a product is split across threads.
+/// `aᵀ`), `c` rows × cols, `b` depth × cols. Large products are split across threads into blocks of
+/// rows of `c`: each element is still summed by one thread in ascending t, so the bits are those of one
+/// thread, whatever the number of blocks.
+fn gemm(
+    rows: usize,
+    depth: usize,
+    cols: usize,
+    (a, rs, ts): (&[f64], usize, usize),
+    b: &[f64],
+    c: &mut [f64],
+) {
+    let pieces = crate::parallel::threads()
+        .min(rows * depth * cols / SPLIT_WORK)
+        .min(rows / 8);
+    if pieces <= 1 {
+        return gemm_serial(rows, depth, cols, (a, rs, ts), b, c);
+    }
+    // Whole 8-row blocks, so every kernel's row tiles stay whole.
+    let block = rows.div_ceil(pieces).next_multiple_of(8);
+    crate::parallel::for_each_chunk(&mut c[..rows * cols], block * cols, |i, part| {
+        let r0 = i * block;
+        gemm_serial(
+            part.len() / cols,
+            depth,
+            cols,
+            (&a[r0 * rs..], rs, ts),
+            b,
+            part,
+        );
+    });
+}
+
+/// [`gemm`] on this thread, on the widest SIMD the machine has (picked at run time on x86-64, at
+/// compile time in wasm). Explicit vector code, because the compiler kept the plain tiled loop's
+/// accumulators in memory: 4–7× faster here, natively and in wasm. Any block of rows is a product of
+/// its own with the same bits.
 fn gemm_serial(
     rows: usize,
     depth: usize,

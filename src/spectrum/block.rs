@@ -47,6 +47,21 @@ pub struct BlockKrylov {
     pub basis_numbers: usize,
 }
 
+impl BlockKrylov {
+    /// No space at all (the start block did not fit): no Ritz pairs.
+    pub fn empty(starts: usize) -> BlockKrylov {
+        BlockKrylov {
+            values: vec![],
+            components: vec![],
+            starts,
+            residuals: vec![],
+            invariant: false,
+            products: 0,
+            basis_numbers: 0,
+        }
+    }
+}
+
 /// The growing orthonormal basis (rows of length n) and the coefficients `Qᵀ A Q` found so far.
 struct Basis {
     n: usize,

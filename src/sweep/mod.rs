@@ -262,12 +262,19 @@ fn seconds(d: Duration) -> String {
     }
 }
 
-/// Runs `exe run` for one job; its error text (the child's stderr) if it fails.
-fn run_child(exe: &Path, out: &Path, job: &Job, data: Option<&Path>) -> Result<(), String> {
+/// Runs `exe run` on `threads` threads for one job; its error text (the child's stderr) if it fails.
+fn run_child(
+    exe: &Path,
+    out: &Path,
+    job: &Job,
+    data: Option<&Path>,
+    threads: usize,
+) -> Result<(), String> {
     let dir = run_dir(out, job.index);
     let mut cmd = Command::new(exe);
     cmd.args(["run", "--config", &job.query, "--out"])
         .arg(&dir)
+        .args(["--threads", &threads.to_string()])
         .stdin(Stdio::null());
     if let Some(data) = data {
         cmd.arg("--data").arg(data);
@@ -299,8 +306,9 @@ fn run_child(exe: &Path, out: &Path, job: &Job, data: Option<&Path>) -> Result<(
     }
 }
 
-/// Runs every job of `plan` not already done in `out` as `exe run …`, `workers` at a time, with one
-/// `log` line per finished job, then writes the summaries. `Ok(true)` when every job succeeded.
+/// Runs every job of `plan` not already done in `out` as `exe run …`, `workers` at a time (sharing this
+/// process's threads), with one `log` line per finished job, then writes the summaries. `Ok(true)` when
+/// every job succeeded.
 pub fn sweep(
     exe: &Path,
     plan: &Plan,
@@ -329,6 +337,7 @@ pub fn sweep(
         }
     }
     let skipped = finished;
+    let threads = (crate::parallel::threads() / workers.max(1)).max(1);
     let next = AtomicUsize::new(0);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::scope(|s| {
@@ -337,7 +346,7 @@ pub fn sweep(
             s.spawn(move || {
                 while let Some(&job) = pending.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let t = Instant::now();
-                    let result = run_child(exe, out, job, data);
+                    let result = run_child(exe, out, job, data, threads);
                     if tx.send((job, result, t.elapsed())).is_err() {
                         break;
                     }
