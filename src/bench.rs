@@ -95,6 +95,8 @@ pub struct Measured {
     pub p: usize,
     /// Training points.
     pub n: usize,
+    /// Threads the numerics ran on ([`crate::parallel::threads`]: the CLI's `--threads`, 1 in wasm).
+    pub threads: usize,
     pub forward_s: f64,
     pub grad_s: f64,
     pub hvp_s: f64,
@@ -422,6 +424,7 @@ pub fn run(
         workload: w.name.into(),
         p,
         n: train.len(),
+        threads: crate::parallel::threads(),
         forward_s,
         grad_s,
         hvp_s,
@@ -544,6 +547,108 @@ pub fn flops(mlp: &Mlp, n: usize, k: usize, points: usize) -> [(&'static str, f6
         ("HVP", 6.0 * m + 10.0 * m1),
         ("fields", points as f64 * field),
     ]
+}
+
+/// The scaling table's networks: digits (n = 899, d = 64, C = 10) with two hidden layers of h, so
+/// p = h² + 76h + 10 ≈ 10k, 30k, 100k and 288k at fixed data; a few epochs, since only the per-epoch
+/// cost is reported for training.
+pub const SCALING: [(usize, &str); 4] = [
+    (70, "dataset=digits&layers=70,70&epochs=20"),
+    (140, "dataset=digits&layers=140,140&epochs=20"),
+    (280, "dataset=digits&layers=280,280&epochs=20"),
+    (500, "dataset=digits&layers=500,500&epochs=20"),
+];
+
+/// One row of the scaling table: each stage of the whole run (`pipeline::run`'s stages, timed in one
+/// run), and the HVP, fields and margin again on their own.
+#[derive(Clone, Debug, Serialize)]
+pub struct Scaling {
+    pub query: String,
+    pub p: usize,
+    pub n: usize,
+    pub threads: usize,
+    pub epoch_s: f64,
+    pub hvp_s: f64,
+    /// The spectrum stage (the config's solver, top k).
+    pub spectrum_s: f64,
+    pub spectrum_hvps: usize,
+    pub analyses_s: f64,
+    pub fields_s: f64,
+    pub margin_s: f64,
+    pub checks_s: f64,
+    /// Data, training, spectrum, analyses and checks: what `hessian-boundary run` computes.
+    pub run_s: f64,
+}
+
+/// Times the stages of one run of `query` (see [`Scaling`]).
+pub fn scaling(
+    query: &str,
+    repeats: usize,
+    clock: &dyn Fn() -> f64,
+) -> Result<Scaling, crate::pipeline::Error> {
+    use crate::pipeline;
+    let config = Config::parse(query)?;
+    let t0 = clock();
+    let pipeline::Prepared { split, pretrain } = pipeline::prepare(&config, None)?;
+    let trainer = Trainer::new(config.clone(), split, pretrain)?.finish()?;
+    let t1 = clock();
+    let mut run = pipeline::Run::from_trainer(trainer);
+    pipeline::compute_spectrum(&mut run);
+    let t2 = clock();
+    pipeline::compute_analyses(&mut run);
+    let t3 = clock();
+    pipeline::compute_checks(&mut run);
+    let t4 = clock();
+    let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
+    let p = mlp.param_count();
+    let v = crate::spectrum::random_unit(&mut Rng::derive(config.seed, "bench"), p);
+    let mut hv = vec![0.0; p];
+    let hvp_s = timed(clock, repeats, || {
+        hessian_vector_product(mlp, params, &train.x, Target::Labels(&train.y), &v, &mut hv);
+    });
+    let spectrum = run.spectrum.as_ref().expect("a trained run has a spectrum");
+    let k = config.k.min(spectrum.eigen.vectors.len());
+    let t = clock();
+    std::hint::black_box(field::fields(
+        mlp,
+        params,
+        field::Grid::for_data(train, config.grid),
+        &spectrum.eigen.values[..k],
+        &spectrum.eigen.vectors[..k],
+        config.align_value,
+    ));
+    let fields_s = clock() - t;
+    let t = clock();
+    std::hint::black_box(margin::margin(
+        mlp,
+        params,
+        train,
+        &spectrum.eigen.vectors[0],
+        config.seed,
+        config.margin,
+    ));
+    let margin_s = clock() - t;
+    Ok(Scaling {
+        query: query.into(),
+        p,
+        n: train.len(),
+        threads: crate::parallel::threads(),
+        epoch_s: (t1 - t0) / config.epochs.max(1) as f64,
+        hvp_s,
+        spectrum_s: t2 - t1,
+        spectrum_hvps: spectrum.eigen.products,
+        analyses_s: t3 - t2,
+        fields_s,
+        margin_s,
+        checks_s: t4 - t3,
+        run_s: t4 - t0,
+    })
+}
+
+impl Scaling {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("serializable")
+    }
 }
 
 impl Measured {
