@@ -1,4 +1,4 @@
-//! Benchmarks of the core (issue 6): the same workloads natively (`hessian-boundary bench`) and in the
+//! Benchmarks of the core (issues 6 and 15): the same workloads natively (`hessian-boundary bench`) and in the
 //! browser (the wasm `bench` export), timed with a clock the caller passes in (seconds, monotonic):
 //! `std::time::Instant` natively, `performance.now()` in wasm.
 //!
@@ -9,6 +9,8 @@
 //!
 //! | field | what is timed |
 //! |---|---|
+//! | `threads` | threads the numerics ran on (the CLI's `--threads`; 1 in wasm) |
+//! | `forward_s` | the logits of the whole training split |
 //! | `grad_s` | loss and gradient of the mean training loss over the whole training split |
 //! | `hvp_s` | one exact Hessian-vector product of the mean training loss (a seeded random unit v) |
 //! | `epoch_s` | one [`Trainer::step`]: an epoch of minibatch SGD with the config's batch and lr (timed on a fresh trainer whose history is not recorded in those epochs) |
@@ -21,6 +23,11 @@
 //! | `margin_s` | its margin step alone ([`margin::margin`] with the config's `margin` method, `margin_method`; once) |
 //! | `certified_g` | G's certified count over all p ([`crate::analysis::certificate`]): seconds, HVPs, eigenpairs, basis memory (MB), the count interval and its certificate; `null` in --quick |
 //! | `peak_rss_mb` | peak memory as the caller measures it (native: VmHWM of the process; wasm: linear memory size) |
+//! | `peak` | this machine's measured peak on one thread ([`Peak`]): the SIMD, GFLOP/s with separate multiply and add, and with FMA |
+//! | `roofline` | per kernel (forward, gradient, HVP, fields): the analytic operation count ([`flops`]), the time, GFLOP/s and the fractions of both peaks |
+//!
+//! `hessian-boundary bench --scaling` instead prints one [`Scaling`] line per network of [`SCALING`]:
+//! each stage of one whole run, to show how the cost grows with p at fixed data.
 
 use crate::analysis::{field, margin};
 use crate::config::{AlignValue, Config};

@@ -1,15 +1,19 @@
-//! `cargo xtask bench`: the benchmarks of issue 6, side by side.
+//! `cargo xtask bench`: the benchmarks of issues 6 and 15, side by side.
 //!
-//! 1. native: `hessian-boundary bench --export target/bench/data` (release; one child process per
-//!    workload), which also writes the trained states the JAX peer reads;
-//! 2. JAX: `bench/jax_peer.py` in `target/bench-venv` (created with `python3 -m venv`, packages from
-//!    `bench/requirements.txt` installed with pip when missing);
+//! 1. native: `hessian-boundary --threads 1 bench --export target/bench/data` (release; one child
+//!    process per workload), which also writes the trained states the JAX peer reads, then the same on
+//!    every core;
+//! 2. JAX: `bench/jax_peer.py --threads 1` then `--threads all` (without its dense route) in
+//!    `target/bench-venv` (created with `python3 -m venv`, packages from `bench/requirements.txt`
+//!    installed with pip when missing);
 //! 3. browser: the wasm build of the same workloads and the page on the default config in headless
 //!    Chromium (`tests/web/bench.mjs`), served by our server on a free port;
 //!
-//! then prints one table (markdown): per workload and metric ours, JAX, ours/JAX, wasm, wasm/native, and
-//! the targets of issue 6, met or missed. Raw lines go to `target/bench/*.jsonl`, the table to
-//! `target/bench/table.md`. Not part of `cargo xtask test` (benchmarks print numbers; tests never time).
+//! then prints one table (markdown): per workload and metric ours and JAX at one thread and on every
+//! core, their ratios, wasm and wasm/native; the roofline (each kernel's GFLOP/s against this machine's
+//! measured peaks, without and with FMA); and the targets, met or missed. `--scaling` runs only the
+//! scaling table (`hessian-boundary bench --scaling` at one thread and on every core). Raw lines go to `target/bench/*.jsonl`, the table to
+//! `target/bench/table.md` (`--scaling`: `scaling.jsonl`, `scaling.md`). Not part of `cargo xtask test` (benchmarks print numbers; tests never time).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
