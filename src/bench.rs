@@ -664,3 +664,25 @@ impl Measured {
         serde_json::to_string(self).expect("serializable")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Activation, LossKind};
+
+    /// 2-3-4-2 over 5 rows, counted by hand: products of 6, 12 and 8 multiply-adds per row, so
+    /// M = 130 and M′ = 100 (without the first layer).
+    #[test]
+    fn operation_counts_match_a_hand_count() {
+        let mlp = Mlp::new(2, &[3, 4], 2, Activation::Relu, LossKind::Ce);
+        let [forward, gradient, hvp, fields] = flops(&mlp, 5, 2, 7);
+        assert_eq!(forward, ("forward", 260.0));
+        assert_eq!(gradient, ("gradient", 4.0 * 130.0 + 2.0 * 100.0));
+        assert_eq!(hvp, ("HVP", 6.0 * 130.0 + 10.0 * 100.0));
+        // Per point: 2·26 + 2·20 + 2·2·26 + 2·2·9 + 2·(9 + 9).
+        assert_eq!(
+            fields,
+            ("fields", 7.0 * (52.0 + 40.0 + 104.0 + 36.0 + 36.0))
+        );
+    }
+}

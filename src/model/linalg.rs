@@ -675,6 +675,17 @@ mod tests {
         }
     }
 
+    /// The probe counts what it ran: whole registers of chains per round, and FMA only where detected.
+    #[test]
+    fn arithmetic_probe_counts_its_operations() {
+        let lanes = simd().lanes as f64;
+        let (ops, checksum) =
+            arithmetic_probe(10, false).expect("every machine multiplies and adds");
+        assert!(ops > 0.0 && ops % (2.0 * lanes * 10.0) == 0.0, "{ops}");
+        assert!(checksum.is_finite());
+        assert_eq!(arithmetic_probe(10, true).is_some(), simd().fma);
+    }
+
     fn check(m: usize, k: usize, n: usize) {
         let a: Vec<f64> = (0..m * k).map(|i| i as f64 * 0.5 - 2.0).collect();
         let b: Vec<f64> = (0..k * n).map(|i| (i as f64).sin()).collect();
