@@ -5,13 +5,16 @@ architecture, the training split, theta at the trained state, our top-10 eigenve
 Lanczos steps ours used, the field's grid) and prints one JSON line per workload in the same shape as
 ours. Run by `cargo xtask bench`, which installs jax and numpy with pip into target/bench-venv.
 
-Setting: float64 (jax_enable_x64), every timed function jitted, single-threaded: XLA_FLAGS
-`--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1`, OMP/OPENBLAS/MKL threads = 1, and the
-process pinned to one CPU (sched_setaffinity), since XLA does not honour the flags everywhere. Each timing
+Setting: float64 (jax_enable_x64), every timed function jitted. With `--threads 1` (the default)
+single-threaded: XLA_FLAGS `--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1`,
+OMP/OPENBLAS/MKL threads = 1, and the process pinned to one CPU (sched_setaffinity), since XLA does not
+honour the flags everywhere; with `--threads all`, XLA's defaults on every core. Each line says which
+(`threads`: 1 or the core count). Each timing
 is the median of `--repeats` calls after a warm-up call (the jit compile), each call ended with
 block_until_ready.
 
 What is timed (theta is our trained state, so the spectrum is the real one):
+  forward_s        jit of the logits over the whole training split
   grad_s           jit(grad(mean CE loss)) over the whole training split
   hvp_s            jit(jvp of grad): one Hessian-vector product (forward-over-reverse, like ours)
   epoch_s          one epoch of minibatch SGD, batch and lr of our config, seeded shuffle, a jitted
@@ -28,12 +31,6 @@ What is timed (theta is our trained state, so the spectrum is the real one):
 """
 
 import os
-
-os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ.setdefault(var, "1")
-os.environ.setdefault("JAX_PLATFORMS", "cpu")
-
 import argparse
 import json
 import resource
@@ -58,7 +55,15 @@ def main():
     ap.add_argument("--dense-max-p", type=int, default=12000,
                     help="largest p for jax.hessian + eigh (default 12000: the gaussian setting, ~1 GB H)")
     ap.add_argument("--chunk", type=int, default=1024, help="grid points per vmap chunk of the field")
+    ap.add_argument("--threads", choices=["1", "all"], default="1", help="one pinned thread, or XLA's defaults")
     args = ap.parse_args()
+    # Before jax is imported (in run): XLA reads these once.
+    os.environ.setdefault("JAX_PLATFORMS", "cpu")
+    if args.threads == "1":
+        os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
+                    "NUMEXPR_NUM_THREADS"):
+            os.environ.setdefault(var, "1")
     if args.workload is None:
         # One child process per workload, so peak memory is per workload.
         for name in WORKLOADS:
@@ -67,17 +72,18 @@ def main():
                 log(f"{path} missing: skipped")
                 continue
             cmd = [sys.executable, __file__, "--data", args.data, "--workload", name, "--repeats", str(args.repeats),
-                   "--dense-max-p", str(args.dense_max_p), "--chunk", str(args.chunk)]
+                   "--dense-max-p", str(args.dense_max_p), "--chunk", str(args.chunk), "--threads", args.threads]
             if args.quick:
                 cmd.append("--quick")
             r = subprocess.run(cmd)
             if r.returncode != 0:
                 sys.exit(f"jax_peer: the {name} workload failed ({r.returncode})")
         return
-    try:
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    except (AttributeError, OSError):
-        pass
+    if args.threads == "1":
+        try:
+            os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+        except (AttributeError, OSError):
+            pass
     print(json.dumps(run(args)), flush=True)
 
 
@@ -138,7 +144,8 @@ def run(args):
     grad_fn = jax.jit(jax.grad(loss))
     hvp_fn = jax.jit(lambda th, v: jax.jvp(lambda t: jax.grad(loss)(t, X, Y), (th,), (v,))[1])
 
-    out = {"workload": args.workload, "p": p, "n": n}
+    threads = 1 if args.threads == "1" else len(os.sched_getaffinity(0))
+    out = {"workload": args.workload, "p": p, "n": n, "threads": threads}
     compile_s = {}
 
     def warm_and_time(name, f):
@@ -147,7 +154,9 @@ def run(args):
         compile_s[name] = time.perf_counter() - t
         return median_time(f, repeats)
 
-    log(f"{args.workload}: gradient and HVP (p = {p}, n = {n})")
+    log(f"{args.workload}: forward, gradient and HVP (p = {p}, n = {n}, {threads} thread(s))")
+    fwd_fn = jax.jit(logits)
+    out["forward_s"] = warm_and_time("forward", lambda: fwd_fn(theta, X).block_until_ready())
     out["grad_s"] = warm_and_time("grad", lambda: grad_fn(theta, X, Y).block_until_ready())
     rng = np.random.default_rng(0)
     v = rng.standard_normal(p)

@@ -1,4 +1,4 @@
-//! Benchmarks of the core (issue 6): the same workloads natively (`hessian-boundary bench`) and in the
+//! Benchmarks of the core (issues 6 and 15): the same workloads natively (`hessian-boundary bench`) and in the
 //! browser (the wasm `bench` export), timed with a clock the caller passes in (seconds, monotonic):
 //! `std::time::Instant` natively, `performance.now()` in wasm.
 //!
@@ -9,6 +9,8 @@
 //!
 //! | field | what is timed |
 //! |---|---|
+//! | `threads` | threads the numerics ran on (the CLI's `--threads`; 1 in wasm) |
+//! | `forward_s` | the logits of the whole training split |
 //! | `grad_s` | loss and gradient of the mean training loss over the whole training split |
 //! | `hvp_s` | one exact Hessian-vector product of the mean training loss (a seeded random unit v) |
 //! | `epoch_s` | one [`Trainer::step`]: an epoch of minibatch SGD with the config's batch and lr (timed on a fresh trainer whose history is not recorded in those epochs) |
@@ -22,10 +24,16 @@
 //! | `margin_s` | its margin step alone ([`margin::margin`] with the config's `margin` method, `margin_method`; once) |
 //! | `certified_g` | G's certified count over all p ([`crate::analysis::certificate`]): seconds, HVPs, eigenpairs, basis memory (MB), the count interval and its certificate; `null` in --quick |
 //! | `peak_rss_mb` | peak memory as the caller measures it (native: VmHWM of the process; wasm: linear memory size) |
+//! | `peak` | this machine's measured peak on one thread ([`Peak`]): the SIMD, GFLOP/s with separate multiply and add, and with FMA |
+//! | `roofline` | per kernel (forward, gradient, HVP, fields): the analytic operation count ([`flops`]), the time, GFLOP/s and the fractions of both peaks |
+//!
+//! `hessian-boundary bench --scaling` instead prints one [`Scaling`] line per network of [`SCALING`]:
+//! each stage of one whole run, to show how the cost grows with p at fixed data.
 
 use crate::analysis::{field, margin};
 use crate::config::{AlignValue, Config};
-use crate::model::autodiff::{hessian_vector_product, loss_and_gradient, Target};
+use crate::model::autodiff::{hessian_vector_product, logits, loss_and_gradient, Target};
+use crate::model::{linalg, Mlp};
 use crate::rng::Rng;
 use crate::spectrum::symmetric_eigen::symmetric_eigen;
 use crate::spectrum::{dense, lanczos, LossCurvature, Options as SolverOptions};
@@ -96,6 +104,9 @@ pub struct Measured {
     pub p: usize,
     /// Training points.
     pub n: usize,
+    /// Threads the numerics ran on ([`crate::parallel::threads`]: the CLI's `--threads`, 1 in wasm).
+    pub threads: usize,
+    pub forward_s: f64,
     pub grad_s: f64,
     pub hvp_s: f64,
     pub epoch_s: f64,
@@ -106,6 +117,9 @@ pub struct Measured {
     /// The certified G over all p ([`crate::analysis::certificate::timed`]; not in --quick).
     pub certified_g: Option<crate::analysis::certificate::Timing>,
     pub peak_rss_mb: Option<f64>,
+    /// This machine's measured peak and each kernel's rate against it (issue 15).
+    pub peak: Peak,
+    pub roofline: Vec<Kernel>,
     // Beyond the issue's minimum:
     /// Layer sizes `[d, hidden…, C]`.
     pub sizes: Vec<usize>,
@@ -265,7 +279,10 @@ pub fn run(
     }
     drop(trainer);
 
-    progress(&format!("{}: gradient and HVP", w.name));
+    progress(&format!("{}: forward, gradient and HVP", w.name));
+    let forward_s = timed(clock, repeats, || {
+        std::hint::black_box(logits(mlp, params, &train.x));
+    });
     let target = Target::Labels(&train.y);
     let mut grad = vec![0.0; p];
     let grad_s = timed(clock, repeats, || {
@@ -421,10 +438,20 @@ pub fn run(
     }
     let certified_g = (!opts.quick)
         .then(|| crate::analysis::certificate::timed(mlp, params, &train, &config, clock));
+    progress(&format!("{}: arithmetic peak", w.name));
+    let peak = Peak::measure(clock, repeats);
+    let counts = flops(mlp, train.len(), k, grid * grid);
+    let roofline = [forward_s, grad_s, hvp_s, field_s]
+        .iter()
+        .zip(counts)
+        .map(|(&seconds, (kernel, flops))| Kernel::new(kernel, flops, seconds, &peak))
+        .collect();
     Ok(Measured {
         workload: w.name.into(),
         p,
         n: train.len(),
+        threads: crate::parallel::threads(),
+        forward_s,
         grad_s,
         hvp_s,
         epoch_s,
@@ -434,6 +461,8 @@ pub fn run(
         dense_s,
         certified_g,
         peak_rss_mb: memory_mb(),
+        peak,
+        roofline,
         sizes: mlp.sizes.clone(),
         epochs: config.epochs,
         train_s,
@@ -454,9 +483,226 @@ pub fn run(
     })
 }
 
+/// This machine's peak f64 rate at the widest SIMD the products use ([`linalg::arithmetic_probe`]),
+/// measured rather than taken from a data sheet: a VM's clock and a core's pipes are not on the label.
+#[derive(Clone, Debug, Serialize)]
+pub struct Peak {
+    pub simd: linalg::Simd,
+    /// Independent multiply and add chains: the instruction mix of our products (no FMA).
+    pub mul_add_gflops: f64,
+    /// Fused multiply-add chains (what XLA's kernels use); `None` where the machine has none.
+    pub fma_gflops: Option<f64>,
+}
+
+/// Rounds per probe call: about a millisecond at 100 GFLOP/s with 8 lanes.
+const PROBE_ROUNDS: usize = 500_000;
+
+impl Peak {
+    pub fn measure(clock: &dyn Fn() -> f64, repeats: usize) -> Peak {
+        let rate = |fused: bool| {
+            let (ops, _) = linalg::arithmetic_probe(1, fused)?;
+            let mut checksum = 0.0;
+            let s = timed(clock, repeats, || {
+                checksum += linalg::arithmetic_probe(PROBE_ROUNDS, fused).map_or(0.0, |r| r.1);
+            });
+            std::hint::black_box(checksum);
+            Some(ops * PROBE_ROUNDS as f64 / s / 1e9)
+        };
+        Peak {
+            simd: linalg::simd(),
+            mul_add_gflops: rate(false).unwrap_or(f64::NAN),
+            fma_gflops: rate(true),
+        }
+    }
+}
+
+/// One kernel's analytic operation count, its measured time, and the rate against the peaks.
+#[derive(Clone, Debug, Serialize)]
+pub struct Kernel {
+    pub kernel: &'static str,
+    pub flops: f64,
+    pub seconds: f64,
+    pub gflops: f64,
+    /// Fraction of [`Peak::mul_add_gflops`].
+    pub of_peak: f64,
+    /// Fraction of [`Peak::fma_gflops`].
+    pub of_fma_peak: Option<f64>,
+}
+
+impl Kernel {
+    fn new(kernel: &'static str, flops: f64, seconds: f64, peak: &Peak) -> Kernel {
+        let gflops = flops / seconds / 1e9;
+        Kernel {
+            kernel,
+            flops,
+            seconds,
+            gflops,
+            of_peak: gflops / peak.mul_add_gflops,
+            of_fma_peak: peak.fma_gflops.map(|p| gflops / p),
+        }
+    }
+}
+
+/// The multiplies and adds of the products in each timed kernel, counted from the layer sizes (each
+/// multiply and each add is one operation; the element-wise work — activations, the loss head, bias
+/// sums — is O(n·Σ out), a few per cent, and left out). With `M = n·Σ_l in_l·out_l` (one product per
+/// layer over n rows) and `M′` the same sum without the first layer (whose input, the data, has no
+/// adjoint or tangent):
+///
+/// | kernel | operations |
+/// |---|---|
+/// | forward (logits of n rows) | `2M` |
+/// | gradient (forward, reverse, `δᵀa`) | `2M + 2M′ + 2M` |
+/// | HVP from scratch | `6M + 10M′`: forward `2M`, reverse `2M′`, tangent forward `2M + 2M′` (`a·Vᵀ`, `R{a}·Wᵀ`), tangent reverse `4M′` (`R{δ}W`, `δV`), accumulation `2M + 2M′` (`R{δ}ᵀa`, `δᵀR{a}`) |
+/// | fields (N grid points, k vectors) | per point `2S + 2S′` (forward, reverse), `2kS` (`a·[V_1ᵀ … V_kᵀ]`), `2k·Σ out` (`δ·u`), `2Σ(in + out)` (norms); S, S′ as M, M′ for one row |
+pub fn flops(mlp: &Mlp, n: usize, k: usize, points: usize) -> [(&'static str, f64); 4] {
+    let sum = |skip: usize| -> f64 {
+        mlp.layers
+            .iter()
+            .skip(skip)
+            .map(|l| (l.inputs * l.outputs) as f64)
+            .sum()
+    };
+    let (s, s1) = (sum(0), sum(1));
+    let outs: f64 = mlp.layers.iter().map(|l| l.outputs as f64).sum();
+    let ins: f64 = mlp.layers.iter().map(|l| l.inputs as f64).sum();
+    let (m, m1, k) = (n as f64 * s, n as f64 * s1, k as f64);
+    let field = 2.0 * s + 2.0 * s1 + 2.0 * k * s + 2.0 * k * outs + 2.0 * (ins + outs);
+    [
+        ("forward", 2.0 * m),
+        ("gradient", 4.0 * m + 2.0 * m1),
+        ("HVP", 6.0 * m + 10.0 * m1),
+        ("fields", points as f64 * field),
+    ]
+}
+
+/// The scaling table's networks: digits (n = 899, d = 64, C = 10) with two hidden layers of h, so
+/// p = h² + 76h + 10 ≈ 10k, 30k, 100k and 288k at fixed data; a few epochs, since only the per-epoch
+/// cost is reported for training.
+pub const SCALING: [(usize, &str); 4] = [
+    (70, "dataset=digits&layers=70,70&epochs=20"),
+    (140, "dataset=digits&layers=140,140&epochs=20"),
+    (280, "dataset=digits&layers=280,280&epochs=20"),
+    (500, "dataset=digits&layers=500,500&epochs=20"),
+];
+
+/// One row of the scaling table: each stage of the whole run (`pipeline::run`'s stages, timed in one
+/// run), and the HVP, fields and margin again on their own.
+#[derive(Clone, Debug, Serialize)]
+pub struct Scaling {
+    pub query: String,
+    pub p: usize,
+    pub n: usize,
+    pub threads: usize,
+    pub epoch_s: f64,
+    pub hvp_s: f64,
+    /// The spectrum stage (the config's solver, top k).
+    pub spectrum_s: f64,
+    pub spectrum_hvps: usize,
+    pub analyses_s: f64,
+    pub fields_s: f64,
+    pub margin_s: f64,
+    pub checks_s: f64,
+    /// Data, training, spectrum, analyses and checks: what `hessian-boundary run` computes.
+    pub run_s: f64,
+}
+
+/// Times the stages of one run of `query` (see [`Scaling`]).
+pub fn scaling(
+    query: &str,
+    repeats: usize,
+    clock: &dyn Fn() -> f64,
+) -> Result<Scaling, crate::pipeline::Error> {
+    use crate::pipeline;
+    let config = Config::parse(query)?;
+    let t0 = clock();
+    let pipeline::Prepared { split, pretrain } = pipeline::prepare(&config, None)?;
+    let trainer = Trainer::new(config.clone(), split, pretrain)?.finish()?;
+    let t1 = clock();
+    let mut run = pipeline::Run::from_trainer(trainer);
+    pipeline::compute_spectrum(&mut run);
+    let t2 = clock();
+    pipeline::compute_analyses(&mut run);
+    let t3 = clock();
+    pipeline::compute_checks(&mut run);
+    let t4 = clock();
+    let (mlp, params, train) = (&run.trained.mlp, &run.trained.params, &run.split.train);
+    let p = mlp.param_count();
+    let v = crate::spectrum::random_unit(&mut Rng::derive(config.seed, "bench"), p);
+    let mut hv = vec![0.0; p];
+    let hvp_s = timed(clock, repeats, || {
+        hessian_vector_product(mlp, params, &train.x, Target::Labels(&train.y), &v, &mut hv);
+    });
+    let spectrum = run.spectrum.as_ref().expect("a trained run has a spectrum");
+    let k = config.k.min(spectrum.eigen.vectors.len());
+    let t = clock();
+    std::hint::black_box(field::fields(
+        mlp,
+        params,
+        field::Grid::for_data(train, config.grid),
+        &spectrum.eigen.values[..k],
+        &spectrum.eigen.vectors[..k],
+        config.align_value,
+    ));
+    let fields_s = clock() - t;
+    let t = clock();
+    std::hint::black_box(margin::margin(
+        mlp,
+        params,
+        train,
+        &spectrum.eigen.vectors[0],
+        config.seed,
+        config.margin,
+    ));
+    let margin_s = clock() - t;
+    Ok(Scaling {
+        query: query.into(),
+        p,
+        n: train.len(),
+        threads: crate::parallel::threads(),
+        epoch_s: (t1 - t0) / config.epochs.max(1) as f64,
+        hvp_s,
+        spectrum_s: t2 - t1,
+        spectrum_hvps: spectrum.eigen.products,
+        analyses_s: t3 - t2,
+        fields_s,
+        margin_s,
+        checks_s: t4 - t3,
+        run_s: t4 - t0,
+    })
+}
+
+impl Scaling {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("serializable")
+    }
+}
+
 impl Measured {
     /// One JSON object on one line.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("serializable")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Activation, LossKind};
+
+    /// 2-3-4-2 over 5 rows, counted by hand: products of 6, 12 and 8 multiply-adds per row, so
+    /// M = 130 and M′ = 100 (without the first layer).
+    #[test]
+    fn operation_counts_match_a_hand_count() {
+        let mlp = Mlp::new(2, &[3, 4], 2, Activation::Relu, LossKind::Ce);
+        let [forward, gradient, hvp, fields] = flops(&mlp, 5, 2, 7);
+        assert_eq!(forward, ("forward", 260.0));
+        assert_eq!(gradient, ("gradient", 4.0 * 130.0 + 2.0 * 100.0));
+        assert_eq!(hvp, ("HVP", 6.0 * 130.0 + 10.0 * 100.0));
+        // Per point: 2·26 + 2·20 + 2·2·26 + 2·2·9 + 2·(9 + 9).
+        assert_eq!(
+            fields,
+            ("fields", 7.0 * (52.0 + 40.0 + 104.0 + 36.0 + 36.0))
+        );
     }
 }

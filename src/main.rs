@@ -61,6 +61,10 @@ enum Command {
         /// Largest p for which the dense route (p HVPs + full eigendecomposition) is measured.
         #[arg(long, default_value_t = hessian_boundary::spectrum::dense::MAX_DENSE_PARAMS)]
         dense_max_p: usize,
+        /// Instead: the scaling table, one JSON line per network (digits, p ≈ 10k to 288k) with each
+        /// stage's seconds.
+        #[arg(long, conflicts_with_all = ["workload", "export", "quick"])]
+        scaling: bool,
     },
     /// Run one configuration over seeds and varied keys, each job a `run` in a child process, and
     /// summarize them: DIR/runs/<i>/run.json for job i (from 1), DIR/sweep.csv (one row per job),
@@ -141,13 +145,19 @@ fn main() -> ExitCode {
             quick,
             export,
             dense_max_p,
+            scaling,
         } => {
             let opts = hessian_boundary::bench::BenchOptions {
                 repeats,
                 quick,
                 dense_max_p,
             };
-            match bench(workload.as_deref(), &opts, export.as_deref()) {
+            let result = if scaling {
+                bench_scaling(repeats)
+            } else {
+                bench(workload.as_deref(), &opts, export.as_deref())
+            };
+            match result {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(message) => {
                     eprintln!("error: {message}");
@@ -329,6 +339,19 @@ fn bench(
     .map_err(|e| e.to_string())?;
     written?;
     println!("{}", measured.to_json());
+    Ok(())
+}
+
+/// `bench --scaling`: each network of the scaling table in this process, smallest first.
+fn bench_scaling(repeats: usize) -> Result<(), String> {
+    use hessian_boundary::bench;
+    let start = std::time::Instant::now();
+    let clock = move || start.elapsed().as_secs_f64();
+    for (_, query) in bench::SCALING {
+        eprintln!("bench: scaling: {query} ({:.1} s)", clock());
+        let row = bench::scaling(query, repeats, &clock).map_err(|e| e.to_string())?;
+        println!("{}", row.to_json());
+    }
     Ok(())
 }
 

@@ -54,7 +54,8 @@ fn gemm(
 
 /// [`gemm`] on this thread, on the widest SIMD the machine has (picked at run time on x86-64, at
 /// compile time in wasm). Explicit vector code, because the compiler kept the plain tiled loop's
-/// accumulators in memory: 4–7× faster here, natively and in wasm.
+/// accumulators in memory: 4–7× faster here, natively and in wasm. Any block of rows is a product of
+/// its own with the same bits.
 fn gemm_serial(
     rows: usize,
     depth: usize,
@@ -100,7 +101,13 @@ trait Lane: Copy {
     /// `p` must be valid for writing `W` f64s.
     unsafe fn store(self, p: *mut f64);
     fn splat(x: f64) -> Self;
-    fn add_mul(self, a: Self, b: Self) -> Self;
+    fn add(self, b: Self) -> Self;
+    fn mul(self, b: Self) -> Self;
+    /// `self + a·b`, rounded twice.
+    #[inline(always)]
+    fn add_mul(self, a: Self, b: Self) -> Self {
+        self.add(a.mul(b))
+    }
 }
 
 /// The scalar fallback for targets without a SIMD kernel.
@@ -115,18 +122,31 @@ impl Lane for f64 {
     fn splat(x: f64) -> Self {
         x
     }
-    fn add_mul(self, a: Self, b: Self) -> Self {
-        self + a * b
+    fn add(self, b: Self) -> Self {
+        self + b
+    }
+    fn mul(self, b: Self) -> Self {
+        self * b
     }
 }
 
-/// Largest tile (MR × NV·W) of any kernel, for the stack buffer of partial tiles.
-const MAX_TILE: usize = 64;
+/// Largest tile (MR × NV·W) of any kernel, for the stack buffers of partial tiles.
+const MAX_TILE: usize = 128;
+
+std::thread_local! {
+    /// The packed B panel and the padded A rows of [`tiled`], reused across calls: the autodiff makes
+    /// thousands of small products per HVP, and allocating these each time cost more than packing.
+    static SCRATCH: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 /// The tiled product with register tiles of MR rows × NV vectors. Every element of `c` starts from its
-/// own value and adds its terms in ascending t, exactly as a plain triple loop: the tile shape and the
-/// vector width change the speed, never the bits. Partial tiles at the edges run the same kernel on
-/// zero-padded copies.
+/// own value and adds its terms in ascending t, exactly as a plain triple loop: the tile shape, the
+/// vector width and the loop order change the speed, never the bits.
+///
+/// Column panels are the outer loop: each panel of b (depth × NV·W) is packed once, contiguous and
+/// zero-padded to a whole tile, and stays in L1 while every row tile runs over it (b's rows are not
+/// cache-line aligned, and the row-outer order streamed all of b from L2 for each row tile). Rows left
+/// over at the bottom run the same kernel on a zero-padded copy of their A rows.
 #[inline(always)]
 fn tiled<V: Lane, const MR: usize, const NV: usize>(
     rows: usize,
@@ -144,69 +164,76 @@ fn tiled<V: Lane, const MR: usize, const NV: usize>(
     // Every read and write below stays inside these bounds (the unsafe block relies on them).
     assert!(a.len() > (rows - 1) * rs + (depth - 1) * ts);
     assert!(b.len() >= depth * cols && c.len() >= rows * cols);
-    let (full_rows, full_cols) = (rows - rows % MR, cols - cols % nr);
-    // The last columns of b, zero-padded to a whole tile.
-    let b_edge: Vec<f64> = if full_cols < cols {
-        let mut pad = vec![0.0; depth * nr];
-        for t in 0..depth {
-            pad[t * nr..t * nr + cols - full_cols]
-                .copy_from_slice(&b[t * cols + full_cols..(t + 1) * cols]);
+    let full_rows = rows - rows % MR;
+    SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        // 8 spare f64s to start the panel on a 64-byte boundary.
+        let (panel_len, edge_len) = (depth * nr, if full_rows < rows { MR * depth } else { 0 });
+        if scratch.len() < panel_len + edge_len + 8 {
+            scratch.resize(panel_len + edge_len + 8, 0.0);
         }
-        pad
-    } else {
-        Vec::new()
-    };
-    // The last rows of A, zero-padded to a whole tile, stored row-major (depth per row).
-    let a_edge: Vec<f64> = if full_rows < rows {
-        let mut pad = vec![0.0; MR * depth];
-        for i in 0..rows - full_rows {
-            for t in 0..depth {
-                pad[i * depth + t] = a[(full_rows + i) * rs + t * ts];
+        let skip = scratch.as_ptr().align_offset(64).min(8);
+        let (panel, a_edge) = scratch[skip..].split_at_mut(panel_len);
+        // The last rows of A, zero-padded to a whole tile, stored row-major (depth per row).
+        let a_edge = &mut a_edge[..edge_len];
+        if edge_len > 0 {
+            a_edge.fill(0.0);
+            for i in 0..rows - full_rows {
+                for t in 0..depth {
+                    a_edge[i * depth + t] = a[(full_rows + i) * rs + t * ts];
+                }
             }
         }
-        pad
-    } else {
-        Vec::new()
-    };
-    for r0 in (0..rows).step_by(MR) {
-        let mr = MR.min(rows - r0);
-        let (ap, ars, ats) = if mr == MR {
-            (a[r0 * rs..].as_ptr(), rs, ts)
-        } else {
-            (a_edge.as_ptr(), depth, 1)
-        };
         for j0 in (0..cols).step_by(nr) {
             let w = nr.min(cols - j0);
-            let (bp, bs) = if w == nr {
-                (b[j0..].as_ptr(), cols)
-            } else {
-                (b_edge.as_ptr(), nr)
-            };
-            // SAFETY: full tiles read MR rows of A (rows r0.. of `a`, or the padded copy), depth rows of
-            // nr columns of b (columns j0.. of `b`, or the padded copy) and write MR×nr of c (checked by
-            // the asserts above); partial tiles write a stack buffer of MAX_TILE ≥ MR·nr.
-            unsafe {
-                if mr == MR && w == nr {
-                    tile::<V, MR, NV>(
-                        depth,
-                        (ap, ars, ats),
-                        (bp, bs),
-                        c[r0 * cols + j0..].as_mut_ptr(),
-                        cols,
-                    );
+            // One row tile reads b once: packing only pays for the zero padding of an edge panel.
+            let packed = w < nr || rows > MR;
+            if packed {
+                for (t, row) in panel.chunks_exact_mut(nr).enumerate() {
+                    row[..w].copy_from_slice(&b[t * cols + j0..][..w]);
+                    row[w..].fill(0.0);
+                }
+            }
+            for r0 in (0..rows).step_by(MR) {
+                let mr = MR.min(rows - r0);
+                let (ap, ars, ats) = if mr == MR {
+                    (a[r0 * rs..].as_ptr(), rs, ts)
                 } else {
-                    let mut buf = [0.0; MAX_TILE];
-                    for i in 0..mr {
-                        buf[i * nr..i * nr + w].copy_from_slice(&c[(r0 + i) * cols + j0..][..w]);
-                    }
-                    tile::<V, MR, NV>(depth, (ap, ars, ats), (bp, bs), buf.as_mut_ptr(), nr);
-                    for i in 0..mr {
-                        c[(r0 + i) * cols + j0..][..w].copy_from_slice(&buf[i * nr..i * nr + w]);
+                    (a_edge.as_ptr(), depth, 1)
+                };
+                let bp = if packed {
+                    (panel.as_ptr(), nr)
+                } else {
+                    (b[j0..].as_ptr(), cols)
+                };
+                // SAFETY: full tiles read MR rows of A (rows r0.. of `a`, or the padded copy), the
+                // depth × nr panel, and write MR×nr of c (checked by the asserts above); partial tiles
+                // write a stack buffer of MAX_TILE ≥ MR·nr.
+                unsafe {
+                    if mr == MR && w == nr {
+                        tile::<V, MR, NV>(
+                            depth,
+                            (ap, ars, ats),
+                            bp,
+                            c[r0 * cols + j0..].as_mut_ptr(),
+                            cols,
+                        );
+                    } else {
+                        let mut buf = [0.0; MAX_TILE];
+                        for i in 0..mr {
+                            buf[i * nr..i * nr + w]
+                                .copy_from_slice(&c[(r0 + i) * cols + j0..][..w]);
+                        }
+                        tile::<V, MR, NV>(depth, (ap, ars, ats), bp, buf.as_mut_ptr(), nr);
+                        for i in 0..mr {
+                            c[(r0 + i) * cols + j0..][..w]
+                                .copy_from_slice(&buf[i * nr..i * nr + w]);
+                        }
                     }
                 }
             }
         }
-    }
+    });
 }
 
 /// One MR × NV·W tile of c (row stride `cs`) += A-rows (MR × depth, strides rs/ts) · b (depth × NV·W,
@@ -274,9 +301,14 @@ mod simd {
                     unsafe { $name($set1(x)) }
                 }
                 #[inline(always)]
-                fn add_mul(self, a: Self, b: Self) -> Self {
+                fn add(self, b: Self) -> Self {
                     // SAFETY: as above.
-                    unsafe { $name($add(self.0, $mul(a.0, b.0))) }
+                    unsafe { $name($add(self.0, b.0)) }
+                }
+                #[inline(always)]
+                fn mul(self, b: Self) -> Self {
+                    // SAFETY: as above.
+                    unsafe { $name($mul(self.0, b.0)) }
                 }
             }
         };
@@ -332,6 +364,37 @@ mod simd {
     // Tiles measured fastest on this machine: 4×16 with AVX-512, 8×4 with AVX2.
     kernel!(gemm_avx512, "avx512f", Avx512, 4, 2);
     kernel!(gemm_avx2, "avx2", Avx2, 8, 1);
+
+    impl super::Fused for Avx512 {
+        #[inline(always)]
+        fn fused(self, a: Self, b: Self) -> Self {
+            // SAFETY: only called inside functions compiled with avx512f.
+            unsafe { Avx512(_mm512_fmadd_pd(self.0, a.0, b.0)) }
+        }
+    }
+    impl super::Fused for Avx2 {
+        #[inline(always)]
+        fn fused(self, a: Self, b: Self) -> Self {
+            // SAFETY: only called inside functions compiled with fma.
+            unsafe { Avx2(_mm256_fmadd_pd(self.0, a.0, b.0)) }
+        }
+    }
+
+    macro_rules! probe {
+        ($name:ident, $feature:literal, $chains:ident, $lane:ty, $ch:literal) => {
+            /// # Safety
+            #[doc = concat!("The CPU must support ", $feature, ".")]
+            #[target_feature(enable = $feature)]
+            pub unsafe fn $name(iters: usize) -> (f64, f64) {
+                super::$chains::<$lane, $ch>(iters)
+            }
+        };
+    }
+    // 32 zmm registers hold 24 chains, 16 ymm or xmm registers 12.
+    probe!(mul_add_avx512, "avx512f", mul_add_chains, Avx512, 12);
+    probe!(fused_avx512, "avx512f", fused_chains, Avx512, 12);
+    probe!(mul_add_avx2, "avx2", mul_add_chains, Avx2, 6);
+    probe!(fused_avx2, "avx2,fma", fused_chains, Avx2, 6);
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -356,10 +419,157 @@ mod simd {
             Simd128(f64x2_splat(x))
         }
         #[inline(always)]
-        fn add_mul(self, a: Self, b: Self) -> Self {
-            Simd128(f64x2_add(self.0, f64x2_mul(a.0, b.0)))
+        fn add(self, b: Self) -> Self {
+            Simd128(f64x2_add(self.0, b.0))
+        }
+        #[inline(always)]
+        fn mul(self, b: Self) -> Self {
+            Simd128(f64x2_mul(self.0, b.0))
         }
     }
+}
+
+/// `self·a + b` rounded once (a fused multiply-add): only for the arithmetic probe, never in a product.
+trait Fused: Lane {
+    fn fused(self, a: Self, b: Self) -> Self;
+}
+
+/// The widest SIMD the products use here, for the bench's roofline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Simd {
+    pub name: &'static str,
+    /// f64 lanes per register.
+    pub lanes: usize,
+    /// Whether the machine has fused multiply-add at that width (wasm never has).
+    pub fma: bool,
+}
+
+pub fn simd() -> Simd {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let fma = std::arch::is_x86_feature_detected!("fma");
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return Simd {
+                name: "AVX-512",
+                lanes: 8,
+                fma: true,
+            };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return Simd {
+                name: "AVX2",
+                lanes: 4,
+                fma,
+            };
+        }
+        Simd {
+            name: "SSE2",
+            lanes: 2,
+            fma: false,
+        }
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        Simd {
+            name: "wasm simd128",
+            lanes: 2,
+            fma: false,
+        }
+    }
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )))]
+    {
+        Simd {
+            name: "scalar",
+            lanes: 1,
+            fma: false,
+        }
+    }
+}
+
+/// The machine's peak arithmetic at [`simd`]'s width: `iters` rounds of independent multiply chains and
+/// add chains side by side (`fused` false: the products' own instruction mix), or of fused
+/// multiply-add chains. Enough chains to cover every pipe's latency, so the rate is the throughput.
+/// Returns the f64 operations done (a fused multiply-add counts as two) and a checksum that keeps the
+/// work from being optimized away; `None` for `fused` without FMA.
+pub fn arithmetic_probe(iters: usize, fused: bool) -> Option<(f64, f64)> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let s = simd();
+        if fused && !s.fma {
+            return None;
+        }
+        // SAFETY: each kernel runs only where `simd` detected its features.
+        return Some(unsafe {
+            match (s.lanes, fused) {
+                (8, false) => simd::mul_add_avx512(iters),
+                (8, true) => simd::fused_avx512(iters),
+                (4, false) => simd::mul_add_avx2(iters),
+                (4, true) => simd::fused_avx2(iters),
+                _ => mul_add_chains::<simd::Sse2, 6>(iters),
+            }
+        });
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        return (!fused).then(|| mul_add_chains::<simd::Simd128, 6>(iters));
+    }
+    #[allow(unreachable_code)]
+    (!fused).then(|| mul_add_chains::<f64, 6>(iters))
+}
+
+/// CH multiply chains and CH add chains, interleaved.
+#[inline(always)]
+fn mul_add_chains<V: Lane, const CH: usize>(iters: usize) -> (f64, f64) {
+    let (m, a) = (
+        V::splat(std::hint::black_box(1.0)),
+        V::splat(std::hint::black_box(1e-300)),
+    );
+    let mut x = [V::splat(1.0); CH];
+    let mut y = [V::splat(2.0); CH];
+    for _ in 0..iters {
+        for (x, y) in x.iter_mut().zip(&mut y) {
+            *x = x.mul(m);
+            *y = y.add(a);
+        }
+    }
+    let sum = x
+        .iter()
+        .zip(&y)
+        .fold(V::splat(0.0), |s, (x, y)| s.add(x.add(*y)));
+    ((2 * CH * V::W * iters) as f64, first_lane(sum))
+}
+
+/// 2·CH fused multiply-add chains.
+#[inline(always)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+fn fused_chains<V: Fused, const CH: usize>(iters: usize) -> (f64, f64) {
+    let (m, a) = (
+        V::splat(std::hint::black_box(1.0)),
+        V::splat(std::hint::black_box(1e-300)),
+    );
+    let mut x = [V::splat(1.0); CH];
+    let mut y = [V::splat(2.0); CH];
+    for _ in 0..iters {
+        for (x, y) in x.iter_mut().zip(&mut y) {
+            *x = x.fused(m, a);
+            *y = y.fused(m, a);
+        }
+    }
+    let sum = x
+        .iter()
+        .zip(&y)
+        .fold(V::splat(0.0), |s, (x, y)| s.add(x.add(*y)));
+    ((4 * CH * V::W * iters) as f64, first_lane(sum))
+}
+
+fn first_lane<V: Lane>(v: V) -> f64 {
+    let mut out = [0.0; 8];
+    // SAFETY: no register is wider than 8 f64s.
+    unsafe { v.store(out.as_mut_ptr()) };
+    out[0]
 }
 
 /// `dst (cols×rows) = srcᵀ` for `src` rows×cols, in 8×8 blocks so both sides stay in cache.
@@ -463,6 +673,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The probe counts what it ran: whole registers of chains per round, and FMA only where detected.
+    #[test]
+    fn arithmetic_probe_counts_its_operations() {
+        let lanes = simd().lanes as f64;
+        let (ops, checksum) =
+            arithmetic_probe(10, false).expect("every machine multiplies and adds");
+        assert!(ops > 0.0 && ops % (2.0 * lanes * 10.0) == 0.0, "{ops}");
+        assert!(checksum.is_finite());
+        assert_eq!(arithmetic_probe(10, true).is_some(), simd().fma);
     }
 
     fn check(m: usize, k: usize, n: usize) {

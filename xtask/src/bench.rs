@@ -1,15 +1,19 @@
-//! `cargo xtask bench`: the benchmarks of issue 6, side by side.
+//! `cargo xtask bench`: the benchmarks of issues 6 and 15, side by side.
 //!
-//! 1. native: `hessian-boundary bench --export target/bench/data` (release; one child process per
-//!    workload), which also writes the trained states the JAX peer reads;
-//! 2. JAX: `bench/jax_peer.py` in `target/bench-venv` (created with `python3 -m venv`, packages from
-//!    `bench/requirements.txt` installed with pip when missing);
+//! 1. native: `hessian-boundary --threads 1 bench --export target/bench/data` (release; one child
+//!    process per workload), which also writes the trained states the JAX peer reads, then the same on
+//!    every core;
+//! 2. JAX: `bench/jax_peer.py --threads 1` then `--threads all` (without its dense route) in
+//!    `target/bench-venv` (created with `python3 -m venv`, packages from `bench/requirements.txt`
+//!    installed with pip when missing);
 //! 3. browser: the wasm build of the same workloads and the page on the default config in headless
 //!    Chromium (`tests/web/bench.mjs`), served by our server on a free port;
 //!
-//! then prints one table (markdown): per workload and metric ours, JAX, ours/JAX, wasm, wasm/native, and
-//! the targets of issue 6, met or missed. Raw lines go to `target/bench/*.jsonl`, the table to
-//! `target/bench/table.md`. Not part of `cargo xtask test` (benchmarks print numbers; tests never time).
+//! then prints one table (markdown): per workload and metric ours and JAX at one thread and on every
+//! core, their ratios, wasm and wasm/native; the roofline (each kernel's GFLOP/s against this machine's
+//! measured peaks, without and with FMA); and the targets, met or missed. `--scaling` runs only the
+//! scaling table (`hessian-boundary bench --scaling` at one thread and on every core). Raw lines go to `target/bench/*.jsonl`, the table to
+//! `target/bench/table.md` (`--scaling`: `scaling.jsonl`, `scaling.md`). Not part of `cargo xtask test` (benchmarks print numbers; tests never time).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -30,6 +34,8 @@ pub struct Options {
     jax_dense_max_p: usize,
     /// Take the JAX lines of the previous run (target/bench/jax.jsonl) instead of measuring again.
     reuse_jax: bool,
+    /// Only the scaling table (`hessian-boundary bench --scaling`).
+    scaling: bool,
 }
 
 pub fn parse(args: &[String]) -> Result<Options> {
@@ -40,6 +46,7 @@ pub fn parse(args: &[String]) -> Result<Options> {
         browser: true,
         jax_dense_max_p: 12_000,
         reuse_jax: false,
+        scaling: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -53,6 +60,7 @@ pub fn parse(args: &[String]) -> Result<Options> {
             "--no-jax" => o.jax = false,
             "--no-browser" => o.browser = false,
             "--reuse-jax" => o.reuse_jax = true,
+            "--scaling" => o.scaling = true,
             "--repeats" => o.repeats = number("--repeats")?.max(1),
             "--jax-dense-max-p" => o.jax_dense_max_p = number("--jax-dense-max-p")?,
             _ => return Err(format!("unknown bench argument {a:?}")),
@@ -97,6 +105,9 @@ pub fn bench(o: Options) -> Result<()> {
     let data = out.join("data");
     std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
     let mut problems: Vec<String> = Vec::new();
+    if o.scaling {
+        return scaling(&project, &o, &out);
+    }
 
     // Both builds first, so native and wasm are the same source even if the tree changes meanwhile.
     let cli = project.build_cli()?;
@@ -108,17 +119,29 @@ pub fn bench(o: Options) -> Result<()> {
     let measured = provenance(&project);
     let mut loads = vec![format!("before: {}", load_average())];
 
-    // 1. Native.
-    step("native: hessian-boundary bench (release, single thread, one process per workload)");
-    let mut cmd = Command::new(&cli);
-    cmd.args(["bench", "--repeats", &o.repeats.to_string(), "--export"])
-        .arg(&data);
-    if o.quick {
-        cmd.arg("--quick");
+    // 1. Native: one thread (which also exports the trained states), then every core.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut native = Vec::new();
+    for threads in if cores > 1 { vec![1, cores] } else { vec![1] } {
+        step(&format!(
+            "native: hessian-boundary --threads {threads} bench (release, one process per workload)"
+        ));
+        let mut cmd = Command::new(&cli);
+        cmd.args(["--threads", &threads.to_string(), "bench"])
+            .args(["--repeats", &o.repeats.to_string()]);
+        if threads == 1 {
+            cmd.arg("--export").arg(&data);
+        }
+        if o.quick {
+            cmd.arg("--quick");
+        }
+        native.extend(json_lines(&mut cmd)?);
+        loads.push(format!(
+            "after native ({threads} threads): {}",
+            load_average()
+        ));
     }
-    let native = json_lines(&mut cmd)?;
     save(&out.join("native.jsonl"), &native);
-    loads.push(format!("after native: {}", load_average()));
 
     // 2. JAX.
     let jax_file = out.join("jax.jsonl");
@@ -187,6 +210,65 @@ pub fn bench(o: Options) -> Result<()> {
     println!(
         "\n(raw lines in {}/{{native,jax,browser}}.jsonl; this table in {})",
         out.display(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// `--scaling`: `hessian-boundary bench --scaling` at one thread and on every core, as one table.
+fn scaling(project: &Project, o: &Options, out: &Path) -> Result<()> {
+    let cli = project.build_cli()?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut lines = Vec::new();
+    let mut loads = vec![format!("before: {}", load_average())];
+    for threads in if cores > 1 { vec![1, cores] } else { vec![1] } {
+        step(&format!(
+            "native: hessian-boundary --threads {threads} bench --scaling"
+        ));
+        lines.extend(json_lines(
+            Command::new(&cli)
+                .args(["--threads", &threads.to_string(), "bench", "--scaling"])
+                .args(["--repeats", &o.repeats.to_string()]),
+        )?);
+        loads.push(format!("after {threads} threads: {}", load_average()));
+    }
+    save(&out.join("scaling.jsonl"), &lines);
+    let mut t = String::from(
+        "| p | threads | epoch | HVP | HVP per p·n | spectrum (HVPs) | analyses | fields | margin | checks | whole run | run per p·n |\n\
+         |--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+    );
+    for l in &lines {
+        let f = |k: &str| l[k].as_f64().unwrap_or(f64::NAN);
+        let pn = f("p") * f("n");
+        t.push_str(&format!(
+            "| {} | {} | {} | {} | {:.2} ns | {} ({}) | {} | {} | {} | {} | {} | {:.0} ns |\n",
+            l["p"],
+            l["threads"],
+            secs(f("epoch_s")),
+            secs(f("hvp_s")),
+            f("hvp_s") / pn * 1e9,
+            secs(f("spectrum_s")),
+            l["spectrum_hvps"],
+            secs(f("analyses_s")),
+            secs(f("fields_s")),
+            secs(f("margin_s")),
+            secs(f("checks_s")),
+            secs(f("run_s")),
+            f("run_s") / pn * 1e9,
+        ));
+    }
+    t.push_str(&format!(
+        "\ndigits (n = 899) with layers h,h (h = 70, 140, 280, 500), 20 epochs. {} Load average (1 min) {}.\n",
+        provenance(project),
+        loads.join(", ")
+    ));
+    println!("\n==================== cargo xtask bench --scaling ====================\n");
+    print!("{t}");
+    let path = out.join("scaling.md");
+    std::fs::write(&path, &t).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!(
+        "\n(raw lines in {}; this table in {})",
+        out.join("scaling.jsonl").display(),
         path.display()
     );
     Ok(())
@@ -271,19 +353,26 @@ fn ensure_venv(project: &Project) -> Result<PathBuf> {
     Ok(python)
 }
 
+/// The JAX peer at one thread (with its dense route), then on every core (without: it is minutes).
 fn run_jax(project: &Project, o: &Options, data: &Path) -> Result<Vec<Value>> {
     let python = ensure_venv(project)?;
-    step("JAX peer: bench/jax_peer.py (CPU, float64, jitted, one thread)");
-    let mut cmd = Command::new(python);
-    cmd.arg(project.root.join("bench").join("jax_peer.py"))
-        .arg("--data")
-        .arg(data)
-        .args(["--repeats", &o.repeats.to_string()])
-        .args(["--dense-max-p", &o.jax_dense_max_p.to_string()]);
-    if o.quick {
-        cmd.arg("--quick");
+    let mut lines = Vec::new();
+    for (threads, dense_max_p) in [("1", o.jax_dense_max_p), ("all", 0)] {
+        step(&format!(
+            "JAX peer: bench/jax_peer.py --threads {threads} (CPU, float64, jitted)"
+        ));
+        let mut cmd = Command::new(&python);
+        cmd.arg(project.root.join("bench").join("jax_peer.py"))
+            .arg("--data")
+            .arg(data)
+            .args(["--repeats", &o.repeats.to_string(), "--threads", threads])
+            .args(["--dense-max-p", &dense_max_p.to_string()]);
+        if o.quick {
+            cmd.arg("--quick");
+        }
+        lines.extend(json_lines(&mut cmd)?);
     }
-    json_lines(&mut cmd)
+    Ok(lines)
 }
 
 /// Gzipped (-9) size of the page's wasm module and of its JS glue, in KiB.
@@ -331,7 +420,8 @@ fn run_browser(project: &Project, o: &Options, pkg: &Path) -> Result<BrowserResu
 // ---------------------------------------------------------------------------------------------
 // The table
 
-const METRICS: [(&str, &str); 10] = [
+const METRICS: [(&str, &str); 11] = [
+    ("forward_s", "forward (logits)"),
     ("grad_s", "full-batch gradient"),
     ("hvp_s", "HVP"),
     ("epoch_s", "training epoch"),
@@ -409,11 +499,29 @@ fn table(
     if o.quick {
         w("**--quick: a smoke run (10 epochs, 16×16 grid, one repeat, no dense route): not the benchmark.**\n\n".into());
     }
-    w("| workload | metric | ours (native) | JAX | ours/JAX | wasm | wasm/native |\n".into());
-    w("|---|---|--:|--:|--:|--:|--:|\n".into());
+    // Lines at one thread, and at every core (absent on a 1-core machine or in an older run).
+    let by_threads = |lines: &[Value], one: bool| -> Vec<Value> {
+        lines
+            .iter()
+            .filter(|l| (l["threads"].as_u64().unwrap_or(1) == 1) == one)
+            .cloned()
+            .collect()
+    };
+    let (native_all, jax_all) = (by_threads(native, false), by_threads(jax, false));
+    let (native, jax) = (&by_threads(native, true)[..], &by_threads(jax, true)[..]);
+    let cores = native_all
+        .iter()
+        .chain(&jax_all)
+        .find_map(|l| l["threads"].as_u64())
+        .map_or("all cores".to_string(), |n| format!("{n} threads"));
+    w(format!(
+        "| workload | metric | ours, 1 thread | ours, {cores} | JAX, 1 thread | JAX, {cores} | ours/JAX, 1 thread | ours/JAX, {cores} | wasm | wasm/native |\n"
+    ));
+    w("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n".into());
     for n in native {
         let name = n["workload"].as_str().unwrap_or("?");
         let (j, b) = (find(jax, name), find(&wasm, name));
+        let (na, ja) = (find(&native_all, name), find(&jax_all, name));
         let label = format!(
             "{name} (p = {}, n = {})",
             n["p"].as_u64().unwrap_or(0),
@@ -421,7 +529,7 @@ fn table(
         );
         for (i, (key, what)) in METRICS.iter().enumerate() {
             let ours = num(Some(n), key);
-            let (jv, bv) = (num(j, key), num(b, key));
+            let (jv, bv, nav, jav) = (num(j, key), num(b, key), num(na, key), num(ja, key));
             let mut ours_s = fmt_value(key, ours);
             if *key == "dense_s" && ours.is_none() {
                 if let Some(est) = num(Some(n), "dense_est_s") {
@@ -429,28 +537,32 @@ fn table(
                 }
             }
             let comparable = *key != "lanczos_hvps";
+            let r = |a, b| {
+                if comparable {
+                    fmt_ratio(ratio(a, b))
+                } else {
+                    String::new()
+                }
+            };
             w(format!(
-                "| {} | {what} | {ours_s} | {} | {} | {} | {} |\n",
+                "| {} | {what} | {ours_s} | {} | {} | {} | {} | {} | {} | {} |\n",
                 if i == 0 { label.as_str() } else { "" },
+                fmt_value(key, nav),
                 fmt_value(key, jv),
-                if comparable {
-                    fmt_ratio(ratio(ours, jv))
-                } else {
-                    String::new()
-                },
+                fmt_value(key, jav),
+                r(ours, jv),
+                r(nav, jav),
                 fmt_value(key, bv),
-                if comparable {
-                    fmt_ratio(ratio(bv, ours))
-                } else {
-                    String::new()
-                },
+                r(bv, ours),
             ));
         }
     }
-    w("\nwasm peak memory is the module's linear memory; native and JAX peak memory is the process's peak RSS.\n".into());
+    w("\nwasm peak memory is the module's linear memory; native and JAX peak memory is the process's peak RSS. \
+       JAX on every core skips the dense route (minutes).\n".into());
+    w(roofline(native, jax));
 
     // Targets.
-    w("\n| target (issue 6) | measured | |\n|---|---|---|\n".into());
+    w("\n| target (issues 6 and 15; ratios at one thread) | measured | |\n|---|---|---|\n".into());
     let mut target = |what: String, measured: Option<(f64, String)>, ok: &dyn Fn(f64) -> bool| {
         let (value, verdict) = match measured {
             Some((v, s)) => (s, if ok(v) { "met" } else { "**missed**" }),
@@ -590,5 +702,55 @@ fn table(
         }),
         &|v| v <= 300.0,
     );
+    t
+}
+
+/// The roofline: each kernel's analytic operation count (`src/bench.rs`, `flops`), our rate at one
+/// thread against this machine's measured peaks, and JAX's time expressed on the same count.
+fn roofline(native: &[Value], jax: &[Value]) -> String {
+    let Some(peak) = native.iter().map(|n| &n["peak"]).find(|p| p.is_object()) else {
+        return String::new();
+    };
+    let gf = |v: Option<f64>| v.map_or("—".into(), |v| format!("{v:.1}"));
+    let pct = |v: Option<f64>| v.map_or("—".into(), |v| format!("{:.0} %", v * 100.0));
+    let (mul_add, fma) = (peak["mul_add_gflops"].as_f64(), peak["fma_gflops"].as_f64());
+    let mut t = format!(
+        "\n**Roofline, one thread** ({} with {} f64 lanes; measured peak {} GFLOP/s with separate multiply and add, {} GFLOP/s with FMA):\n\n",
+        peak["simd"]["name"].as_str().unwrap_or("?"),
+        peak["simd"]["lanes"],
+        gf(mul_add),
+        gf(fma),
+    );
+    t.push_str("| workload | kernel | MFLOP | ours | GFLOP/s | of peak (no FMA) | of FMA peak | JAX | JAX GFLOP/s (same count) | JAX of FMA peak |\n");
+    t.push_str("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    let jax_key = |kernel: &str| match kernel {
+        "forward" => "forward_s",
+        "gradient" => "grad_s",
+        "HVP" => "hvp_s",
+        _ => "field_s",
+    };
+    for n in native {
+        let name = n["workload"].as_str().unwrap_or("?");
+        let j = find(jax, name);
+        for (i, k) in n["roofline"].as_array().into_iter().flatten().enumerate() {
+            let kernel = k["kernel"].as_str().unwrap_or("?");
+            let flops = k["flops"].as_f64().unwrap_or(f64::NAN);
+            let jax_s = num(j, jax_key(kernel));
+            let jax_gf = jax_s.map(|s| flops / s / 1e9);
+            t.push_str(&format!(
+                "| {} | {kernel} | {:.1} | {} | {} | {} | {} | {} | {} | {} |\n",
+                if i == 0 { name } else { "" },
+                flops / 1e6,
+                fmt_value("", k["seconds"].as_f64()),
+                gf(k["gflops"].as_f64()),
+                pct(k["of_peak"].as_f64()),
+                pct(k["of_fma_peak"].as_f64()),
+                fmt_value("", jax_s),
+                gf(jax_gf),
+                pct(jax_gf.zip(fma).map(|(g, p)| g / p)),
+            ));
+        }
+    }
+    t.push_str("\nJAX's field computes per-sample gradients (more work than our count), so its rate there is only on our count.\n");
     t
 }

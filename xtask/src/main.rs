@@ -5,7 +5,7 @@
 //!   bit for bit, and the headless-Chromium smoke test of the served page.
 //! - `build`: only build the wasm module into `pkg/`.
 //! - `dist --out DIR [--runs[=NAME]]`: the page as a static site for any host and sub-path (`dist.rs`).
-//! - `bench [--quick] [--repeats N] [--no-jax] [--no-browser] [--reuse-jax]`: the benchmarks of issue 6 (native, the
+//! - `bench [--quick] [--scaling] [--repeats N] [--no-jax] [--no-browser] [--reuse-jax]`: the benchmarks of issues 6 and 15 (native, the
 //!   JAX peer, the wasm build and the page in headless Chromium) side by side, with the targets (`bench.rs`).
 //!
 //! Each task installs what a fresh machine lacks (the wasm32 target; for `test` also Chromium and
@@ -41,7 +41,7 @@ tasks:
   dist --out DIR [--runs[=NAME]]
                     the page as a static site in DIR (any host, any sub-path); --runs precomputes the presets
                     (those whose names contain NAME) so they open at once
-  bench [--quick] [--repeats N] [--no-jax] [--no-browser] [--reuse-jax] [--jax-dense-max-p N]
+  bench [--quick] [--scaling] [--repeats N] [--no-jax] [--no-browser] [--reuse-jax] [--jax-dense-max-p N]
                     benchmarks: native, JAX peer, wasm in headless Chromium, the page; a table with the targets
 ";
 
