@@ -131,12 +131,19 @@ fn dot(x: &[f64], y: &[f64]) -> f64 {
             acc[l] += a[l] * b[l];
         }
     }
+    finish_dot(&acc, &x[whole..], &y[whole..])
+}
+
+/// The end of nalgebra's `dotx`: its eight running sums combined in its order, then the tail's
+/// products one by one.
+#[inline(always)]
+fn finish_dot(acc: &[f64; 8], x: &[f64], y: &[f64]) -> f64 {
     let mut res = 0.0;
     res += acc[0] + acc[4];
     res += acc[1] + acc[5];
     res += acc[2] + acc[6];
     res += acc[3] + acc[7];
-    for (a, b) in x[whole..].iter().zip(&y[whole..]) {
+    for (a, b) in x.iter().zip(y) {
         res += a * b;
     }
     res
@@ -289,14 +296,7 @@ fn reflect(axis: &[f64], cols: &mut [f64], n: usize, row0: usize, sign: f64, m_t
     }
     for (c, acc) in acc.iter().enumerate().take(k) {
         let col = &mut cols[c * n + row0..(c + 1) * n];
-        let mut res = 0.0;
-        res += acc[0] + acc[4];
-        res += acc[1] + acc[5];
-        res += acc[2] + acc[6];
-        res += acc[3] + acc[7];
-        for (a, b) in axis[whole..].iter().zip(&col[whole..]) {
-            res += a * b;
-        }
+        let res = finish_dot(acc, &axis[whole..], &col[whole..]);
         let factor = (res - 0.0) * m_two;
         for (y, &x) in col.iter_mut().zip(axis) {
             *y = factor * x + sign * *y;
