@@ -94,19 +94,14 @@ fn a_basis_too_small_for_the_first_block_is_refused_up_front() {
     let eps = r.analysis.as_ref().unwrap().generalization.epsilon;
     let want = dense_count(&r);
     let first_block = 2 * n;
-    let limits = |vectors: usize| Limits {
-        max_numbers: vectors * p,
-        ..Limits::default()
+    let with_basis = |vectors: usize| {
+        let limits = Limits {
+            max_numbers: vectors * p,
+            ..Limits::default()
+        };
+        certified(mlp, params, train, &r.config, eps, &limits, &mut |_| {})
     };
-    let c = certified(
-        mlp,
-        params,
-        train,
-        &r.config,
-        eps,
-        &limits(first_block - 1),
-        &mut |_| {},
-    );
+    let c = with_basis(first_block - 1);
     assert_eq!((c.products, c.eigenpairs, c.memory_mb), (0, 0, 0.0));
     assert_eq!(c.certificate, Certificate::Open);
     assert!(
@@ -121,15 +116,7 @@ fn a_basis_too_small_for_the_first_block_is_refused_up_front() {
             && reason.contains(&format!("{first_block} vectors")),
         "{reason}"
     );
-    let c = certified(
-        mlp,
-        params,
-        train,
-        &r.config,
-        eps,
-        &limits(first_block),
-        &mut |_| {},
-    );
+    let c = with_basis(first_block);
     assert!(c.products > 0 && c.products <= n);
 }
 

@@ -523,29 +523,27 @@ pub fn arithmetic_probe(iters: usize, fused: bool) -> Option<(f64, f64)> {
 /// CH multiply chains and CH add chains, interleaved.
 #[inline(always)]
 fn mul_add_chains<V: Lane, const CH: usize>(iters: usize) -> (f64, f64) {
-    let (m, a) = (
-        V::splat(std::hint::black_box(1.0)),
-        V::splat(std::hint::black_box(1e-300)),
-    );
-    let mut x = [V::splat(1.0); CH];
-    let mut y = [V::splat(2.0); CH];
-    for _ in 0..iters {
-        for (x, y) in x.iter_mut().zip(&mut y) {
-            *x = x.mul(m);
-            *y = y.add(a);
-        }
-    }
-    let sum = x
-        .iter()
-        .zip(&y)
-        .fold(V::splat(0.0), |s, (x, y)| s.add(x.add(*y)));
-    ((2 * CH * V::W * iters) as f64, first_lane(sum))
+    let (flops, sum) = chains::<V, CH>(iters, |x, m, _| x.mul(m), |y, _, a| y.add(a));
+    (flops * (2 * CH * V::W) as f64, sum)
 }
 
 /// 2·CH fused multiply-add chains.
 #[inline(always)]
 #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 fn fused_chains<V: Fused, const CH: usize>(iters: usize) -> (f64, f64) {
+    let fma = |x: V, m: V, a: V| x.fused(m, a);
+    let (flops, sum) = chains::<V, CH>(iters, fma, fma);
+    (flops * (4 * CH * V::W) as f64, sum)
+}
+
+/// `iters` steps of 2·CH independent chains, CH of them `x = f(x, m, a)` and CH `y = g(y, m, a)`, with m = 1
+/// and a tiny `a` the compiler cannot see; returns `(iters, a lane of the sum)` so nothing is optimized away.
+#[inline(always)]
+fn chains<V: Lane, const CH: usize>(
+    iters: usize,
+    f: impl Fn(V, V, V) -> V,
+    g: impl Fn(V, V, V) -> V,
+) -> (f64, f64) {
     let (m, a) = (
         V::splat(std::hint::black_box(1.0)),
         V::splat(std::hint::black_box(1e-300)),
@@ -554,15 +552,15 @@ fn fused_chains<V: Fused, const CH: usize>(iters: usize) -> (f64, f64) {
     let mut y = [V::splat(2.0); CH];
     for _ in 0..iters {
         for (x, y) in x.iter_mut().zip(&mut y) {
-            *x = x.fused(m, a);
-            *y = y.fused(m, a);
+            *x = f(*x, m, a);
+            *y = g(*y, m, a);
         }
     }
     let sum = x
         .iter()
         .zip(&y)
         .fold(V::splat(0.0), |s, (x, y)| s.add(x.add(*y)));
-    ((4 * CH * V::W * iters) as f64, first_lane(sum))
+    (iters as f64, first_lane(sum))
 }
 
 fn first_lane<V: Lane>(v: V) -> f64 {
